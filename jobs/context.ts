@@ -1,0 +1,79 @@
+// What every job processor gets: its dependencies, an installation-authenticated Octokit (made on
+// first use, so a job that needs no API call costs none), and helpers for items and config.
+import type { Redis } from "ioredis";
+import type { Logger, Probot, ProbotOctokit } from "probot";
+import type { ConfigStore, RepoConfig } from "../src/github/config.js";
+import type { Queues } from "../src/queues.js";
+import type { ItemStore } from "../src/state/items.js";
+import type { Keys } from "../src/state/keys.js";
+import { acquireLock, releaseLock } from "../src/state/locks.js";
+
+export interface JobDeps {
+  probot: Probot;
+  redis: Redis;
+  keys: Keys;
+  items: ItemStore;
+  configs: ConfigStore;
+  queues: Queues;
+  /** `<slug>[bot]`: events caused by Shepherd itself are recognised by this login. */
+  botLogin: string;
+  log: Logger;
+  now: () => number;
+}
+
+export interface RepoRef {
+  id: number;
+  owner: string;
+  repo: string;
+}
+
+export interface EventJob {
+  delivery: string;
+  name: string;
+  action: string | undefined;
+  payload: Record<string, unknown>;
+  installationId: number;
+  log: Logger;
+  octokit(): Promise<ProbotOctokit>;
+}
+
+/** Thrown when another job holds an item's lock: the worker puts this job back for a moment. */
+export class ItemBusyError extends Error {
+  override name = "ItemBusyError";
+}
+
+const ITEM_LOCK_MS = 60_000;
+
+/** Runs `fn` while holding the item's lock; throws ItemBusyError when another job has it. */
+export async function withItemLock<T>(deps: JobDeps, repoId: number, number: number, fn: () => Promise<T>): Promise<T> {
+  const key = deps.keys.itemLock(repoId, number);
+  const token = await acquireLock(deps.redis, key, ITEM_LOCK_MS);
+  if (!token) throw new ItemBusyError(`item ${repoId}#${number} is busy`);
+  try {
+    return await fn();
+  } finally {
+    await releaseLock(deps.redis, key, token);
+  }
+}
+
+export function repoOf(payload: Record<string, unknown>): RepoRef | null {
+  const repository = payload.repository as { id?: number; name?: string; owner?: { login?: string } } | undefined;
+  if (!repository?.id || !repository.name || !repository.owner?.login) return null;
+  return { id: repository.id, owner: repository.owner.login, repo: repository.name };
+}
+
+export function senderOf(payload: Record<string, unknown>): { login: string; type: string } | null {
+  const sender = payload.sender as { login?: string; type?: string } | undefined;
+  if (!sender?.login) return null;
+  return { login: sender.login, type: sender.type ?? "User" };
+}
+
+/** Loads the repo's config and logs, once per event, why nothing happens when it is absent or bad. */
+export async function loadConfig(event: EventJob, deps: JobDeps, repo: RepoRef): Promise<RepoConfig> {
+  const octokit = await event.octokit();
+  const config = await deps.configs.get(octokit, repo.owner, repo.repo);
+  if (config.status === "invalid") {
+    event.log.error({ repo: `${repo.owner}/${repo.repo}`, errors: config.errors }, "config invalid, nothing done");
+  }
+  return config;
+}

@@ -1,0 +1,48 @@
+// The explicit list of what each event does. Adding a reaction to an event is one line here.
+import type { ProbotOctokit } from "probot";
+import type { TaskJobData } from "../src/queues.js";
+import type { EventJob, JobDeps } from "./context.js";
+import { installationEvent } from "./installation.js";
+import { labelChangeEvent } from "./label-change.js";
+import { milestoneEvent, pushEvent } from "./push.js";
+import { syncLabelsTask } from "./sync-labels.js";
+import { triageEvent } from "./triage.js";
+
+export type EventHandler = (event: EventJob, deps: JobDeps) => Promise<void>;
+
+/** `event.action` (or `event` for every action) → handlers, run in order. */
+export const EVENT_HANDLERS: Record<string, EventHandler[]> = {
+  "issues.opened": [triageEvent],
+  "issues.edited": [triageEvent],
+  "issues.reopened": [triageEvent],
+  "issues.labeled": [labelChangeEvent],
+  "issues.unlabeled": [labelChangeEvent],
+  "pull_request.opened": [triageEvent],
+  "pull_request.edited": [triageEvent],
+  "pull_request.reopened": [triageEvent],
+  "pull_request.synchronize": [triageEvent],
+  "pull_request.ready_for_review": [triageEvent],
+  "pull_request.labeled": [labelChangeEvent],
+  "pull_request.unlabeled": [labelChangeEvent],
+  "installation.created": [installationEvent],
+  "installation_repositories.added": [installationEvent],
+  push: [pushEvent],
+  milestone: [milestoneEvent],
+};
+
+export function handlersFor(name: string, action: string | undefined): EventHandler[] {
+  return [...(action ? (EVENT_HANDLERS[`${name}.${action}`] ?? []) : []), ...(EVENT_HANDLERS[name] ?? [])];
+}
+
+export async function runEvent(event: EventJob, deps: JobDeps): Promise<number> {
+  const handlers = handlersFor(event.name, event.action);
+  for (const handler of handlers) await handler(event, deps);
+  return handlers.length;
+}
+
+export async function runTask(task: TaskJobData, octokit: ProbotOctokit, deps: JobDeps, log: EventJob["log"]): Promise<void> {
+  switch (task.kind) {
+    case "sync-labels":
+      return syncLabelsTask(task, octokit, deps, log);
+  }
+}

@@ -1,0 +1,86 @@
+// Turns a parsed `.github/shepherd.yml` into what the features use: the preset merged with the
+// file (the file wins, field by field), plus each feature's section as given.
+import type { ClassifierModel, RoadmapVersion, Subsystem } from "../domain/model.js";
+import { djangoAsyncPreset } from "./presets/django-async.js";
+import { parseShepherdConfig, type ShepherdConfig, type TriageConfig } from "./schema.js";
+
+export interface ResolvedConfig {
+  model: ClassifierModel;
+  /** Present only when the file has a `triage` section. */
+  triage: TriageConfig | null;
+}
+
+export type ResolveResult = { ok: true; config: ResolvedConfig } | { ok: false; errors: string[] };
+
+const presets: Record<NonNullable<ShepherdConfig["preset"]>, ClassifierModel> = {
+  "django-async": djangoAsyncPreset,
+};
+
+/** Parses and resolves a raw config object (as read from YAML). */
+export function resolveConfigInput(input: unknown): ResolveResult {
+  const parsed = parseShepherdConfig(input);
+  if (!parsed.ok) return parsed;
+  return resolveConfig(parsed.config);
+}
+
+export function resolveConfig(file: ShepherdConfig): ResolveResult {
+  const base = file.preset ? presets[file.preset] : { subsystems: [], roadmap: [], asyncCues: [] };
+  const subsystems = mergeById<Subsystem, NonNullable<ShepherdConfig["subsystems"]>[string]>(
+    base.subsystems,
+    (subsystem) => subsystem.id,
+    file.subsystems,
+    (id, previous, patch) => ({
+      id,
+      name: patch.name ?? previous?.name ?? id,
+      description: patch.description ?? previous?.description ?? "",
+      paths: patch.paths ?? previous?.paths ?? [],
+      cues: patch.cues ?? previous?.cues ?? [],
+    }),
+  );
+  const roadmap = mergeById<RoadmapVersion, NonNullable<ShepherdConfig["roadmap"]>[string]>(
+    base.roadmap,
+    (entry) => entry.version,
+    file.roadmap,
+    (version, previous, patch) => ({
+      version,
+      title: patch.title ?? previous?.title ?? version,
+      delivers: patch.delivers ?? previous?.delivers ?? "",
+      subsystems: patch.subsystems ?? previous?.subsystems ?? [],
+    }),
+  );
+  const known = new Set(subsystems.map((subsystem) => subsystem.id));
+  const errors = roadmap.flatMap((entry) =>
+    entry.subsystems
+      .filter((id) => !known.has(id))
+      .map((id) => `roadmap.${entry.version}.subsystems: unknown subsystem "${id}"`),
+  );
+  if (file.triage && subsystems.length === 0) {
+    errors.push("triage: needs subsystems (add a `subsystems` section or `preset: django-async`)");
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      model: { subsystems, roadmap, asyncCues: [...base.asyncCues, ...(file.asyncCues ?? [])] },
+      triage: file.triage ?? null,
+    },
+  };
+}
+
+function mergeById<T, P>(
+  base: T[],
+  idOf: (item: T) => string,
+  patches: Record<string, P> | undefined,
+  merge: (id: string, previous: T | undefined, patch: P) => T,
+): T[] {
+  if (!patches) return base;
+  const result = base.map((item) => {
+    const patch = patches[idOf(item)];
+    return patch ? merge(idOf(item), item, patch) : item;
+  });
+  const existing = new Set(base.map(idOf));
+  for (const [id, patch] of Object.entries(patches)) {
+    if (!existing.has(id)) result.push(merge(id, undefined, patch));
+  }
+  return result;
+}

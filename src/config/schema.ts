@@ -1,0 +1,114 @@
+// The `.github/shepherd.yml` schema. One section per feature: a section that is absent turns its
+// feature off. Every object is strict, so a misspelt key is an error that names the key instead
+// of a setting that silently does nothing.
+import { z } from "zod";
+
+const Id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, "use lower-case letters, digits, '.', '_' or '-'");
+
+const LabelName = z.string().min(1).max(50);
+
+const Color = z
+  .string()
+  .regex(/^#?[0-9a-fA-F]{6}$/, "a colour is six hex digits, e.g. 5319e7")
+  .transform((value) => value.replace(/^#/, "").toLowerCase());
+
+/** One subsystem. In a file that uses a preset, only the fields given replace the preset's. */
+export const SubsystemConfig = z.strictObject({
+  /** Human name; defaults to the id. */
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  /** Globs (picomatch) over repository paths that belong to the subsystem: PRs are sorted by them. */
+  paths: z.array(z.string().min(1)).optional(),
+  /** Words and identifiers in issue text that point at the subsystem. */
+  cues: z.array(z.string().min(1)).optional(),
+});
+export type SubsystemConfig = z.infer<typeof SubsystemConfig>;
+
+/** One roadmap version. */
+export const RoadmapVersionConfig = z.strictObject({
+  title: z.string().min(1).optional(),
+  /** What the version delivers, one or two sentences. */
+  delivers: z.string().optional(),
+  /** Subsystem ids this version covers; an item in one of them lands on this version. */
+  subsystems: z.array(Id).optional(),
+});
+export type RoadmapVersionConfig = z.infer<typeof RoadmapVersionConfig>;
+
+/** Names, colours and descriptions of the labels triage applies. */
+export const TriageLabels = z.strictObject({
+  /** Marks async-conversion work. */
+  async: LabelName.default("async"),
+  /** Prefix of subsystem labels: `subsystem:orm`. */
+  subsystemPrefix: z.string().min(1).max(40).default("subsystem:"),
+  /** Prefix of roadmap labels: `roadmap:3.0`. */
+  roadmapPrefix: z.string().min(1).max(40).default("roadmap:"),
+  /** Applied instead of a guess when confidence is below `minConfidence`. */
+  needsTriage: LabelName.default("needs-triage"),
+  asyncColor: Color.default("5319e7"),
+  subsystemColor: Color.default("1d76db"),
+  roadmapColor: Color.default("0e8a16"),
+  needsTriageColor: Color.default("fbca04"),
+});
+export type TriageLabels = z.infer<typeof TriageLabels>;
+
+/** Auto-triage of async-conversion issues and PRs. */
+export const TriageConfig = z.strictObject({
+  labels: TriageLabels.default(TriageLabels.parse({})),
+  /** Below this confidence the item gets `needs-triage` instead of a subsystem guess. */
+  minConfidence: z.number().min(0).max(1).default(0.5),
+  /** `comment`: one bot comment with a collapsed "Why these labels?", edited in place. */
+  explain: z.enum(["comment", "none"]).default("comment"),
+  /** Set the milestone named like the roadmap version, when the repo has one. */
+  milestones: z.boolean().default(true),
+  /** How many subsystem labels an item may get (the strongest first). */
+  maxSubsystems: z.number().int().min(1).max(5).default(1),
+  /** Triage issues. */
+  issues: z.boolean().default(true),
+  /** Triage pull requests. */
+  pullRequests: z.boolean().default(true),
+  /** Create and update the labels this section defines in each repo. */
+  syncLabels: z.boolean().default(true),
+});
+export type TriageConfig = z.infer<typeof TriageConfig>;
+
+/** The whole file as written. Feature sections stay optional: absent means off. */
+export const ShepherdConfig = z.strictObject({
+  /** A built-in vocabulary to start from; keys in this file override it. */
+  preset: z.enum(["django-async"]).optional(),
+  /** Subsystem id → subsystem. Merged over the preset's, field by field. */
+  subsystems: z.record(Id, SubsystemConfig).optional(),
+  /** Version → roadmap entry, in roadmap order. Merged over the preset's, field by field. */
+  roadmap: z.record(z.string().min(1), RoadmapVersionConfig).optional(),
+  /** Extra words or identifiers that mark async-conversion work (added to the preset's). */
+  asyncCues: z.array(z.string().min(1)).optional(),
+  triage: TriageConfig.optional(),
+});
+export type ShepherdConfig = z.infer<typeof ShepherdConfig>;
+
+export type ConfigParseResult =
+  | { ok: true; config: ShepherdConfig }
+  | { ok: false; errors: string[] };
+
+/** Parses a config object, naming each bad key with its path (`triage.minConfidence: ...`). */
+export function parseShepherdConfig(input: unknown): ConfigParseResult {
+  // Probot's config loader consumes `_extends`; drop it anyway so a raw file parses the same.
+  const body = isRecord(input) ? Object.fromEntries(Object.entries(input).filter(([key]) => key !== "_extends")) : input;
+  const result = ShepherdConfig.safeParse(body);
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, errors: result.error.issues.map(formatIssue) };
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const at = issue.path.length > 0 ? issue.path.map(String).join(".") : "(file)";
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((key) => (at === "(file)" ? key : `${at}.${key}`));
+    return `${keys.join(", ")}: unknown key${keys.length > 1 ? "s" : ""}`;
+  }
+  return `${at}: ${issue.message}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,267 @@
+// Auto-triage decisions: from a classification and what is on the item now, which labels to add or
+// remove, which milestone to set, and the explanation to show. Pure: the adapter in jobs/ applies it.
+import type { Classification, ClassifierModel } from "./model.js";
+import { renderMarker } from "./markers.js";
+
+export interface TriageLabelNames {
+  async: string;
+  subsystemPrefix: string;
+  roadmapPrefix: string;
+  needsTriage: string;
+}
+
+export interface TriageSettings {
+  labels: TriageLabelNames;
+  minConfidence: number;
+  explain: "comment" | "none";
+  milestones: boolean;
+  maxSubsystems: number;
+}
+
+export interface Milestone {
+  number: number;
+  title: string;
+}
+
+/** What Shepherd remembers about one item between events. */
+export interface TriageMemory {
+  /** Labels Shepherd applied that are still its own (a person has not removed them). */
+  owned: string[];
+  /** Labels a person removed from the item: Shepherd never puts them back. */
+  removed: string[];
+}
+
+/** The triage of an issue a PR references, used when the PR's own evidence is weaker. */
+export interface InheritedTriage {
+  number: number;
+  subsystems: string[];
+  roadmap: string | null;
+  confidence: number;
+}
+
+export interface TriageInput {
+  kind: "issue" | "pr";
+  /** Label names on the item now. */
+  labels: string[];
+  milestone: Milestone | null;
+  classification: Classification;
+  memory: TriageMemory;
+  settings: TriageSettings;
+  model: ClassifierModel;
+  /** The repo's open milestones; null when not known (then no milestone is set). */
+  milestones: Milestone[] | null;
+  inherited: InheritedTriage | null;
+}
+
+export interface TriageDecision {
+  /** False when the item is not async-conversion work: nothing is done. */
+  applies: boolean;
+  add: string[];
+  remove: string[];
+  /** Milestone number to set, or null to leave the milestone alone. */
+  milestone: number | null;
+  /** Labels Shepherd owns after the decision is applied. */
+  owned: string[];
+  /** The explanation comment body (with its marker), or null when explanations are off. */
+  explanation: string | null;
+  /** The evidence actually used (after inheritance). */
+  subsystems: string[];
+  roadmap: string | null;
+  confidence: number;
+  needsTriage: boolean;
+}
+
+export function subsystemLabel(names: TriageLabelNames, id: string): string {
+  return `${names.subsystemPrefix}${id}`;
+}
+
+export function roadmapLabel(names: TriageLabelNames, version: string): string {
+  return `${names.roadmapPrefix}${version}`;
+}
+
+export function decideTriage(input: TriageInput): TriageDecision {
+  const { settings, memory } = input;
+  const names = settings.labels;
+  const evidence = chooseEvidence(input);
+  const none: TriageDecision = {
+    applies: false,
+    add: [],
+    remove: [],
+    milestone: null,
+    owned: memory.owned,
+    explanation: null,
+    subsystems: evidence.subsystems,
+    roadmap: evidence.roadmap,
+    confidence: evidence.confidence,
+    needsTriage: false,
+  };
+  // Not async work: leave it alone, including labels added earlier (a person can remove them).
+  if (!evidence.isAsync) return none;
+
+  const current = new Set(input.labels.map(fold));
+  const owned = new Set(memory.owned.map(fold));
+  const removed = new Set(memory.removed.map(fold));
+  // A subsystem or roadmap label Shepherd does not own was put there by a person: that choice wins.
+  const humanSubsystem = input.labels.some(
+    (label) => isPrefixed(label, names.subsystemPrefix) && !owned.has(fold(label)),
+  );
+  const humanRoadmap = input.labels.some(
+    (label) => isPrefixed(label, names.roadmapPrefix) && !owned.has(fold(label)),
+  );
+
+  const confident = evidence.confidence >= settings.minConfidence && evidence.subsystems.length > 0;
+  const desired: string[] = [names.async];
+  if (!humanSubsystem) {
+    if (confident) desired.push(...evidence.subsystems.map((id) => subsystemLabel(names, id)));
+    else desired.push(names.needsTriage);
+  }
+  if (!humanRoadmap && confident && evidence.roadmap) {
+    desired.push(roadmapLabel(names, evidence.roadmap));
+  }
+  const wanted = desired.filter((label) => !removed.has(fold(label)));
+  const wantedSet = new Set(wanted.map(fold));
+
+  const add = wanted.filter((label) => !current.has(fold(label)));
+  const remove = input.labels.filter((label) => {
+    const key = fold(label);
+    if (!owned.has(key) || wantedSet.has(key)) return false;
+    if (isPrefixed(label, names.subsystemPrefix)) return !humanSubsystem;
+    if (isPrefixed(label, names.roadmapPrefix)) return !humanRoadmap;
+    return key === fold(names.needsTriage);
+  });
+  const removedNow = new Set(remove.map(fold));
+  const stillOwned = input.labels.filter((label) => owned.has(fold(label)) && !removedNow.has(fold(label)));
+  const nextOwned = unique([...stillOwned, ...add]);
+
+  const milestone = pickMilestone(input, evidence.roadmap, confident && !humanRoadmap);
+  const needsTriage = wanted.some((label) => fold(label) === fold(names.needsTriage));
+  const decision: TriageDecision = {
+    applies: true,
+    add,
+    remove,
+    milestone,
+    owned: nextOwned,
+    explanation: null,
+    subsystems: evidence.subsystems,
+    roadmap: evidence.roadmap,
+    confidence: evidence.confidence,
+    needsTriage,
+  };
+  if (settings.explain === "comment") {
+    decision.explanation = renderExplanation(input, evidence, decision, { humanSubsystem, humanRoadmap });
+  }
+  return decision;
+}
+
+interface Evidence {
+  isAsync: boolean;
+  subsystems: string[];
+  roadmap: string | null;
+  confidence: number;
+  reasons: string[];
+}
+
+/** The item's own evidence, or the referenced issue's when that is stronger. */
+function chooseEvidence(input: TriageInput): Evidence {
+  const { classification: c, settings, inherited } = input;
+  const own: Evidence = {
+    isAsync: c.isAsync,
+    subsystems: topSubsystems(c, settings.maxSubsystems),
+    roadmap: c.roadmap,
+    confidence: c.confidence,
+    reasons: c.reasons,
+  };
+  if (!inherited || inherited.subsystems.length === 0) return own;
+  const ownWeaker = !c.isAsync || c.subsystems.length === 0 || c.confidence < inherited.confidence;
+  if (!ownWeaker) return own;
+  return {
+    isAsync: true,
+    subsystems: inherited.subsystems.slice(0, settings.maxSubsystems),
+    roadmap: inherited.roadmap ?? c.roadmap,
+    confidence: inherited.confidence,
+    reasons: [`references #${inherited.number}, whose triage is stronger than this PR's own evidence`, ...c.reasons],
+  };
+}
+
+/** The primary subsystem, plus others that score at least half as high, up to `max`. */
+function topSubsystems(c: Classification, max: number): string[] {
+  const primary = c.subsystems[0];
+  if (!primary) return [];
+  return c.subsystems
+    .filter((entry, index) => index === 0 || entry.score >= primary.score / 2)
+    .slice(0, max)
+    .map((entry) => entry.id);
+}
+
+function pickMilestone(input: TriageInput, roadmap: string | null, allowed: boolean): number | null {
+  if (!allowed || !roadmap || !input.settings.milestones || input.milestone || !input.milestones) return null;
+  const wanted = normaliseVersion(roadmap);
+  const found = input.milestones.find((milestone) => normaliseVersion(milestone.title) === wanted);
+  return found ? found.number : null;
+}
+
+/** "Django 3.0", "v3.0" and "3.0" name the same milestone. */
+function normaliseVersion(title: string): string {
+  return title.trim().toLowerCase().replace(/^django\s+/, "").replace(/^v(?=\d)/, "");
+}
+
+function renderExplanation(
+  input: TriageInput,
+  evidence: Evidence,
+  decision: TriageDecision,
+  human: { humanSubsystem: boolean; humanRoadmap: boolean },
+): string {
+  const names = input.settings.labels;
+  const nameOf = new Map(input.model.subsystems.map((s) => [s.id, s.name]));
+  const lines: string[] = [];
+  const subsystemText = evidence.subsystems
+    .map((id) => `**${nameOf.get(id) ?? id}** (\`${subsystemLabel(names, id)}\`)`)
+    .join(", ");
+  if (human.humanSubsystem) {
+    lines.push("Async-conversion work. A person set the subsystem label; Shepherd leaves it as it is.");
+  } else if (decision.needsTriage) {
+    lines.push(
+      `Async-conversion work, but the evidence for a subsystem is thin (confidence ${evidence.confidence.toFixed(2)}, ` +
+        `below ${input.settings.minConfidence.toFixed(2)}), so it is marked \`${names.needsTriage}\` for a person to decide.`,
+    );
+  } else {
+    lines.push(`Async-conversion work in ${subsystemText} (confidence ${evidence.confidence.toFixed(2)}).`);
+  }
+  if (evidence.roadmap && !decision.needsTriage) {
+    const version = input.model.roadmap.find((entry) => entry.version === evidence.roadmap);
+    const verb = human.humanRoadmap ? "Shepherd would suggest" : "Roadmap:";
+    lines.push(`${verb} **${evidence.roadmap}**${version?.title ? ` (${version.title})` : ""}.`);
+  }
+  const reasons = evidence.reasons.slice(0, 8).map((reason) => `- ${reason}`);
+  return [
+    renderMarker("triage", { owned: decision.owned }),
+    "<details><summary>Why these labels?</summary>",
+    "",
+    ...lines,
+    "",
+    "Evidence:",
+    ...(reasons.length > 0 ? reasons : ["- (none recorded)"]),
+    "",
+    "Labels a person removes or changes stay that way: Shepherd does not put them back.",
+    "</details>",
+  ].join("\n");
+}
+
+function isPrefixed(label: string, prefix: string): boolean {
+  return fold(label).startsWith(fold(prefix));
+}
+
+/** GitHub label names are case-insensitive. */
+function fold(label: string): string {
+  return label.toLowerCase();
+}
+
+function unique(labels: string[]): string[] {
+  const seen = new Set<string>();
+  return labels.filter((label) => {
+    const key = fold(label);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

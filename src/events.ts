@@ -1,0 +1,15 @@
+// The webhook events Shepherd acts on. The web role enqueues only these (others are answered and
+// dropped), and app.yml subscribes to the same list (a test keeps the two in step).
+export const HANDLED_EVENTS = [
+  "installation",
+  "installation_repositories",
+  "issues",
+  "pull_request",
+  "push",
+  "milestone",
+] as const;
+export type HandledEvent = (typeof HANDLED_EVENTS)[number];
+
+export function isHandledEvent(name: string): name is HandledEvent {
+  return (HANDLED_EVENTS as readonly string[]).includes(name);
+}

@@ -1,0 +1,41 @@
+// Entry point: `node dist/src/main.js` (what `npm start` and the Docker image run).
+import { run } from "probot";
+import { RedisUnavailableError } from "./redis.js";
+import { readSettings } from "./settings.js";
+import { startShepherd } from "./shepherd.js";
+
+async function main(): Promise<void> {
+  // Probot's setup mode: with no APP_ID outside production, serve the page that registers the
+  // GitHub App from app.yml and writes .env. Restart afterwards to run Shepherd itself.
+  if (!process.env.APP_ID && process.env.NODE_ENV !== "production") {
+    console.info("No APP_ID: starting Probot's setup page to register the GitHub App (see README).");
+    await run(() => {});
+    return;
+  }
+  const settings = readSettings();
+  const shepherd = await startShepherd({ settings });
+  let stopping = false;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      shepherd.probot.log.info({ signal }, "shutting down");
+      shepherd
+        .stop()
+        .then(() => process.exit(0))
+        .catch((error: unknown) => {
+          shepherd.probot.log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        });
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof RedisUnavailableError) {
+    console.error(error.message);
+  } else {
+    console.error(`Shepherd could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+// Queue names, job payloads and job options, shared by the web role (producer) and workers.
+import { Queue, type JobsOptions } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Settings } from "./settings.js";
+
+export const EVENTS_QUEUE = "events";
+export const TASKS_QUEUE = "tasks";
+
+/** One verified webhook delivery. */
+export interface EventJobData {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/** Internal work fanned out by event jobs (one repo each), processed by jobs/ too. */
+export type TaskJobData = { kind: "sync-labels"; installationId: number; owner: string; repo: string };
+
+export interface Queues {
+  events: Queue<EventJobData>;
+  tasks: Queue<TaskJobData>;
+}
+
+export function createQueues(connection: Redis, settings: Settings): Queues {
+  const defaultJobOptions = jobOptions(settings);
+  return {
+    events: new Queue<EventJobData>(EVENTS_QUEUE, { connection, prefix: settings.prefix, defaultJobOptions }),
+    tasks: new Queue<TaskJobData>(TASKS_QUEUE, { connection, prefix: settings.prefix, defaultJobOptions }),
+  };
+}
+
+export function jobOptions(settings: Pick<Settings, "attempts" | "backoffMs">): JobsOptions {
+  return {
+    attempts: settings.attempts,
+    backoff: { type: "exponential", delay: settings.backoffMs },
+    // Finished jobs are only kept for inspection; duplicate deliveries are caught by a
+    // separate, much smaller marker (see deliveries.ts), not by keeping every payload.
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+  };
+}
+
+/** BullMQ job ids cannot contain ':' and must not look like integers. */
+export function deliveryJobId(deliveryId: string): string {
+  return `delivery-${deliveryId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all([queues.events.close(), queues.tasks.close()]);
+}

@@ -1,0 +1,75 @@
+// Redis connections. The web role fails fast (a webhook gets 503 at once when Redis is gone);
+// workers block on Redis and must retry forever (BullMQ requires maxRetriesPerRequest: null).
+import { Redis, type RedisOptions } from "ioredis";
+
+export type RedisRole = "web" | "worker" | "state";
+
+export function createRedis(url: string, role: RedisRole): Redis {
+  const options: RedisOptions = { lazyConnect: true, connectionName: `shepherd-${role}` };
+  if (role === "worker") {
+    options.maxRetriesPerRequest = null;
+  } else {
+    options.maxRetriesPerRequest = 1;
+    options.enableOfflineQueue = false;
+    options.connectTimeout = 2000;
+  }
+  return new Redis(url, options);
+}
+
+/** Thrown at start when Redis does not answer; main prints its message, not a stack trace. */
+export class RedisUnavailableError extends Error {
+  override name = "RedisUnavailableError";
+}
+
+/** Connects and pings once, within `timeoutMs`; explains how to get a Redis when it cannot. */
+export async function connectRedis(redis: Redis, url: string, timeoutMs = 3000): Promise<void> {
+  try {
+    await withTimeout(
+      (async () => {
+        if (redis.status === "wait") await redis.connect();
+        await redis.ping();
+      })(),
+      timeoutMs,
+    );
+  } catch (error) {
+    redis.disconnect();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RedisUnavailableError(
+      [
+        `Shepherd needs Redis and none answered at ${redactUrl(url)} (${reason}).`,
+        "Start one, then try again:",
+        "  - Debian/Ubuntu: sudo apt-get install -y redis-server && redis-server --daemonize yes",
+        "  - macOS: brew install redis && brew services start redis",
+        "  - Docker: docker compose up -d redis   (or: docker run -d -p 6379:6379 redis:7)",
+        "Or point SHEPHERD_REDIS_URL at a managed Redis or Valkey (redis://user:pass@host:6379/0).",
+      ].join("\n"),
+    );
+  }
+}
+
+export async function pingRedis(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+  try {
+    return (await withTimeout(redis.ping(), timeoutMs)) === "PONG";
+  } catch {
+    return false;
+  }
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Never log a password. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}

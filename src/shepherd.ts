@@ -1,0 +1,104 @@
+// Assembles a Shepherd process from its settings: the web role, the worker role, or both.
+import type { AddressInfo } from "node:net";
+import type { Redis } from "ioredis";
+import { createProbot, type Probot, type ProbotOctokit } from "probot";
+import type { JobDeps } from "../jobs/context.js";
+import { createConfigStore } from "./github/config.js";
+import { closeQueues, createQueues, type Queues } from "./queues.js";
+import { connectRedis, createRedis } from "./redis.js";
+import type { Settings } from "./settings.js";
+import { createItemStore } from "./state/items.js";
+import { createKeys, type Keys } from "./state/keys.js";
+import { createWebServer, type WebServer } from "./web/server.js";
+import { startWorkers, type Workers } from "./worker/worker.js";
+
+export interface ShepherdOptions {
+  settings: Settings;
+  /** Where Probot reads APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, ... (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** An Octokit class with other defaults (tests turn Octokit's own retries off). */
+  Octokit?: typeof ProbotOctokit;
+  now?: () => number;
+}
+
+export interface Shepherd {
+  probot: Probot;
+  queues: Queues;
+  redis: Redis;
+  keys: Keys;
+  web: WebServer | null;
+  address: AddressInfo | null;
+  workers: Workers | null;
+  stop(): Promise<void>;
+}
+
+export async function startShepherd(options: ShepherdOptions): Promise<Shepherd> {
+  const { settings } = options;
+  const env = options.env ?? process.env;
+  const probot = createProbot({ env, overrides: options.Octokit ? { Octokit: options.Octokit } : {} });
+  const keys = createKeys(settings.prefix);
+  // Separate connections: the web role's fails fast, the workers' blocks and retries.
+  const redis = createRedis(settings.redisUrl, "state");
+  const queueRedis = createRedis(settings.redisUrl, "web");
+  await connectRedis(redis, settings.redisUrl);
+  await connectRedis(queueRedis, settings.redisUrl);
+  const queues = createQueues(queueRedis, settings);
+
+  let web: WebServer | null = null;
+  let address: AddressInfo | null = null;
+  if (settings.role !== "worker") {
+    web = await createWebServer({ probot, queues, redis: queueRedis, keys, webhookPath: settings.webhookPath });
+    address = await web.listen(settings.port, settings.host);
+    probot.log.info({ port: address.port, path: settings.webhookPath }, "web role listening");
+  }
+
+  let workers: Workers | null = null;
+  let workerRedis: Redis | null = null;
+  if (settings.role !== "web") {
+    workerRedis = createRedis(settings.redisUrl, "worker");
+    await connectRedis(workerRedis, settings.redisUrl);
+    const deps: JobDeps = {
+      probot,
+      redis,
+      keys,
+      items: createItemStore(redis, keys),
+      configs: createConfigStore(redis, keys),
+      queues,
+      botLogin: `${await appSlug(probot, redis, keys, settings.appSlug)}[bot]`,
+      log: probot.log,
+      now: options.now ?? Date.now,
+    };
+    workers = startWorkers(deps, { connection: workerRedis, prefix: settings.prefix, concurrency: settings.concurrency });
+    probot.log.info({ concurrency: settings.concurrency }, "worker role running");
+  }
+
+  return {
+    probot,
+    queues,
+    redis,
+    keys,
+    web,
+    address,
+    workers,
+    async stop() {
+      // Stop taking webhooks first, then let jobs finish (or hand them back), then disconnect.
+      await web?.stop();
+      await workers?.close(settings.shutdownTimeoutMs);
+      await closeQueues(queues);
+      for (const connection of [redis, queueRedis, workerRedis]) connection?.disconnect();
+    },
+  };
+}
+
+/** The app's slug: from settings, else cached in Redis, else asked of GitHub once. */
+async function appSlug(probot: Probot, redis: Redis, keys: Keys, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  const cached = await redis.get(keys.appSlug());
+  if (cached) return cached;
+  const octokit = await probot.auth();
+  const { data } = await octokit.rest.apps.getAuthenticated();
+  const slug = data?.slug;
+  if (!slug) throw new Error("GitHub did not return the app's slug; set SHEPHERD_APP_SLUG");
+  await redis.set(keys.appSlug(), slug, "EX", 24 * 3600);
+  return slug;
+}
