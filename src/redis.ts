@@ -13,7 +13,11 @@ export function createRedis(url: string, role: RedisRole): Redis {
     options.enableOfflineQueue = false;
     options.connectTimeout = 2000;
   }
-  return new Redis(url, options);
+  const redis = new Redis(url, options);
+  // Errors surface where they matter (connectRedis throws, Shepherd logs them); without a listener
+  // ioredis would also print each one to stderr.
+  redis.on("error", () => {});
+  return redis;
 }
 
 /** Thrown at start when Redis does not answer; main prints its message, not a stack trace. */

@@ -1,7 +1,7 @@
 // Assembles a Shepherd process from its settings: the web role, the worker role, or both.
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
-import { createProbot, type Probot, type ProbotOctokit } from "probot";
+import { createProbot, type Logger, type Probot, type ProbotOctokit } from "probot";
 import type { JobDeps } from "../jobs/context.js";
 import { createConfigStore } from "./github/config.js";
 import { closeQueues, createQueues, type Queues } from "./queues.js";
@@ -18,6 +18,8 @@ export interface ShepherdOptions {
   env?: NodeJS.ProcessEnv;
   /** An Octokit class with other defaults (tests turn Octokit's own retries off). */
   Octokit?: typeof ProbotOctokit;
+  /** A logger of the caller's (tests read what Shepherd logged). */
+  log?: Logger;
   now?: () => number;
 }
 
@@ -35,14 +37,23 @@ export interface Shepherd {
 export async function startShepherd(options: ShepherdOptions): Promise<Shepherd> {
   const { settings } = options;
   const env = options.env ?? process.env;
-  const probot = createProbot({ env, overrides: options.Octokit ? { Octokit: options.Octokit } : {} });
   const keys = createKeys(settings.prefix);
-  // Separate connections: the web role's fails fast, the workers' blocks and retries.
+  // Separate connections: the web role's fails fast, the workers' blocks and retries. Redis is
+  // checked first, so a missing Redis is the first thing an operator hears about.
   const redis = createRedis(settings.redisUrl, "state");
   const queueRedis = createRedis(settings.redisUrl, "web");
   await connectRedis(redis, settings.redisUrl);
   await connectRedis(queueRedis, settings.redisUrl);
+  const probot = createProbot({
+    env,
+    overrides: { ...(options.Octokit ? { Octokit: options.Octokit } : {}), ...(options.log ? { log: options.log } : {}) },
+  });
   const queues = createQueues(queueRedis, settings);
+  watchConnection(redis, probot.log);
+  watchConnection(queueRedis, probot.log);
+  for (const queue of [queues.events, queues.tasks]) {
+    queue.on("error", (error: Error) => probot.log.warn({ queue: queue.name, err: error.message }, "queue error"));
+  }
 
   let web: WebServer | null = null;
   let address: AddressInfo | null = null;
@@ -57,6 +68,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
   if (settings.role !== "web") {
     workerRedis = createRedis(settings.redisUrl, "worker");
     await connectRedis(workerRedis, settings.redisUrl);
+    watchConnection(workerRedis, probot.log);
     const deps: JobDeps = {
       probot,
       redis,
@@ -101,4 +113,14 @@ async function appSlug(probot: Probot, redis: Redis, keys: Keys, configured: str
   if (!slug) throw new Error("GitHub did not return the app's slug; set SHEPHERD_APP_SLUG");
   await redis.set(keys.appSlug(), slug, "EX", 24 * 3600);
   return slug;
+}
+
+/** ioredis reconnects by itself; without a listener each error would also print a stack trace. */
+function watchConnection(redis: Redis, log: Logger): void {
+  let last = 0;
+  redis.on("error", (error: Error) => {
+    if (Date.now() - last < 5000) return;
+    last = Date.now();
+    log.warn({ err: error.message }, "redis connection error");
+  });
 }

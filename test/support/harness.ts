@@ -1,0 +1,207 @@
+// End-to-end harness: the real Shepherd (web + worker roles) on a real Redis, talking to the fake
+// GitHub on 127.0.0.1 through the same GHE_HOST setting a GitHub Enterprise user would use.
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { ProbotOctokit } from "probot";
+import { startFakeGitHub, type FakeGitHub } from "../fake-github/server.js";
+import type { IssueRecord, RepoRecord } from "../fake-github/state.js";
+import { Settings } from "../../src/settings.js";
+import { startShepherd, type Shepherd } from "../../src/shepherd.js";
+import { deliver, type DeliveryResult, examplePayload } from "./webhooks.js";
+
+export const REDIS_URL = process.env.SHEPHERD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const SECRET = "test-webhook-secret";
+export const INSTALLATION_ID = 4242;
+
+/** Octokit's own retries and throttling off: the queue's retries are what the tests exercise. */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+})) as typeof ProbotOctokit;
+
+const keys = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+/** The test app's private key (PKCS#1, as GitHub issues them). */
+export const TEST_PRIVATE_KEY = keys.privateKey;
+
+export interface HarnessOptions {
+  /** Contents of `.github/shepherd.yml` in the default repo; null for none. */
+  config?: string | null;
+  settings?: Partial<Settings>;
+  /** Redis URL Shepherd uses (tests that cut Redis point it at a proxy). */
+  redisUrl?: string;
+}
+
+export interface Harness {
+  fake: FakeGitHub;
+  shepherd: Shepherd;
+  repo: RepoRecord;
+  webhookUrl: string;
+  baseUrl: string;
+  prefix: string;
+  redis: Redis;
+  /** Everything Shepherd logged, as parsed JSON lines. */
+  logs: Array<Record<string, unknown>>;
+  send(name: string, payload: Record<string, unknown>, options?: { id?: string; signature?: string | null }): Promise<DeliveryResult>;
+  /** Waits until no job is waiting, active or delayed in any queue. */
+  settle(timeoutMs?: number): Promise<void>;
+  issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
+  pullPayload(action: string, pull: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** Calls to the fake since `since` (an index into fake.calls), without installation-token calls. */
+  apiCalls(since?: number): Array<{ method: string; operationId: string | null | undefined }>;
+  close(): Promise<void>;
+}
+
+export const DJANGO_CONFIG = ["preset: django-async", "triage: {}", ""].join("\n");
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const fake = await startFakeGitHub({ appPublicKey: keys.publicKey, appSlug: "shepherd" });
+  fake.state.addInstallation(INSTALLATION_ID, "django");
+  const repo = fake.state.addRepo({ owner: "django", name: "django", defaultBranch: "main" });
+  const config = options.config === undefined ? DJANGO_CONFIG : options.config;
+  if (config !== null) fake.state.addFile("django/django", ".github/shepherd.yml", config);
+
+  const prefix = `shepherd-test-${randomBytes(4).toString("hex")}`;
+  const settings = Settings.parse({
+    role: "all",
+    redisUrl: options.redisUrl ?? REDIS_URL,
+    prefix,
+    host: "127.0.0.1",
+    port: 0,
+    concurrency: 4,
+    attempts: 4,
+    backoffMs: 50,
+    shutdownTimeoutMs: 2000,
+    ...options.settings,
+  });
+  const env = {
+    APP_ID: "1",
+    PRIVATE_KEY: keys.privateKey,
+    WEBHOOK_SECRET: SECRET,
+    GHE_HOST: fake.host,
+    GHE_PROTOCOL: "http",
+    LOG_LEVEL: process.env.SHEPHERD_TEST_LOG_LEVEL ?? "fatal",
+    NODE_ENV: "test",
+  } as NodeJS.ProcessEnv;
+  const logs: Array<Record<string, unknown>> = [];
+  const echo = process.env.SHEPHERD_TEST_LOG === "1";
+  const log = pino({ level: "debug" }, {
+    write(line: string) {
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+      if (echo) process.stderr.write(line);
+    },
+  });
+  const shepherd = await startShepherd({ settings, env, Octokit: TestOctokit, log });
+  const baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
+  const webhookUrl = `${baseUrl}${settings.webhookPath}`;
+  const redis = new Redis(REDIS_URL, { lazyConnect: false });
+
+  function repository(): Record<string, unknown> {
+    const base = examplePayload("issues", "opened").repository as Record<string, unknown>;
+    return {
+      ...base,
+      id: repo.id,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      default_branch: repo.defaultBranch,
+      owner: { ...(base.owner as Record<string, unknown>), login: repo.owner, type: "Organization" },
+    };
+  }
+
+  function itemFields(record: IssueRecord): Record<string, unknown> {
+    const milestone = record.milestone === null ? null : repo.milestones.get(record.milestone);
+    return {
+      number: record.number,
+      title: record.title,
+      body: record.body,
+      state: record.state,
+      user: { ...(examplePayload("issues", "opened").sender as Record<string, unknown>), login: record.user, type: "User" },
+      labels: record.labels.map((key) => {
+        const label = repo.labels.get(key);
+        return { name: label?.name ?? key, color: label?.color ?? "ededed", default: false };
+      }),
+      milestone: milestone ? { number: milestone.number, title: milestone.title } : null,
+    };
+  }
+
+  const harness: Harness = {
+    fake,
+    shepherd,
+    repo,
+    webhookUrl,
+    baseUrl,
+    prefix,
+    redis,
+    logs,
+    send(name, payload, sendOptions = {}) {
+      return deliver({ url: webhookUrl, secret: SECRET, name, payload, ...sendOptions });
+    },
+    async settle(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      let quiet = 0;
+      while (Date.now() < deadline) {
+        const counts = await Promise.all(
+          [shepherd.queues.events, shepherd.queues.tasks].map((queue) =>
+            queue.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children"),
+          ),
+        );
+        const busy = counts.reduce((sum, count) => sum + Object.values(count).reduce((a, b) => a + b, 0), 0);
+        quiet = busy === 0 ? quiet + 1 : 0;
+        if (quiet >= 3) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error("queues did not settle in time");
+    },
+    issuePayload(action, issue, extra = {}) {
+      const payload = examplePayload("issues", action);
+      const base = payload.issue as Record<string, unknown>;
+      return {
+        ...payload,
+        issue: { ...base, ...itemFields(issue) },
+        repository: repository(),
+        installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
+        ...extra,
+      };
+    },
+    pullPayload(action, pull, extra = {}) {
+      const payload = examplePayload("pull_request", action);
+      const base = payload.pull_request as Record<string, unknown>;
+      return {
+        ...payload,
+        number: pull.number,
+        pull_request: { ...base, ...itemFields(pull), draft: false },
+        repository: repository(),
+        installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
+        ...extra,
+      };
+    },
+    apiCalls(since = 0) {
+      return fake.calls
+        .slice(since)
+        .filter((call) => call.operationId !== "apps/create-installation-access-token")
+        .map((call) => ({ method: call.method, operationId: call.operationId }));
+    },
+    async close() {
+      await shepherd.stop();
+      await deleteKeys(redis, `${prefix}:*`);
+      redis.disconnect();
+      await fake.close();
+    },
+  };
+  return harness;
+}
+
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+    cursor = next;
+    if (found.length > 0) await redis.del(...found);
+  } while (cursor !== "0");
+}
