@@ -24,7 +24,7 @@ export function resolveConfigInput(input: unknown): ResolveResult {
 }
 
 export function resolveConfig(file: ShepherdConfig): ResolveResult {
-  const base = file.preset ? presets[file.preset] : { subsystems: [], roadmap: [], asyncCues: [] };
+  const base: ClassifierModel = file.preset ? presets[file.preset] : { subsystems: [], roadmap: [], asyncCues: [] };
   const subsystems = mergeById<Subsystem, NonNullable<ShepherdConfig["subsystems"]>[string]>(
     base.subsystems,
     (subsystem) => subsystem.id,
@@ -54,6 +54,10 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
       .filter((id) => !known.has(id))
       .map((id) => `roadmap.${entry.version}.subsystems: unknown subsystem "${id}"`),
   );
+  const fallbackSubsystem = file.fallbackSubsystem ?? base.fallbackSubsystem;
+  if (fallbackSubsystem !== undefined && !known.has(fallbackSubsystem)) {
+    errors.push(`fallbackSubsystem: unknown subsystem "${fallbackSubsystem}"`);
+  }
   if (file.triage && subsystems.length === 0) {
     errors.push("triage: needs subsystems (add a `subsystems` section or `preset: django-async`)");
   }
@@ -61,7 +65,12 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
   return {
     ok: true,
     config: {
-      model: { subsystems, roadmap, asyncCues: [...base.asyncCues, ...(file.asyncCues ?? [])] },
+      model: {
+        subsystems,
+        roadmap,
+        asyncCues: [...base.asyncCues, ...(file.asyncCues ?? [])],
+        ...(fallbackSubsystem !== undefined ? { fallbackSubsystem } : {}),
+      },
       triage: file.triage ?? null,
     },
   };

@@ -16,74 +16,55 @@ const Color = z
 
 /** One subsystem. In a file that uses a preset, only the fields given replace the preset's. */
 export const SubsystemConfig = z.strictObject({
-  /** Human name; defaults to the id. */
-  name: z.string().min(1).optional(),
-  description: z.string().optional(),
-  /** Globs (picomatch) over repository paths that belong to the subsystem: PRs are sorted by them. */
-  paths: z.array(z.string().min(1)).optional(),
-  /** Words and identifiers in issue text that point at the subsystem. */
-  cues: z.array(z.string().min(1)).optional(),
+  name: z.string().min(1).optional().describe("Human name; defaults to the id."),
+  description: z.string().optional().describe("One line on what the subsystem covers."),
+  paths: z.array(z.string().min(1)).optional().describe("Globs (picomatch) over repository paths that belong to the subsystem: PRs are sorted by them."),
+  cues: z.array(z.string().min(1)).optional().describe("Words and identifiers in issue text that point at the subsystem."),
 });
 export type SubsystemConfig = z.infer<typeof SubsystemConfig>;
 
 /** One roadmap version. */
 export const RoadmapVersionConfig = z.strictObject({
-  title: z.string().min(1).optional(),
-  /** What the version delivers, one or two sentences. */
-  delivers: z.string().optional(),
-  /** Subsystem ids this version covers; an item in one of them lands on this version. */
-  subsystems: z.array(Id).optional(),
+  title: z.string().min(1).optional().describe("Short name of the version; defaults to the version."),
+  delivers: z.string().optional().describe("What the version delivers, one or two sentences."),
+  subsystems: z.array(Id).optional().describe("Subsystem ids this version covers; an item in one of them lands on this version."),
 });
 export type RoadmapVersionConfig = z.infer<typeof RoadmapVersionConfig>;
 
 /** Names, colours and descriptions of the labels triage applies. */
 export const TriageLabels = z.strictObject({
-  /** Marks async-conversion work. */
-  async: LabelName.default("async"),
-  /** Prefix of subsystem labels: `subsystem:orm`. */
-  subsystemPrefix: z.string().min(1).max(40).default("subsystem:"),
-  /** Prefix of roadmap labels: `roadmap:3.0`. */
-  roadmapPrefix: z.string().min(1).max(40).default("roadmap:"),
-  /** Applied instead of a guess when confidence is below `minConfidence`. */
-  needsTriage: LabelName.default("needs-triage"),
-  asyncColor: Color.default("5319e7"),
-  subsystemColor: Color.default("1d76db"),
-  roadmapColor: Color.default("0e8a16"),
-  needsTriageColor: Color.default("fbca04"),
+  async: LabelName.default("async").describe("Marks async-conversion work."),
+  subsystemPrefix: z.string().min(1).max(40).default("subsystem:").describe("Prefix of subsystem labels: `subsystem:orm`."),
+  roadmapPrefix: z.string().min(1).max(40).default("roadmap:").describe("Prefix of roadmap labels: `roadmap:3.0`."),
+  needsTriage: LabelName.default("needs-triage").describe("Applied instead of a guess when confidence is below `minConfidence`."),
+  asyncColor: Color.default("5319e7").describe("Colour of the async label."),
+  subsystemColor: Color.default("1d76db").describe("Colour of subsystem labels."),
+  roadmapColor: Color.default("0e8a16").describe("Colour of roadmap labels."),
+  needsTriageColor: Color.default("fbca04").describe("Colour of the needs-triage label."),
 });
 export type TriageLabels = z.infer<typeof TriageLabels>;
 
 /** Auto-triage of async-conversion issues and PRs. */
 export const TriageConfig = z.strictObject({
-  labels: TriageLabels.default(TriageLabels.parse({})),
-  /** Below this confidence the item gets `needs-triage` instead of a subsystem guess. */
-  minConfidence: z.number().min(0).max(1).default(0.5),
-  /** `comment`: one bot comment with a collapsed "Why these labels?", edited in place. */
-  explain: z.enum(["comment", "none"]).default("comment"),
-  /** Set the milestone named like the roadmap version, when the repo has one. */
-  milestones: z.boolean().default(true),
-  /** How many subsystem labels an item may get (the strongest first). */
-  maxSubsystems: z.number().int().min(1).max(5).default(1),
-  /** Triage issues. */
-  issues: z.boolean().default(true),
-  /** Triage pull requests. */
-  pullRequests: z.boolean().default(true),
-  /** Create and update the labels this section defines in each repo. */
-  syncLabels: z.boolean().default(true),
+  labels: TriageLabels.default(TriageLabels.parse({})).describe("Names, colours and descriptions of the labels triage applies."),
+  minConfidence: z.number().min(0).max(1).default(0.5).describe("Below this confidence the item gets `needs-triage` instead of a subsystem guess."),
+  explain: z.enum(["comment", "none"]).default("comment").describe("`comment`: one bot comment with a collapsed \"Why these labels?\", edited in place."),
+  milestones: z.boolean().default(true).describe("Set the milestone named like the roadmap version, when the repo has one."),
+  maxSubsystems: z.number().int().min(1).max(5).default(1).describe("How many subsystem labels an item may get (the strongest first)."),
+  issues: z.boolean().default(true).describe("Triage issues."),
+  pullRequests: z.boolean().default(true).describe("Triage pull requests."),
+  syncLabels: z.boolean().default(true).describe("Create and update the labels this section defines in each repo."),
 });
 export type TriageConfig = z.infer<typeof TriageConfig>;
 
 /** The whole file as written. Feature sections stay optional: absent means off. */
 export const ShepherdConfig = z.strictObject({
-  /** A built-in vocabulary to start from; keys in this file override it. */
-  preset: z.enum(["django-async"]).optional(),
-  /** Subsystem id → subsystem. Merged over the preset's, field by field. */
-  subsystems: z.record(Id, SubsystemConfig).optional(),
-  /** Version → roadmap entry, in roadmap order. Merged over the preset's, field by field. */
-  roadmap: z.record(z.string().min(1), RoadmapVersionConfig).optional(),
-  /** Extra words or identifiers that mark async-conversion work (added to the preset's). */
-  asyncCues: z.array(z.string().min(1)).optional(),
-  triage: TriageConfig.optional(),
+  preset: z.enum(["django-async"]).optional().describe("A built-in vocabulary to start from; keys in this file override it."),
+  subsystems: z.record(Id, SubsystemConfig).optional().describe("Subsystem id → subsystem. Merged over the preset's, field by field."),
+  roadmap: z.record(z.string().min(1), RoadmapVersionConfig).optional().describe("Version → roadmap entry, in roadmap order. Merged over the preset's, field by field."),
+  asyncCues: z.array(z.string().min(1)).optional().describe("Extra words or identifiers that mark async-conversion work (added to the preset's)."),
+  fallbackSubsystem: Id.optional().describe("Subsystem given to async work with no subsystem evidence at all (always below `minConfidence`, so it gets `needs-triage`)."),
+  triage: TriageConfig.optional().describe("Auto-triage of async-conversion issues and PRs. Absent: off."),
 });
 export type ShepherdConfig = z.infer<typeof ShepherdConfig>;
 

@@ -1,0 +1,670 @@
+// The triage classifier: is an item async-conversion work, which subsystems does it touch, and
+// which roadmap version does it belong to. Pure: no I/O, no clocks. `compileModel` does all the
+// expensive work (glob and regex compilation) once; `classify` only scans text and paths.
+
+import picomatch from "picomatch";
+import type {
+  ChangedFile,
+  ClassifierModel,
+  Classification,
+  ClassifyInput,
+  SubsystemScore,
+} from "./model.js";
+
+type CueStrength = "identifier" | "phrase" | "word";
+
+interface CompiledCue {
+  /** Index into CompiledModel.cues; used to count each cue once per text field. */
+  index: number;
+  text: string;
+  strength: CueStrength;
+  /** Subsystem indices that list this cue. */
+  subsystems: number[];
+  isAsync: boolean;
+}
+
+interface CompoundCue {
+  /** Index into the compound list; used to queue each compound at most once per text. */
+  id: number;
+  cue: CompiledCue;
+  regex: RegExp;
+}
+
+interface WildcardCue {
+  cue: CompiledCue;
+  caseSensitive: boolean;
+  /** Anchored regex tested against single identifier tokens. */
+  regex: RegExp;
+  /** Literal part that the token must contain. */
+  anchor: string;
+}
+
+interface CompiledGlob {
+  subsystem: number;
+  glob: string;
+  /** Static prefix of the glob; a path that does not start with it cannot match. */
+  base: string;
+  specificity: number;
+  match: (path: string) => boolean;
+}
+
+interface CompiledSubsystem {
+  id: string;
+  name: string;
+}
+
+interface CompiledVersion {
+  version: string;
+  title: string;
+  subsystems: Set<number>;
+  /** Finds this version inside a milestone title ("Django 3.1", "v3.1 async"). */
+  inMilestone: RegExp;
+}
+
+export interface CompiledModel {
+  subsystems: CompiledSubsystem[];
+  cues: CompiledCue[];
+  /** Case-sensitive identifier cues by exact token. */
+  exact: Map<string, CompiledCue[]>;
+  /** Lower-case word cues (and their plurals) by lower-cased token. */
+  words: Map<string, CompiledCue[]>;
+  wildcards: WildcardCue[];
+  /** Compound cues (phrases, dotted names) by a lower-cased token they contain. */
+  compoundsByAnchor: Map<string, CompoundCue[]>;
+  /** Compound cues without a usable anchor token; tried on every text. */
+  compoundsAlways: CompoundCue[];
+  compoundCount: number;
+  /** Globs grouped by the first path segment of their base, most specific first. */
+  globsByTop: Map<string, CompiledGlob[]>;
+  /** Globs whose base has no directory part; tried for every path. */
+  globsAnyTop: CompiledGlob[];
+  roadmap: CompiledVersion[];
+  roadmapLongestFirst: CompiledVersion[];
+  /** Matches a version mention in prose ("in 3.1", "Django 3.1"); group 1 is the version. */
+  versionMention: RegExp | null;
+  versionByText: Map<string, CompiledVersion>;
+  fallback: number;
+}
+
+// Evidence weights. Identifiers (`QuerySet.aget`) are much stronger than plain words ("cache");
+// the title says what an item is about, the body wanders.
+const STRENGTH_WEIGHT: Record<CueStrength, number> = { identifier: 2, phrase: 1.5, word: 1 };
+const TITLE_FACTOR = 2;
+const BODY_FACTOR = 1;
+// Changed paths decide a PR; text only breaks ties between paths of equal weight.
+const TEXT_IN_PR_FACTOR = 0.05;
+// Source under the project package outweighs tests, tests outweigh docs.
+const FILE_KIND_WEIGHT = { source: 1, test: 0.3, docs: 0.15 } as const;
+// Long pasted logs add noise and cost; the first part of a text carries the signal.
+const MAX_TEXT = 100_000;
+const MAX_FILES = 3_000;
+// Async evidence below this is not enough to call an item async work.
+const ASYNC_THRESHOLD = 1;
+
+const WORD_CHAR = /[A-Za-z0-9_]/;
+const TOKEN = /[A-Za-z_][A-Za-z0-9_]*/g;
+const PATH_TOKEN = /[A-Za-z0-9]+/g;
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function cueStrength(cue: string): CueStrength {
+  if (/[A-Z_.(]/.test(cue)) return "identifier";
+  return /[^a-z0-9]/.test(cue) ? "phrase" : "word";
+}
+
+function isCaseSensitive(cue: string): boolean {
+  return /[A-Z_.(]/.test(cue);
+}
+
+/**
+ * The lower-cased word of a compound cue that must appear as a token of the text for the cue to
+ * match at all; null when no part can be a token. The last word of a lower-case phrase is skipped
+ * because it may appear in plural.
+ */
+function anchorToken(cue: string, caseSensitive: boolean): string | null {
+  const parts = cue
+    .toLowerCase()
+    .split(/[^a-z0-9_]+/)
+    .filter((p) => p !== "");
+  const candidates = !caseSensitive && parts.length > 1 ? parts.slice(0, -1) : parts;
+  let best: string | null = null;
+  for (const part of candidates) {
+    if (/^[a-z_]/.test(part) && part.length > (best?.length ?? 0)) best = part;
+  }
+  return best;
+}
+
+/** Regex for a cue with spaces, dots, hyphens or brackets, matched against whole text. */
+function compoundRegex(cue: string, caseSensitive: boolean): RegExp {
+  const first = cue[0] ?? "";
+  const last = cue[cue.length - 1] ?? "";
+  let body = cue
+    .trim()
+    .split(/\s+/)
+    .map((part) => escapeRegex(part))
+    .join("\\s+");
+  // Plural of the last word of a lower-case phrase ("related manager" → "related managers").
+  if (!caseSensitive && /[a-z]$/.test(cue)) body += "(?:e?s)?";
+  const before = WORD_CHAR.test(first) ? "(?<![A-Za-z0-9_])" : "";
+  const after = WORD_CHAR.test(last) ? "(?![A-Za-z0-9_])" : "";
+  return new RegExp(before + body + after, caseSensitive ? "" : "i");
+}
+
+function addTo<K>(map: Map<K, CompiledCue[]>, key: K, cue: CompiledCue): void {
+  const list = map.get(key);
+  if (list === undefined) {
+    map.set(key, [cue]);
+    return;
+  }
+  if (!list.includes(cue)) list.push(cue);
+}
+
+function topSegment(path: string): string {
+  const slash = path.indexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
+}
+
+export function compileModel(model: ClassifierModel): CompiledModel {
+  const subsystems: CompiledSubsystem[] = model.subsystems.map((s) => ({ id: s.id, name: s.name }));
+  const cueByText = new Map<string, CompiledCue>();
+  const cues: CompiledCue[] = [];
+
+  // A plural listed next to its singular ("view", "views") is the same cue: words already match
+  // their plurals, and counting both would double the evidence.
+  const lowerWords = new Set(
+    [...model.subsystems.flatMap((s) => s.cues), ...model.asyncCues]
+      .map((c) => c.trim())
+      .filter((c) => /^[a-z][a-z0-9]*$/.test(c)),
+  );
+  function canonical(text: string): string {
+    if (!/^[a-z][a-z0-9]*$/.test(text)) return text;
+    if (text.endsWith("es") && lowerWords.has(text.slice(0, -2))) return text.slice(0, -2);
+    if (text.endsWith("s") && lowerWords.has(text.slice(0, -1))) return text.slice(0, -1);
+    return text;
+  }
+
+  function cueFor(raw: string): CompiledCue | null {
+    const text = canonical(raw.trim());
+    if (text === "" || text.replace(/\*/g, "") === "") return null;
+    let cue = cueByText.get(text);
+    if (cue === undefined) {
+      cue = { index: cues.length, text, strength: cueStrength(text), subsystems: [], isAsync: false };
+      cueByText.set(text, cue);
+      cues.push(cue);
+    }
+    return cue;
+  }
+
+  model.subsystems.forEach((subsystem, index) => {
+    for (const raw of subsystem.cues) {
+      const cue = cueFor(raw);
+      if (cue !== null && !cue.subsystems.includes(index)) cue.subsystems.push(index);
+    }
+  });
+  for (const raw of model.asyncCues) {
+    const cue = cueFor(raw);
+    if (cue !== null) cue.isAsync = true;
+  }
+
+  const exact = new Map<string, CompiledCue[]>();
+  const words = new Map<string, CompiledCue[]>();
+  const wildcards: WildcardCue[] = [];
+  const compoundsByAnchor = new Map<string, CompoundCue[]>();
+  const compoundsAlways: CompoundCue[] = [];
+  let compoundCount = 0;
+  for (const cue of cues) {
+    const caseSensitive = isCaseSensitive(cue.text);
+    if (cue.text.includes("*")) {
+      const parts = cue.text.split("*").map(escapeRegex);
+      const anchor = cue.text.split("*").reduce((a, b) => (b.length > a.length ? b : a), "");
+      wildcards.push({
+        cue,
+        caseSensitive,
+        regex: new RegExp(`^${parts.join("[A-Za-z0-9_]*")}$`, caseSensitive ? "" : "i"),
+        anchor: caseSensitive ? anchor : anchor.toLowerCase(),
+      });
+      continue;
+    }
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(cue.text)) {
+      if (caseSensitive) {
+        addTo(exact, cue.text, cue);
+        continue;
+      }
+      addTo(words, cue.text, cue);
+      if (/[a-z]$/.test(cue.text)) {
+        addTo(words, `${cue.text}s`, cue);
+        addTo(words, `${cue.text}es`, cue);
+      }
+      continue;
+    }
+    const compound: CompoundCue = { id: compoundCount++, cue, regex: compoundRegex(cue.text, caseSensitive) };
+    const anchor = anchorToken(cue.text, caseSensitive);
+    if (anchor === null) compoundsAlways.push(compound);
+    else compoundsByAnchor.set(anchor, [...(compoundsByAnchor.get(anchor) ?? []), compound]);
+  }
+
+  const globsByTop = new Map<string, CompiledGlob[]>();
+  const globsAnyTop: CompiledGlob[] = [];
+  model.subsystems.forEach((subsystem, index) => {
+    for (const glob of subsystem.paths) {
+      const scan = picomatch.scan(glob);
+      const base = scan.isGlob ? scan.base + (scan.base === "" ? "" : "/") : glob;
+      // Exact paths beat any glob; otherwise the longer the literal prefix, the more specific.
+      const specificity = scan.isGlob ? base.length : 10_000 + glob.length;
+      const compiled: CompiledGlob = {
+        subsystem: index,
+        glob,
+        base,
+        specificity,
+        match: picomatch(glob, { dot: true }),
+      };
+      const top = topSegment(base);
+      if (top === "") {
+        globsAnyTop.push(compiled);
+        continue;
+      }
+      const list = globsByTop.get(top);
+      if (list === undefined) globsByTop.set(top, [compiled]);
+      else list.push(compiled);
+    }
+  });
+  const bySpecificity = (a: CompiledGlob, b: CompiledGlob): number =>
+    b.specificity - a.specificity || a.subsystem - b.subsystem;
+  for (const [top, list] of globsByTop) globsByTop.set(top, [...list, ...globsAnyTop].sort(bySpecificity));
+  globsAnyTop.sort(bySpecificity);
+
+  const idIndex = new Map(subsystems.map((s, i) => [s.id, i] as const));
+  const roadmap: CompiledVersion[] = model.roadmap.map((v) => ({
+    version: v.version,
+    title: v.title,
+    subsystems: new Set(v.subsystems.flatMap((id) => (idIndex.has(id) ? [idIndex.get(id) ?? -1] : []))),
+    inMilestone: new RegExp(`(?<![A-Za-z0-9_.])${escapeRegex(v.version.toLowerCase())}(?![A-Za-z0-9_]|\\.\\d)`),
+  }));
+  const versionByText = new Map(roadmap.map((v) => [v.version.toLowerCase(), v] as const));
+  const versionAlternatives = [...roadmap]
+    .map((v) => v.version)
+    .filter((v) => v.trim() !== "")
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegex);
+  const versionMention =
+    versionAlternatives.length === 0
+      ? null
+      : new RegExp(
+          `(?<![A-Za-z0-9_])(?:django|version|milestone|release|in|for|into|targets?|targeting)\\s+v?(${versionAlternatives.join("|")})(?![A-Za-z0-9_]|\\.\\d)`,
+          "i",
+        );
+
+  return {
+    subsystems,
+    cues,
+    exact,
+    words,
+    wildcards,
+    compoundsByAnchor,
+    compoundsAlways,
+    compoundCount,
+    globsByTop,
+    globsAnyTop,
+    roadmap,
+    roadmapLongestFirst: [...roadmap].sort((a, b) => b.version.length - a.version.length),
+    versionMention,
+    versionByText,
+    fallback: model.fallbackSubsystem === undefined ? -1 : (idIndex.get(model.fallbackSubsystem) ?? -1),
+  };
+}
+
+interface CueHit {
+  cue: CompiledCue;
+  /** What the text said, for wildcard cues (`ASGIHander` for `ASGI*`). */
+  seenAs: string;
+  /** 1, or less when the cue only appeared as an attribute (`ASGIStaticFilesHandler.get_response_async`). */
+  factor: number;
+}
+
+// In `Class.method`, the class names the subject; the method name is often shared by many classes.
+const ATTRIBUTE_FACTOR = 0.5;
+
+/** Distinct cues found in one text field, in order of first appearance, each with its best factor. */
+function scanText(compiled: CompiledModel, text: string): CueHit[] {
+  if (text === "") return [];
+  const best = new Float64Array(compiled.cues.length);
+  const order: CompiledCue[] = [];
+  const seenAs = new Map<number, string>();
+  const add = (list: CompiledCue[] | undefined, factor: number, token?: string): void => {
+    if (list === undefined) return;
+    for (const cue of list) {
+      const prev = best[cue.index] ?? 0;
+      if (prev === 0) order.push(cue);
+      if (factor > prev) best[cue.index] = factor;
+      if (token !== undefined && !seenAs.has(cue.index)) seenAs.set(cue.index, token);
+    }
+  };
+  let candidates: CompoundCue[] | null = null;
+  let queued: Uint8Array | null = null;
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
+    const token = m[0];
+    const at = m.index;
+    const isAttribute = at >= 2 && text.charCodeAt(at - 1) === 46 /* . */ && WORD_CHAR.test(text[at - 2] ?? "");
+    const factor = isAttribute ? ATTRIBUTE_FACTOR : 1;
+    const lowerToken = token.toLowerCase();
+    add(compiled.exact.get(token), factor);
+    add(compiled.words.get(lowerToken), factor);
+    const compounds = compiled.compoundsByAnchor.get(lowerToken);
+    if (compounds !== undefined) {
+      // Queue each compound once: a repeated anchor must not re-run a regex over the whole text.
+      queued ??= new Uint8Array(compiled.compoundCount);
+      for (const c of compounds) {
+        if (queued[c.id] === 1) continue;
+        queued[c.id] = 1;
+        (candidates ??= []).push(c);
+      }
+    }
+    for (const w of compiled.wildcards) {
+      if ((best[w.cue.index] ?? 0) >= factor) continue;
+      const hay = w.caseSensitive ? token : lowerToken;
+      if (hay.includes(w.anchor) && w.regex.test(token)) add([w.cue], factor, token);
+    }
+  }
+  for (const c of candidates ?? []) {
+    if ((best[c.cue.index] ?? 0) > 0) continue;
+    if (c.regex.test(text)) add([c.cue], 1);
+  }
+  for (const c of compiled.compoundsAlways) {
+    if ((best[c.cue.index] ?? 0) > 0) continue;
+    if (c.regex.test(text)) add([c.cue], 1);
+  }
+  return order.map((cue) => ({ cue, seenAs: seenAs.get(cue.index) ?? cue.text, factor: best[cue.index] ?? 1 }));
+}
+
+type FileKind = keyof typeof FILE_KIND_WEIGHT;
+
+function fileKind(path: string): FileKind {
+  const top = topSegment(path);
+  if (top === "docs" || top === "doc") return "docs";
+  if (top === "tests" || top === "test") return "test";
+  return "source";
+}
+
+function assignPath(compiled: CompiledModel, path: string): CompiledGlob | null {
+  const globs = compiled.globsByTop.get(topSegment(path)) ?? compiled.globsAnyTop;
+  for (const g of globs) {
+    if (path.startsWith(g.base) && g.match(path)) return g;
+  }
+  return null;
+}
+
+/** Lines changed damped logarithmically: a 300-line change counts for more than a typo fix, but
+ * one generated file cannot outvote several real ones. Plain paths (no counts) weigh 1. */
+function lineWeight(lines: number): number {
+  return 1 + Math.log2(1 + lines) / 4;
+}
+
+const PATCH_ASYNC = /\basync\s+def\b|\bawait\s|\bsync_to_async\b|\basync_to_sync\b|\basync\s+(?:for|with)\b/;
+
+function cueLabel(cue: CompiledCue, seenAs = cue.text): string {
+  return cue.strength === "identifier" ? `\`${seenAs}\`` : `"${seenAs}"`;
+}
+
+function safeString(value: unknown): string {
+  if (typeof value !== "string") return "";
+  return value.length > MAX_TEXT ? value.slice(0, MAX_TEXT) : value;
+}
+
+function safeFiles(value: unknown): ChangedFile[] {
+  if (!Array.isArray(value)) return [];
+  const out: ChangedFile[] = [];
+  for (const f of value.slice(0, MAX_FILES)) {
+    if (typeof f === "string") {
+      out.push({ filename: f, additions: 0, deletions: 0 });
+      continue;
+    }
+    if (f === null || typeof f !== "object") continue;
+    const file = f as Partial<ChangedFile>;
+    if (typeof file.filename !== "string") continue;
+    const additions = Number.isFinite(file.additions) ? Math.max(0, file.additions ?? 0) : 0;
+    const deletions = Number.isFinite(file.deletions) ? Math.max(0, file.deletions ?? 0) : 0;
+    const entry: ChangedFile = { filename: file.filename, additions, deletions };
+    if (typeof file.patch === "string") entry.patch = file.patch.slice(0, MAX_TEXT);
+    out.push(entry);
+  }
+  return out;
+}
+
+interface PathTally {
+  glob: string;
+  subsystem: number;
+  files: number;
+  lines: number;
+  weight: number;
+}
+
+export function classify(compiled: CompiledModel, input: ClassifyInput): Classification {
+  try {
+    return classifyUnsafe(compiled, input);
+  } catch (error) {
+    // Defensive: the classifier runs inside webhook handlers and must not take them down.
+    return {
+      isAsync: false,
+      subsystems: [],
+      roadmap: null,
+      confidence: 0,
+      reasons: [`classifier error: ${error instanceof Error ? error.message : String(error)}`],
+    };
+  }
+}
+
+function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput): Classification {
+  const n = compiled.subsystems.length;
+  const title = safeString(input?.title);
+  const body = safeString(input?.body);
+  const files = input?.kind === "pr" ? safeFiles(input.files) : [];
+  const reasons: string[] = [];
+
+  // --- text cues -------------------------------------------------------------------------------
+  const titleHits = scanText(compiled, title);
+  const bodyHits = scanText(compiled, body);
+  const textScore = new Float64Array(n);
+  let asyncScore = 0;
+  const asyncEvidence: string[] = [];
+  for (const [hits, factor, where] of [
+    [titleHits, TITLE_FACTOR, "title"],
+    [bodyHits, BODY_FACTOR, "body"],
+  ] as const) {
+    for (const { cue, factor: seen, seenAs } of hits) {
+      const w = STRENGTH_WEIGHT[cue.strength] * factor * seen;
+      for (const s of cue.subsystems) textScore[s] = (textScore[s] ?? 0) + w;
+      if (cue.isAsync) {
+        asyncScore += factor;
+        // "asgi" and `ASGI` are two cues for one word; say it once.
+        const label = `${where} mentions ${cueLabel(cue, seenAs)}`;
+        const said = asyncEvidence.some((e) => e.toLowerCase().replace(/[`"]/g, "") === label.toLowerCase().replace(/[`"]/g, ""));
+        if (asyncEvidence.length < 2 && !said) asyncEvidence.push(label);
+      }
+    }
+  }
+
+  // --- changed paths ---------------------------------------------------------------------------
+  const pathScore = new Float64Array(n);
+  const tallies = new Map<string, PathTally>();
+  let pathEvidence = 0;
+  let asyncPath: string | null = null;
+  let asyncPatch: string | null = null;
+  for (const file of files) {
+    const path = file.filename;
+    if (asyncPath === null && pathLooksAsync(compiled, path)) asyncPath = path;
+    if (asyncPatch === null && file.patch !== undefined) {
+      const m = PATCH_ASYNC.exec(file.patch);
+      if (m !== null) asyncPatch = m[0].trim();
+    }
+    const glob = assignPath(compiled, path);
+    if (glob === null) continue;
+    const lines = file.additions + file.deletions;
+    const weight = FILE_KIND_WEIGHT[fileKind(path)] * lineWeight(lines);
+    pathScore[glob.subsystem] = (pathScore[glob.subsystem] ?? 0) + weight;
+    pathEvidence += weight;
+    const key = `${glob.subsystem}\u0000${glob.glob}`;
+    const tally = tallies.get(key);
+    if (tally === undefined) tallies.set(key, { glob: glob.glob, subsystem: glob.subsystem, files: 1, lines, weight });
+    else {
+      tally.files += 1;
+      tally.lines += lines;
+      tally.weight += weight;
+    }
+  }
+  if (asyncPath !== null) {
+    asyncScore += 2;
+    asyncEvidence.push(`changes async code paths (${asyncPath})`);
+  }
+  if (asyncPatch !== null) {
+    asyncScore += 1.5;
+    asyncEvidence.push(`patch contains \`${asyncPatch}\``);
+  }
+  const isAsync = asyncScore >= ASYNC_THRESHOLD;
+  if (isAsync) reasons.push(...asyncEvidence);
+  else reasons.push("no async cues in text or changed files");
+
+  // --- subsystems ------------------------------------------------------------------------------
+  const textFactor = pathEvidence > 0 ? TEXT_IN_PR_FACTOR : 1;
+  const total = new Float64Array(n);
+  let sum = 0;
+  for (let s = 0; s < n; s++) {
+    total[s] = (pathScore[s] ?? 0) + textFactor * (textScore[s] ?? 0);
+    sum += total[s] ?? 0;
+  }
+  const order: number[] = [];
+  for (let s = 0; s < n; s++) if ((total[s] ?? 0) > 0) order.push(s);
+  order.sort((a, b) => (total[b] ?? 0) - (total[a] ?? 0) || a - b);
+
+  let subsystems: SubsystemScore[] = order.map((s) => ({
+    id: compiled.subsystems[s]?.id ?? "",
+    score: round3((total[s] ?? 0) / sum),
+  }));
+  let subsystemConfidence = 0;
+  const primary = order[0];
+  if (primary !== undefined) {
+    const share = (total[primary] ?? 0) / sum;
+    // Raw evidence for the winner, in "one source file" units for paths and cue weights for text.
+    const strength =
+      pathEvidence > 0
+        ? 1 - Math.exp(-(total[primary] ?? 0) / 0.5)
+        : 1 - Math.exp(-(total[primary] ?? 0) / 2.5);
+    subsystemConfidence = share * strength;
+    // A PR whose title and body point where its paths do is clearer than its path split says.
+    if (pathEvidence > 0 && textAgrees(textScore, primary)) subsystemConfidence += (1 - subsystemConfidence) * 0.4;
+    reasons.push(...pathReasons(compiled, tallies, order.slice(0, 3)));
+    reasons.push(...textReasons(compiled, primary, titleHits, bodyHits));
+  } else if (isAsync && compiled.fallback >= 0) {
+    const id = compiled.subsystems[compiled.fallback]?.id ?? "";
+    subsystems = [{ id, score: 1 }];
+    subsystemConfidence = 0.3;
+    reasons.push(`no subsystem evidence; async work defaults to ${id}`);
+  } else {
+    reasons.push("no subsystem evidence");
+  }
+
+  // --- roadmap ---------------------------------------------------------------------------------
+  const roadmap = pickRoadmap(compiled, input?.milestone, title, body, subsystems[0]?.id, reasons);
+
+  // --- confidence ------------------------------------------------------------------------------
+  const asyncConfidence = isAsync ? 0.7 + 0.3 * (1 - Math.exp(-asyncScore / 2)) : 0.95;
+  const confidence = round3(Math.min(1, Math.max(0, subsystemConfidence * asyncConfidence)));
+
+  return { isAsync, subsystems, roadmap, confidence, reasons };
+}
+
+/** The text alone points at `primary` with at least one title word's worth of evidence. */
+function textAgrees(textScore: Float64Array, primary: number): boolean {
+  const mine = textScore[primary] ?? 0;
+  if (mine < STRENGTH_WEIGHT.word * TITLE_FACTOR) return false;
+  for (const score of textScore) if (score > mine) return false;
+  return true;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** A path is async-looking when one of its name parts is an async cue word (`asgi`, `async`). */
+function pathLooksAsync(compiled: CompiledModel, path: string): boolean {
+  PATH_TOKEN.lastIndex = 0;
+  for (let m = PATH_TOKEN.exec(path); m !== null; m = PATH_TOKEN.exec(path)) {
+    const cues = compiled.words.get(m[0].toLowerCase());
+    if (cues !== undefined && cues.some((c) => c.isAsync)) return true;
+  }
+  return false;
+}
+
+function pathReasons(compiled: CompiledModel, tallies: Map<string, PathTally>, top: number[]): string[] {
+  const out: string[] = [];
+  for (const s of top) {
+    const id = compiled.subsystems[s]?.id ?? "";
+    const mine = [...tallies.values()].filter((t) => t.subsystem === s).sort((a, b) => b.weight - a.weight);
+    for (const t of mine.slice(0, 2)) {
+      const files = t.files === 1 ? "1 changed file" : `${t.files} changed files`;
+      const lines = t.lines > 0 ? `, ${t.lines} lines` : "";
+      out.push(`${files} under ${t.glob} (${id}${lines})`);
+    }
+  }
+  return out;
+}
+
+function textReasons(compiled: CompiledModel, primary: number, titleHits: CueHit[], bodyHits: CueHit[]): string[] {
+  const out: string[] = [];
+  const id = compiled.subsystems[primary]?.id ?? "";
+  for (const [hits, where] of [
+    [titleHits, "title"],
+    [bodyHits, "body"],
+  ] as const) {
+    const mine = hits.filter((h) => h.cue.subsystems.includes(primary)).slice(0, 3);
+    if (mine.length > 0) out.push(`${where} mentions ${mine.map((h) => cueLabel(h.cue, h.seenAs)).join(", ")} (${id})`);
+  }
+  return out;
+}
+
+function pickRoadmap(
+  compiled: CompiledModel,
+  milestone: unknown,
+  title: string,
+  body: string,
+  primaryId: string | undefined,
+  reasons: string[],
+): string | null {
+  if (typeof milestone === "string" && milestone.trim() !== "") {
+    const version = versionInMilestone(compiled, milestone);
+    if (version !== null) {
+      reasons.push(`milestone "${milestone.slice(0, 80)}" sets ${version}`);
+      return version;
+    }
+  }
+  if (compiled.versionMention !== null) {
+    for (const text of [title, body]) {
+      const m = compiled.versionMention.exec(text);
+      const version = m?.[1] === undefined ? undefined : compiled.versionByText.get(m[1].toLowerCase());
+      if (version !== undefined) {
+        reasons.push(`text mentions "${m?.[0] ?? version.version}"`);
+        return version.version;
+      }
+    }
+  }
+  if (primaryId === undefined) return null;
+  const index = compiled.subsystems.findIndex((s) => s.id === primaryId);
+  const version = compiled.roadmap.find((v) => v.subsystems.has(index));
+  if (version === undefined) return null;
+  reasons.push(`${primaryId} is planned for ${version.version} (${version.title})`);
+  return version.version;
+}
+
+function versionInMilestone(compiled: CompiledModel, milestone: string): string | null {
+  const text = milestone.trim().toLowerCase();
+  const direct = compiled.versionByText.get(text.replace(/^(?:django\s+|v)/, ""));
+  if (direct !== undefined) return direct.version;
+  // Longest version first so "3.10" is not read as "3.1".
+  const sorted = compiled.roadmapLongestFirst;
+  for (const v of sorted) {
+    if (v.inMilestone.test(text)) return v.version;
+  }
+  return null;
+}
