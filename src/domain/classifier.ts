@@ -545,7 +545,10 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput): Classifi
   let subsystemConfidence = 0;
   const primary = order[0];
   if (primary !== undefined) {
-    const share = (total[primary] ?? 0) / sum;
+    // How decisively the winner beats its closest rival: many faint secondary cues (an `aget`
+    // that also names the ORM) should not drown a clear primary the way a close runner-up does.
+    const runnerUp = order[1] === undefined ? 0 : (total[order[1]] ?? 0);
+    const share = Math.max((total[primary] ?? 0) / sum, (total[primary] ?? 0) / ((total[primary] ?? 0) + runnerUp) - 0.15);
     // Raw evidence for the winner, in "one source file" units for paths and cue weights for text.
     const strength =
       pathEvidence > 0

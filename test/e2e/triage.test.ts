@@ -153,6 +153,19 @@ describe("auto-triage", () => {
     expect(botComments(harness, issue.number)).toHaveLength(1);
   });
 
+  it("finds its comment instead of posting a second one after a crash between posting and recording", async () => {
+    harness = await startHarness();
+    const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
+    // The state a worker leaves when it dies right after GitHub accepted the comment.
+    harness.fake.state.addComment(harness.repo, issue.number, { body: "<!-- shepherd:triage {} -->\nold", user: "shepherd[bot]" });
+    await harness.redis.hset(harness.shepherd.keys.item(harness.repo.id, issue.number), { commentPending: "true" });
+    await harness.send("issues", harness.issuePayload("opened", issue));
+    await harness.settle();
+    const comments = botComments(harness, issue.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain("Why these labels?");
+  });
+
   it("does not override a subsystem a person chose", async () => {
     harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, { ...ASYNC_ISSUE, labels: ["subsystem:cache"] });
