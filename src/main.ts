@@ -1,10 +1,26 @@
 // Entry point: `node dist/src/main.js` (what `npm start` and the Docker image run).
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { run } from "probot";
 import { RedisUnavailableError } from "./redis.js";
 import { readSettings } from "./settings.js";
 import { startShepherd } from "./shepherd.js";
 
+/** Reads `.env` (what Probot's setup page writes); variables already set in the environment win. */
+function loadDotEnv(path = ".env"): void {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return;
+  }
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (process.env[name] === undefined) process.env[name] = value;
+  }
+}
+
 async function main(): Promise<void> {
+  loadDotEnv();
   // Probot's setup mode: with no APP_ID outside production, serve the page that registers the
   // GitHub App from app.yml and writes .env. Restart afterwards to run Shepherd itself.
   if (!process.env.APP_ID && process.env.NODE_ENV !== "production") {

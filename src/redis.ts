@@ -27,6 +27,12 @@ export class RedisUnavailableError extends Error {
 
 /** Connects and pings once, within `timeoutMs`; explains how to get a Redis when it cannot. */
 export async function connectRedis(redis: Redis, url: string, timeoutMs = 3000): Promise<void> {
+  // The connection's own error (ECONNREFUSED, ENOTFOUND, WRONGPASS) says more than the rejection.
+  let cause: Error | null = null;
+  const remember = (error: Error) => {
+    cause ??= error;
+  };
+  redis.on("error", remember);
   try {
     await withTimeout(
       (async () => {
@@ -37,7 +43,7 @@ export async function connectRedis(redis: Redis, url: string, timeoutMs = 3000):
     );
   } catch (error) {
     redis.disconnect();
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = (cause as Error | null)?.message ?? (error instanceof Error ? error.message : String(error));
     throw new RedisUnavailableError(
       [
         `Shepherd needs Redis and none answered at ${redactUrl(url)} (${reason}).`,
@@ -48,6 +54,8 @@ export async function connectRedis(redis: Redis, url: string, timeoutMs = 3000):
         "Or point SHEPHERD_REDIS_URL at a managed Redis or Valkey (redis://user:pass@host:6379/0).",
       ].join("\n"),
     );
+  } finally {
+    redis.off("error", remember);
   }
 }
 

@@ -44,10 +44,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
   const queueRedis = createRedis(settings.redisUrl, "web");
   await connectRedis(redis, settings.redisUrl);
   await connectRedis(queueRedis, settings.redisUrl);
-  const probot = createProbot({
-    env,
-    overrides: { ...(options.Octokit ? { Octokit: options.Octokit } : {}), ...(options.log ? { log: options.log } : {}) },
-  });
+  const probot = createProbotOrExplain(env, options);
   const queues = createQueues(queueRedis, settings);
   watchConnection(redis, probot.log);
   watchConnection(queueRedis, probot.log);
@@ -100,6 +97,21 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       for (const connection of [redis, queueRedis, workerRedis]) connection?.disconnect();
     },
   };
+}
+
+function createProbotOrExplain(env: NodeJS.ProcessEnv, options: ShepherdOptions): Probot {
+  try {
+    return createProbot({
+      env,
+      overrides: { ...(options.Octokit ? { Octokit: options.Octokit } : {}), ...(options.log ? { log: options.log } : {}) },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `${message}: set APP_ID and PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a readable .pem file), ` +
+        "or start without APP_ID to register the app through Probot's setup page",
+    );
+  }
 }
 
 /** The app's slug: from settings, else cached in Redis, else asked of GitHub once. */

@@ -1,0 +1,501 @@
+// The fake's route table: one small handler per OpenAPI operationId. server.ts has already
+// matched the route, checked authentication and validated the request against the schema, so
+// a handler may trust the body's shape and only applies GitHub's behaviour to the state.
+import type { Renderer } from "./render.js";
+import type { CommentRecord, FakeState, InstallationRecord, IssueRecord, LabelRecord, PullFields, ReactionContent, RepoRecord } from "./state.js";
+import { searchIssues } from "./search.js";
+
+export type AuthKind = "app" | "installation" | "user" | "none";
+
+export interface AuthInfo {
+  kind: AuthKind;
+  /** Set for installation tokens. */
+  installation?: InstallationRecord;
+  /** Login of the caller: the app's bot user for installation tokens. */
+  login?: string;
+}
+
+export interface HandlerResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Non-JSON body (e.g. the raw media type of the contents API); skips response validation. */
+  raw?: { contentType: string; data: Buffer };
+}
+
+export interface HandlerContext {
+  state: FakeState;
+  render: Renderer;
+  params: Record<string, string>;
+  query: Record<string, string | string[]>;
+  body: unknown;
+  auth: AuthInfo;
+  /** Request headers, lower-cased. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Absolute URL of this request (used for Link headers). */
+  url: URL;
+  now(): string;
+}
+
+export interface RouteHandler {
+  /** "app": only an app JWT works; "installation": only an installation token; default: a token. */
+  auth?: "app" | "installation";
+  handle(ctx: HandlerContext): HandlerResult;
+}
+
+/**
+ * An error response. `record` marks requests GitHub would reject whatever the data (bad colour,
+ * blank body): they land in the fake's `errors`. Data-dependent answers (404 for a missing
+ * label, already_exists) are normal GitHub behaviour the bot must handle, so are not recorded.
+ */
+export class GitHubError extends Error {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly record: boolean;
+
+  constructor(status: number, message: string, options: { errors?: unknown[]; record?: boolean } = {}) {
+    super(message);
+    this.status = status;
+    this.record = options.record ?? false;
+    this.body = { message, ...(options.errors && { errors: options.errors }), documentation_url: "https://docs.github.com/rest", status: String(status) };
+  }
+}
+
+export function notFound(): GitHubError {
+  return new GitHubError(404, "Not Found");
+}
+
+/** 422 "Validation Failed" in GitHub's shape. */
+export function invalid(resource: string, field: string, code: string, options: { message?: string; record?: boolean } = {}): GitHubError {
+  const detail = { resource, field, code, ...(options.message !== undefined && { message: options.message }) };
+  return new GitHubError(422, "Validation Failed", { errors: [detail], record: options.record ?? true });
+}
+
+const ok = (body: unknown): HandlerResult => ({ status: 200, body });
+const created = (body: unknown): HandlerResult => ({ status: 201, body });
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function intParam(ctx: HandlerContext, name: string, fallback: number): number {
+  const value = Number(first(ctx.params[name] ?? ctx.query[name]));
+  return Number.isFinite(value) && first(ctx.params[name] ?? ctx.query[name]) !== undefined ? value : fallback;
+}
+
+/** Slices one page and sets GitHub's Link header (first/prev/next/last). */
+export function paginate<T>(ctx: HandlerContext, items: T[], headers: Record<string, string>): T[] {
+  const perPage = Math.min(Math.max(intParam(ctx, "per_page", 30), 1), 100);
+  const page = Math.max(intParam(ctx, "page", 1), 1);
+  const last = Math.max(Math.ceil(items.length / perPage), 1);
+  const link = (rel: string, target: number): string => {
+    const url = new URL(ctx.url);
+    url.searchParams.set("per_page", String(perPage));
+    url.searchParams.set("page", String(target));
+    return `<${url.href}>; rel="${rel}"`;
+  };
+  const links = [...(page > 1 ? [link("prev", page - 1), link("first", 1)] : []), ...(page < last ? [link("next", page + 1), link("last", last)] : [])];
+  if (links.length > 0) headers["link"] = links.join(", ");
+  return items.slice((page - 1) * perPage, page * perPage);
+}
+
+function listOk<T>(ctx: HandlerContext, items: T[], render: (item: T) => unknown): HandlerResult {
+  const headers: Record<string, string> = {};
+  return { status: 200, body: paginate(ctx, items, headers).map(render), headers };
+}
+
+/** The repo from {owner}/{repo}; 404 when it is missing or the installation cannot see it. */
+export function repoOf(ctx: HandlerContext): RepoRecord {
+  const owner = ctx.params["owner"] ?? "";
+  const name = ctx.params["repo"] ?? "";
+  const repo = ctx.state.findRepo(owner, name);
+  const installation = ctx.auth.installation;
+  if (!repo || (installation && !ctx.state.covers(installation, owner, name))) throw notFound();
+  return repo;
+}
+
+function issueOf(ctx: HandlerContext, repo: RepoRecord): IssueRecord {
+  const issue = repo.issues.get(intParam(ctx, "issue_number", 0));
+  if (!issue) throw notFound();
+  return issue;
+}
+
+function pullOf(ctx: HandlerContext, repo: RepoRecord): IssueRecord & { pull: PullFields } {
+  const issue = repo.issues.get(intParam(ctx, "pull_number", 0));
+  if (!issue?.pull) throw notFound();
+  return issue as IssueRecord & { pull: PullFields };
+}
+
+function commentOf(ctx: HandlerContext, repo: RepoRecord): CommentRecord {
+  const comment = ctx.state.comments.get(intParam(ctx, "comment_id", 0));
+  const repoKey = `${repo.owner}/${repo.name}`.toLowerCase();
+  if (!comment || comment.repo !== repoKey) throw notFound();
+  return comment;
+}
+
+function actor(ctx: HandlerContext): string {
+  return ctx.auth.login ?? "octocat";
+}
+
+function touch(ctx: HandlerContext, issue: IssueRecord): void {
+  issue.updatedAt = ctx.now();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels
+
+type LabelInput = string | { name?: string };
+
+function labelNames(input: unknown): string[] {
+  const list = Array.isArray(input) ? input : typeof input === "string" ? [input] : [];
+  return (list as LabelInput[]).map((entry) => (typeof entry === "string" ? entry : (entry.name ?? ""))).filter((name) => name !== "");
+}
+
+/** Labels body: `{labels: [...]}` (documented) or a bare array/string (still accepted by GitHub). */
+function labelsFromBody(body: unknown): string[] {
+  const value = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as { labels?: unknown }).labels : body;
+  return labelNames(value);
+}
+
+function checkLabelFields(input: { name?: string; color?: string; description?: string | null }): void {
+  if (input.name !== undefined && input.name.trim() === "") throw invalid("Label", "name", "missing_field");
+  if (input.color !== undefined && !/^[0-9a-fA-F]{6}$/.test(input.color)) throw invalid("Label", "color", "invalid");
+  if (input.description && input.description.length > 100) throw invalid("Label", "description", "invalid", { message: "description is too long (maximum is 100 characters)" });
+}
+
+function labelOf(ctx: HandlerContext, repo: RepoRecord): LabelRecord {
+  const label = ctx.state.findLabel(repo, ctx.params["name"] ?? "");
+  if (!label) throw notFound();
+  return label;
+}
+
+function setIssueLabels(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord, names: string[]): void {
+  ctx.state.setIssueLabels(repo, issue, names);
+  touch(ctx, issue);
+}
+
+function issueLabels(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord): unknown[] {
+  return issue.labels.flatMap((name) => {
+    const label = ctx.state.findLabel(repo, name);
+    return label ? [ctx.render.label(repo, label)] : [];
+  });
+}
+
+function byName(a: LabelRecord, b: LabelRecord): number {
+  return a.name.toLowerCase().localeCompare(b.name.toLowerCase());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issues
+
+interface IssueFields {
+  title?: string | number | null;
+  body?: string | null;
+  state?: "open" | "closed";
+  state_reason?: IssueRecord["stateReason"];
+  milestone?: string | number | null;
+  labels?: LabelInput[];
+  assignees?: (string | { login?: string })[];
+  assignee?: string | null;
+}
+
+function checkBody(text: string | null | undefined, resource: string): void {
+  if (text !== undefined && text !== null && text.length > 65536) throw invalid(resource, "body", "custom", { message: "body is too long (maximum is 65536 characters)" });
+}
+
+function checkIssueFields(fields: IssueFields): void {
+  if (fields.title !== undefined && fields.title !== null && String(fields.title).trim() === "") throw invalid("Issue", "title", "missing_field");
+  checkBody(fields.body, "Issue");
+}
+
+/** A milestone given by number (documented) or title; unknown -> 422 like GitHub. */
+function milestoneNumber(repo: RepoRecord, ctx: HandlerContext, value: string | number | null): number | null {
+  if (value === null) return null;
+  const found = typeof value === "number" || /^\d+$/.test(value) ? repo.milestones.get(Number(value)) : ctx.state.findMilestoneByTitle(repo, value);
+  if (!found) throw invalid("Issue", "milestone", "invalid", { record: false });
+  return found.number;
+}
+
+/** Users GitHub lets be assigned: anyone with write-ish access, plus the issue's author. */
+function assignable(repo: RepoRecord, issue: IssueRecord, login: string, ctx: HandlerContext): boolean {
+  const permission = ctx.state.permission(repo, login);
+  return permission !== "none" && permission !== "read" ? true : login.toLowerCase() === issue.user.toLowerCase();
+}
+
+function assigneeLogins(input: (string | { login?: string })[]): string[] {
+  return input.map((entry) => (typeof entry === "string" ? entry : (entry.login ?? ""))).filter((login) => login !== "");
+}
+
+function addAssignees(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord, logins: string[]): void {
+  // GitHub silently drops users who cannot be assigned, and keeps ten at most.
+  const next = [...issue.assignees];
+  for (const login of logins) {
+    if (!assignable(repo, issue, login, ctx) || next.some((entry) => entry.toLowerCase() === login.toLowerCase())) continue;
+    next.push(ctx.state.user(login).login);
+  }
+  issue.assignees = next.slice(0, 10);
+}
+
+function applyIssueFields(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord, fields: IssueFields): void {
+  if (fields.title !== undefined && fields.title !== null) issue.title = String(fields.title);
+  if (fields.body !== undefined) issue.body = fields.body;
+  if (fields.milestone !== undefined) issue.milestone = milestoneNumber(repo, ctx, fields.milestone);
+  if (fields.labels !== undefined) setIssueLabels(ctx, repo, issue, labelNames(fields.labels));
+  if (fields.assignees !== undefined || fields.assignee !== undefined) {
+    issue.assignees = [];
+    const logins = fields.assignees ? assigneeLogins(fields.assignees) : fields.assignee ? [fields.assignee] : [];
+    addAssignees(ctx, repo, issue, logins);
+  }
+  if (fields.state !== undefined && fields.state !== issue.state) {
+    issue.state = fields.state;
+    issue.closedAt = fields.state === "closed" ? ctx.now() : null;
+    issue.stateReason = fields.state === "closed" ? (fields.state_reason ?? "completed") : "reopened";
+  } else if (fields.state_reason !== undefined && issue.state === "closed") {
+    issue.stateReason = fields.state_reason;
+  }
+  touch(ctx, issue);
+}
+
+function checkComment(body: string): void {
+  if (body.trim() === "") throw invalid("IssueComment", "body", "missing_field", { message: "Body cannot be blank" });
+  checkBody(body, "IssueComment");
+}
+
+/** A handler for a route under /repos/{owner}/{repo}. */
+function repoRoute(handle: (ctx: HandlerContext, repo: RepoRecord) => HandlerResult): RouteHandler {
+  return { handle: (ctx) => handle(ctx, repoOf(ctx)) };
+}
+
+/** A handler for a route under /repos/{owner}/{repo}/issues/{issue_number}. */
+function issueRoute(handle: (ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord) => HandlerResult): RouteHandler {
+  return repoRoute((ctx, repo) => handle(ctx, repo, issueOf(ctx, repo)));
+}
+
+/** A handler for a route under /repos/{owner}/{repo}/pulls/{pull_number}. */
+function pullRoute(handle: (ctx: HandlerContext, repo: RepoRecord, pull: IssueRecord & { pull: PullFields }) => HandlerResult): RouteHandler {
+  return repoRoute((ctx, repo) => handle(ctx, repo, pullOf(ctx, repo)));
+}
+
+/** A handler for a route under /repos/{owner}/{repo}/issues/comments/{comment_id}. */
+function commentRoute(handle: (ctx: HandlerContext, repo: RepoRecord, comment: CommentRecord) => HandlerResult): RouteHandler {
+  return repoRoute((ctx, repo) => handle(ctx, repo, commentOf(ctx, repo)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The route table
+
+export const ROUTES: Record<string, RouteHandler> = {
+  "apps/get-authenticated": { auth: "app", handle: (ctx) => ok(ctx.render.app()) },
+
+  "apps/create-installation-access-token": {
+    auth: "app",
+    handle: (ctx) => {
+      const installation = ctx.state.installations.get(intParam(ctx, "installation_id", 0));
+      if (!installation) throw notFound();
+      const token = ctx.state.issueToken(installation);
+      const selection = installation.repositories === "all" ? "all" : "selected";
+      return created({ token: token.token, expires_at: token.expiresAt, permissions: installation.permissions, repository_selection: selection });
+    },
+  },
+
+  "apps/get-repo-installation": {
+    auth: "app",
+    handle: (ctx) => {
+      const owner = ctx.params["owner"] ?? "";
+      const name = ctx.params["repo"] ?? "";
+      const installation = ctx.state.findRepo(owner, name) && [...ctx.state.installations.values()].find((entry) => ctx.state.covers(entry, owner, name));
+      if (!installation) throw notFound();
+      return ok(ctx.render.installation(installation));
+    },
+  },
+
+  "apps/list-repos-accessible-to-installation": {
+    auth: "installation",
+    handle: (ctx) => {
+      const installation = ctx.auth.installation;
+      if (!installation) throw notFound();
+      const repos = ctx.state.installationRepos(installation);
+      const headers: Record<string, string> = {};
+      const page = paginate(ctx, repos, headers).map(ctx.render.repo);
+      const selection = installation.repositories === "all" ? "all" : "selected";
+      return { status: 200, headers, body: { total_count: repos.length, repositories: page, repository_selection: selection } };
+    },
+  },
+
+  "repos/get": repoRoute((ctx, repo) => ok(ctx.render.repo(repo))),
+
+  "repos/get-content": repoRoute((ctx, repo) => {
+    const ref = first(ctx.query["ref"]) ?? repo.defaultBranch;
+    const file = repo.files.get(ref)?.get(ctx.params["path"] ?? "");
+    if (!file) throw notFound();
+    // Probot's config loader asks for the raw media type and parses the text itself.
+    const accept = String(ctx.headers["accept"] ?? "");
+    if (/\.raw\b|\.raw\+/.test(accept)) return { status: 200, raw: { contentType: "application/vnd.github.raw; charset=utf-8", data: file.content } };
+    return ok(ctx.render.file(repo, ref, file));
+  }),
+
+  "repos/get-collaborator-permission-level": repoRoute((ctx, repo) => {
+    const login = ctx.params["username"] ?? "";
+    if (!ctx.state.users.has(login.toLowerCase())) throw notFound();
+    return ok(ctx.render.collaboratorPermission(repo, ctx.state.user(login).login, ctx.state.permission(repo, login)));
+  }),
+
+  "issues/get": issueRoute((ctx, repo, issue) => ok(ctx.render.issue(repo, issue))),
+
+  "issues/create": repoRoute((ctx, repo) => {
+    const fields = ctx.body as IssueFields & { title: string | number };
+    checkIssueFields(fields);
+    const issue = ctx.state.addIssue(repo, { title: String(fields.title), user: actor(ctx), created_at: ctx.now() });
+    applyIssueFields(ctx, repo, issue, fields);
+    return created(ctx.render.issue(repo, issue));
+  }),
+
+  "issues/update": issueRoute((ctx, repo, issue) => {
+    const fields = ctx.body as IssueFields;
+    checkIssueFields(fields);
+    applyIssueFields(ctx, repo, issue, fields);
+    return ok(ctx.render.issue(repo, issue));
+  }),
+
+  "issues/list-labels-for-repo": repoRoute((ctx, repo) => listOk(ctx, [...repo.labels.values()].sort(byName), (label) => ctx.render.label(repo, label))),
+
+  "issues/get-label": repoRoute((ctx, repo) => ok(ctx.render.label(repo, labelOf(ctx, repo)))),
+
+  "issues/create-label": repoRoute((ctx, repo) => {
+    const input = ctx.body as { name: string; color?: string; description?: string };
+    checkLabelFields(input);
+    if (ctx.state.findLabel(repo, input.name)) throw invalid("Label", "name", "already_exists", { record: false });
+    return created(ctx.render.label(repo, ctx.state.addLabel(repo, input)));
+  }),
+
+  "issues/update-label": repoRoute((ctx, repo) => {
+    const label = labelOf(ctx, repo);
+    const input = ctx.body as { new_name?: string; color?: string; description?: string };
+    checkLabelFields({ ...input, ...(input.new_name !== undefined && { name: input.new_name }) });
+    const clash = input.new_name === undefined ? undefined : ctx.state.findLabel(repo, input.new_name);
+    if (clash && clash !== label) throw invalid("Label", "name", "already_exists", { record: false });
+    if (input.new_name !== undefined) ctx.state.renameLabel(repo, label, input.new_name);
+    if (input.color !== undefined) label.color = input.color;
+    if (input.description !== undefined) label.description = input.description;
+    return ok(ctx.render.label(repo, label));
+  }),
+
+  "issues/list-labels-on-issue": issueRoute((ctx, repo, issue) => listOk(ctx, issueLabels(ctx, repo, issue), (label) => label)),
+
+  "issues/add-labels": issueRoute((ctx, repo, issue) => {
+    setIssueLabels(ctx, repo, issue, [...issue.labels, ...labelsFromBody(ctx.body)]);
+    return ok(issueLabels(ctx, repo, issue));
+  }),
+
+  "issues/set-labels": issueRoute((ctx, repo, issue) => {
+    setIssueLabels(ctx, repo, issue, labelsFromBody(ctx.body));
+    return ok(issueLabels(ctx, repo, issue));
+  }),
+
+  "issues/remove-label": issueRoute((ctx, repo, issue) => {
+    const name = (ctx.params["name"] ?? "").toLowerCase();
+    if (!issue.labels.some((entry) => entry.toLowerCase() === name)) throw new GitHubError(404, "Label does not exist");
+    setIssueLabels(ctx, repo, issue, issue.labels.filter((entry) => entry.toLowerCase() !== name));
+    return ok(issueLabels(ctx, repo, issue));
+  }),
+
+  "issues/list-milestones": repoRoute((ctx, repo) => {
+    const state = first(ctx.query["state"]) ?? "open";
+    const direction = first(ctx.query["direction"]) === "desc" ? -1 : 1;
+    const milestones = [...repo.milestones.values()]
+      .filter((milestone) => state === "all" || milestone.state === state)
+      .sort((a, b) => direction * ((a.dueOn ?? "9999").localeCompare(b.dueOn ?? "9999") || a.number - b.number));
+    return listOk(ctx, milestones, (milestone) => ctx.render.milestone(repo, milestone));
+  }),
+
+  "issues/add-assignees": issueRoute((ctx, repo, issue) => {
+    addAssignees(ctx, repo, issue, (ctx.body as { assignees?: string[] } | undefined)?.assignees ?? []);
+    touch(ctx, issue);
+    return created(ctx.render.issue(repo, issue));
+  }),
+
+  "issues/remove-assignees": issueRoute((ctx, repo, issue) => {
+    const remove = new Set((ctx.body as { assignees: string[] }).assignees.map((login) => login.toLowerCase()));
+    issue.assignees = issue.assignees.filter((login) => !remove.has(login.toLowerCase()));
+    touch(ctx, issue);
+    return ok(ctx.render.issue(repo, issue));
+  }),
+
+  "issues/list-comments": issueRoute((ctx, repo, issue) => {
+    const since = first(ctx.query["since"]);
+    const comments = ctx.state.commentsOn(repo, issue.number).filter((comment) => since === undefined || comment.updatedAt >= since);
+    return listOk(ctx, comments, (comment) => ctx.render.comment(repo, comment));
+  }),
+
+  "issues/create-comment": issueRoute((ctx, repo, issue) => {
+    const { body } = ctx.body as { body: string };
+    checkComment(body);
+    const comment = ctx.state.addComment(repo, issue.number, { body, user: actor(ctx), created_at: ctx.now() });
+    touch(ctx, issue);
+    return created(ctx.render.comment(repo, comment));
+  }),
+
+  "issues/get-comment": commentRoute((ctx, repo, comment) => ok(ctx.render.comment(repo, comment))),
+
+  "issues/update-comment": commentRoute((ctx, repo, comment) => {
+    const { body } = ctx.body as { body: string };
+    checkComment(body);
+    comment.body = body;
+    comment.updatedAt = ctx.now();
+    return ok(ctx.render.comment(repo, comment));
+  }),
+
+  "reactions/create-for-issue-comment": commentRoute((ctx, _repo, comment) => {
+    const content = (ctx.body as { content: ReactionContent }).content;
+    const login = actor(ctx);
+    // The same user reacting twice gets the existing reaction back with 200.
+    const existing = comment.reactions.find((reaction) => reaction.user === login && reaction.content === content);
+    if (existing) return ok(ctx.render.reaction(existing));
+    const reaction = { id: ctx.state.newId(), user: login, content, createdAt: ctx.now() };
+    comment.reactions.push(reaction);
+    return created(ctx.render.reaction(reaction));
+  }),
+
+  "pulls/get": pullRoute((ctx, repo, pull) => ok(ctx.render.pull(repo, pull, true))),
+
+  // GitHub stops listing at 3000 files.
+  "pulls/list-files": pullRoute((ctx, repo, pull) => listOk(ctx, pull.pull.files.slice(0, 3000), (file) => ctx.render.diffEntry(repo, pull, file))),
+
+  "pulls/request-reviewers": pullRoute((ctx, repo, pull) => {
+    const input = ctx.body as { reviewers?: string[]; team_reviewers?: string[] };
+    const reviewers = input.reviewers ?? [];
+    const teams = input.team_reviewers ?? [];
+    if (reviewers.length === 0 && teams.length === 0) throw invalid("PullRequest", "reviewers", "missing_field");
+    if (reviewers.some((login) => login.toLowerCase() === pull.user.toLowerCase())) {
+      throw new GitHubError(422, "Review cannot be requested from pull request author.");
+    }
+    const outsider = reviewers.some((login) => ["none", "read"].includes(ctx.state.permission(repo, login)));
+    if (outsider || teams.some((slug) => !ctx.state.findTeam(repo.owner, slug))) {
+      throw new GitHubError(422, `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.owner}/${repo.name} repository.`);
+    }
+    pull.pull.requestedReviewers = [...new Set([...pull.pull.requestedReviewers, ...reviewers.map((login) => ctx.state.user(login).login)])];
+    pull.pull.requestedTeams = [...new Set([...pull.pull.requestedTeams, ...teams])];
+    return created(ctx.render.pull(repo, pull, false));
+  }),
+
+  "search/issues-and-pull-requests": {
+    handle: (ctx) => {
+      const query = String(first(ctx.query["q"]) ?? "");
+      const found = searchIssues(ctx.state, query, { sort: first(ctx.query["sort"]), order: first(ctx.query["order"]), installation: ctx.auth.installation });
+      const headers: Record<string, string> = {};
+      // GitHub serves at most the first 1000 results.
+      const items = paginate(ctx, found.slice(0, 1000), headers).map(({ repo, issue }) => ({ ...ctx.render.issue(repo, issue), score: 1 }));
+      return { status: 200, headers, body: { total_count: found.length, incomplete_results: false, search_type: "lexical", items } };
+    },
+  },
+
+  "teams/list-members-in-org": {
+    handle: (ctx) => {
+      const team = ctx.state.findTeam(ctx.params["org"] ?? "", ctx.params["team_slug"] ?? "");
+      if (!team) throw notFound();
+      const role = first(ctx.query["role"]) ?? "all";
+      const members = [...team.members].filter(([, memberRole]) => role === "all" || memberRole === role).map(([login]) => login);
+      return listOk(ctx, members, ctx.render.user);
+    },
+  },
+};
