@@ -40,7 +40,12 @@ export async function runEvent(event: EventJob, deps: JobDeps): Promise<number> 
   return handlers.length;
 }
 
-export async function runTask(task: TaskJobData, octokit: ProbotOctokit, deps: JobDeps, log: EventJob["log"]): Promise<void> {
+export async function runTask(
+  task: TaskJobData,
+  octokit: ProbotOctokit,
+  deps: JobDeps,
+  log: EventJob["log"],
+): Promise<void> {
   switch (task.kind) {
     case "sync-labels":
       return syncLabelsTask(task, octokit, deps, log);

@@ -25,7 +25,11 @@ export async function enqueueLabelSync(
   const jobs = repositories.map((repository) => {
     const [owner = "", repo = repository.name] = repository.full_name.split("/");
     const data: TaskJobData = { kind: "sync-labels", installationId, owner, repo };
-    return { name: "sync-labels", data, opts: { jobId: `sync-labels-${repository.id}-${reason.replace(/[^A-Za-z0-9_-]/g, "_")}` } };
+    return {
+      name: "sync-labels",
+      data,
+      opts: { jobId: `sync-labels-${repository.id}-${reason.replace(/[^A-Za-z0-9_-]/g, "_")}` },
+    };
   });
   if (jobs.length > 0) await deps.queues.tasks.addBulk(jobs);
 }

@@ -26,7 +26,10 @@ export async function labelChangeEvent(event: EventJob, deps: JobDeps): Promise<
         owned: without(state.owned),
         removed: [...without(state.removed), label],
       });
-      event.log.info({ repo: `${repo.owner}/${repo.repo}`, item: item.number, label, by: sender.login }, "label removed by a person, remembered");
+      event.log.info(
+        { repo: `${repo.owner}/${repo.repo}`, item: item.number, label, by: sender.login },
+        "label removed by a person, remembered",
+      );
       return;
     }
     await deps.items.save(repo.id, item.number, {

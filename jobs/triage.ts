@@ -63,7 +63,12 @@ export async function triageEvent(event: EventJob, deps: JobDeps): Promise<void>
     const octokit = await event.octokit();
     const state = await deps.items.load(repo.id, item.number);
     const files = item.kind === "pr" ? await changedFiles(octokit, repo, item, state, event.action) : undefined;
-    const input: ClassifyInput = { kind: item.kind, title: item.title, body: item.body, milestone: item.milestone?.title ?? null };
+    const input: ClassifyInput = {
+      kind: item.kind,
+      title: item.title,
+      body: item.body,
+      milestone: item.milestone?.title ?? null,
+    };
     if (files) input.files = files;
     const classification = classify(config.compiled, input);
     const inherited = item.kind === "pr" ? await inheritedTriage(octokit, deps, repo, item, triage.labels) : null;
@@ -91,7 +96,12 @@ export async function triageEvent(event: EventJob, deps: JobDeps): Promise<void>
     };
     const log = event.log.child({ repo: `${repo.owner}/${repo.repo}`, item: item.number });
     if (!decision.applies) {
-      await deps.items.save(repo.id, item.number, { kind: item.kind, triage: stored, labels: item.labels, ...(files ? { files } : {}) });
+      await deps.items.save(repo.id, item.number, {
+        kind: item.kind,
+        triage: stored,
+        labels: item.labels,
+        ...(files ? { files } : {}),
+      });
       log.info({ confidence: decision.confidence }, "not async work, left alone");
       return;
     }
@@ -149,7 +159,11 @@ async function inheritedTriage(
     let labels = state.labels;
     if (labels === null) {
       try {
-        const { data } = await octokit.rest.issues.get({ owner: repo.owner, repo: repo.repo, issue_number: reference.number });
+        const { data } = await octokit.rest.issues.get({
+          owner: repo.owner,
+          repo: repo.repo,
+          issue_number: reference.number,
+        });
         labels = data.labels.map((label) => (typeof label === "string" ? label : (label.name ?? "")));
         await deps.items.save(repo.id, reference.number, { labels });
       } catch (error) {
@@ -160,7 +174,9 @@ async function inheritedTriage(
     const fromLabels = triageFromLabels(labels, names);
     const owned = new Set(state.owned.map((label) => label.toLowerCase()));
     // Labels a person chose are the strongest evidence there is.
-    const byPerson = labels.some((label) => label.toLowerCase().startsWith(names.subsystemPrefix.toLowerCase()) && !owned.has(label.toLowerCase()));
+    const byPerson = labels.some(
+      (label) => label.toLowerCase().startsWith(names.subsystemPrefix.toLowerCase()) && !owned.has(label.toLowerCase()),
+    );
     if (fromLabels.subsystems.length > 0) {
       return {
         number: reference.number,
@@ -169,7 +185,12 @@ async function inheritedTriage(
       };
     }
     if (state.triage?.isAsync && state.triage.subsystems.length > 0) {
-      return { number: reference.number, subsystems: state.triage.subsystems, roadmap: state.triage.roadmap, confidence: state.triage.confidence };
+      return {
+        number: reference.number,
+        subsystems: state.triage.subsystems,
+        roadmap: state.triage.roadmap,
+        confidence: state.triage.confidence,
+      };
     }
   }
   return null;
@@ -177,7 +198,9 @@ async function inheritedTriage(
 
 function triageFromLabels(labels: string[], names: { subsystemPrefix: string; roadmapPrefix: string }) {
   const strip = (prefix: string) =>
-    labels.filter((label) => label.toLowerCase().startsWith(prefix.toLowerCase())).map((label) => label.slice(prefix.length));
+    labels
+      .filter((label) => label.toLowerCase().startsWith(prefix.toLowerCase()))
+      .map((label) => label.slice(prefix.length));
   return { subsystems: strip(names.subsystemPrefix), roadmap: strip(names.roadmapPrefix)[0] ?? null };
 }
 
@@ -223,7 +246,8 @@ async function explain(
   if (state.commentHash === "deleted-by-person") return;
   // Without a recorded id, a comment can only exist if an earlier try died after posting it (the
   // pending flag says so) or Redis lost its state on an item that is not new.
-  const mayExist = state.commentPending || (state.kind !== null && state.commentId === null) || event.action !== "opened";
+  const mayExist =
+    state.commentPending || (state.kind !== null && state.commentId === null) || event.action !== "opened";
   if (state.commentId === null) await deps.items.save(repo.id, item.number, { commentPending: true });
   const result = await ensureComment(octokit, {
     owner: repo.owner,

@@ -67,7 +67,8 @@ export function benchClassifier(options: ClassifierBenchOptions = {}): Classifie
   return { items: items.length, rounds, seconds, itemsPerSecond, line };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) {
   const [path, rounds] = process.argv.slice(2);
   const options: ClassifierBenchOptions = {};

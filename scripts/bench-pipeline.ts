@@ -42,21 +42,44 @@ async function callsPerEvent(explain: "comment" | "none"): Promise<Array<[string
     const { state } = harness.fake;
     const rows: Array<[string, CallCount]> = [];
     const first = state.addIssue(harness.repo, ASYNC_ISSUE);
-    rows.push(["first issue in a repo (config not cached)", await measure(harness, () => harness.send("issues", harness.issuePayload("opened", first)))]);
+    rows.push([
+      "first issue in a repo (config not cached)",
+      await measure(harness, () => harness.send("issues", harness.issuePayload("opened", first))),
+    ]);
     const second = state.addIssue(harness.repo, { ...ASYNC_ISSUE, title: "Async QuerySet.aiterator()" });
     const payload = harness.issuePayload("opened", second);
-    rows.push(["new async issue (config cached)", await measure(harness, () => harness.send("issues", payload, { id: "bench-delivery-1" }))]);
-    rows.push(["the same delivery again", await measure(harness, () => harness.send("issues", payload, { id: "bench-delivery-1" }))]);
+    rows.push([
+      "new async issue (config cached)",
+      await measure(harness, () => harness.send("issues", payload, { id: "bench-delivery-1" })),
+    ]);
+    rows.push([
+      "the same delivery again",
+      await measure(harness, () => harness.send("issues", payload, { id: "bench-delivery-1" })),
+    ]);
     const labelled = state.issue(harness.repo, second.number);
-    rows.push(["issue edited, triage unchanged", await measure(harness, () => harness.send("issues", harness.issuePayload("edited", labelled)))]);
+    rows.push([
+      "issue edited, triage unchanged",
+      await measure(harness, () => harness.send("issues", harness.issuePayload("edited", labelled))),
+    ]);
     const plain = state.addIssue(harness.repo, { title: "Typo in tutorial", body: "teh → the", user: "reader" });
-    rows.push(["new issue, not async", await measure(harness, () => harness.send("issues", harness.issuePayload("opened", plain)))]);
-    const pull = state.addIssue(harness.repo, { title: "Async cache backends", body: "", user: "dev", pull_request: true });
+    rows.push([
+      "new issue, not async",
+      await measure(harness, () => harness.send("issues", harness.issuePayload("opened", plain))),
+    ]);
+    const pull = state.addIssue(harness.repo, {
+      title: "Async cache backends",
+      body: "",
+      user: "dev",
+      pull_request: true,
+    });
     state.addPullFiles(harness.repo, pull.number, [
       { filename: "django/core/cache/backends/base.py", additions: 80, deletions: 4 },
       { filename: "tests/cache/tests.py", additions: 120, deletions: 0 },
     ]);
-    rows.push(["new async PR (files listed)", await measure(harness, () => harness.send("pull_request", harness.pullPayload("opened", pull)))]);
+    rows.push([
+      "new async PR (files listed)",
+      await measure(harness, () => harness.send("pull_request", harness.pullPayload("opened", pull))),
+    ]);
     return rows;
   } finally {
     await harness.close();
@@ -64,13 +87,19 @@ async function callsPerEvent(explain: "comment" | "none"): Promise<Array<[string
 }
 
 async function throughput(count: number): Promise<string> {
-  const harness = await startHarness({ config: "preset: django-async\ntriage:\n  explain: none\n", settings: { concurrency: 8 } });
+  const harness = await startHarness({
+    config: "preset: django-async\ntriage:\n  explain: none\n",
+    settings: { concurrency: 8 },
+  });
   try {
     const warm = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     await harness.send("issues", harness.issuePayload("opened", warm));
     await harness.settle();
     const payloads = Array.from({ length: count }, (_, index) =>
-      harness.issuePayload("opened", harness.fake.state.addIssue(harness.repo, { ...ASYNC_ISSUE, title: `${ASYNC_ISSUE.title} #${index}` })),
+      harness.issuePayload(
+        "opened",
+        harness.fake.state.addIssue(harness.repo, { ...ASYNC_ISSUE, title: `${ASYNC_ISSUE.title} #${index}` }),
+      ),
     );
     const latencies: number[] = [];
     const started = performance.now();
@@ -109,7 +138,9 @@ export async function benchPipeline(): Promise<void> {
   for (const explain of ["none", "comment"] as const) {
     console.log(`GitHub calls per event (triage.explain: ${explain}; installation tokens not counted, one per hour):`);
     for (const [name, count] of await callsPerEvent(explain)) {
-      console.log(`  ${name.padEnd(44)} ${count.reads} reads, ${count.writes} writes  [${count.operations.join(", ")}]`);
+      console.log(
+        `  ${name.padEnd(44)} ${count.reads} reads, ${count.writes} writes  [${count.operations.join(", ")}]`,
+      );
     }
   }
   console.log(await throughput(500));

@@ -79,7 +79,17 @@ export interface OpenApiSubset {
 }
 
 // Annotation keywords: they carry most of the 13 MB and never affect validation.
-const DROPPED_KEYWORDS = new Set(["description", "example", "examples", "title", "externalDocs", "discriminator", "readOnly", "writeOnly", "deprecated"]);
+const DROPPED_KEYWORDS = new Set([
+  "description",
+  "example",
+  "examples",
+  "title",
+  "externalDocs",
+  "discriminator",
+  "readOnly",
+  "writeOnly",
+  "deprecated",
+]);
 const SCHEMA_MAP_KEYWORDS = new Set(["properties", "patternProperties"]);
 const SCHEMA_LIST_KEYWORDS = new Set(["allOf", "anyOf", "oneOf"]);
 const SCHEMA_KEYWORDS = new Set(["items", "additionalProperties", "not"]);
@@ -122,12 +132,19 @@ function deref(spec: JsonObject, value: Json | undefined): JsonObject {
   const object = asObject(value, "reference");
   const ref = object["$ref"];
   if (typeof ref !== "string") return object;
-  const target = ref.slice(2).split("/").reduce<Json | undefined>((node, key) => (isObject(node) ? node[key] : undefined), spec);
+  const target = ref
+    .slice(2)
+    .split("/")
+    .reduce<Json | undefined>((node, key) => (isObject(node) ? node[key] : undefined), spec);
   return deref(spec, asObject(target, ref));
 }
 
 /** Picks JSON content when there is a choice (get-content also offers vnd.github.object). */
-function pickContent(spec: JsonObject, content: Json | undefined, refs: Set<string>): { contentType: string; schema: JsonObject } | null {
+function pickContent(
+  spec: JsonObject,
+  content: Json | undefined,
+  refs: Set<string>,
+): { contentType: string; schema: JsonObject } | null {
   if (!isObject(content)) return null;
   const contentType = "application/json" in content ? "application/json" : Object.keys(content)[0];
   if (contentType === undefined) return null;
@@ -222,18 +239,26 @@ function main(): void {
   const root = process.cwd();
   const source = resolve(root, SOURCE_FILE);
   if (!existsSync(source)) {
-    console.error(`${SOURCE_FILE} is missing. It is not a dependency (385 MB); install it without saving:\n` + `  npm install --no-save ${SOURCE_PACKAGE}@23\nthen run this script again from the repository root.`);
+    console.error(
+      `${SOURCE_FILE} is missing. It is not a dependency (385 MB); install it without saving:\n` +
+        `  npm install --no-save ${SOURCE_PACKAGE}@23\nthen run this script again from the repository root.`,
+    );
     process.exitCode = 1;
     return;
   }
-  const pkg = asObject(JSON.parse(readFileSync(resolve(root, "node_modules/@octokit/openapi/package.json"), "utf8")) as Json, "package.json");
+  const pkg = asObject(
+    JSON.parse(readFileSync(resolve(root, "node_modules/@octokit/openapi/package.json"), "utf8")) as Json,
+    "package.json",
+  );
   const spec = asObject(JSON.parse(readFileSync(source, "utf8")) as Json, SOURCE_FILE);
   const subset = extractSubset(spec, String(pkg["version"]), OPERATIONS);
   // One-space indentation: still small, and regenerations give readable diffs.
   const text = JSON.stringify(subset, null, 1) + "\n";
   writeFileSync(resolve(root, SUBSET_FILE), text);
   const kb = Math.round(Buffer.byteLength(text) / 1024);
-  console.log(`wrote ${SUBSET_FILE}: ${OPERATIONS.length} operations, ${Object.keys(subset.components.schemas).length} component schemas, ${kb} KB`);
+  console.log(
+    `wrote ${SUBSET_FILE}: ${OPERATIONS.length} operations, ${Object.keys(subset.components.schemas).length} component schemas, ${kb} KB`,
+  );
 }
 
 // Run only as a script, so tests can import OPERATIONS.

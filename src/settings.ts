@@ -13,7 +13,10 @@ export const Settings = z.object({
   /** The queue and Shepherd's state. Probot's own REDIS_URL (its rate limiter) is separate on purpose. */
   redisUrl: z.string().url().default("redis://127.0.0.1:6379"),
   /** Prefix of every Redis key Shepherd and its queues write; lets several installs share one Redis. */
-  prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default("shepherd"),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default("shepherd"),
   host: z.string().default("0.0.0.0"),
   port: z.coerce.number().int().min(0).max(65535).default(3000),
   webhookPath: z.string().startsWith("/").default("/api/github/webhooks"),

@@ -77,7 +77,11 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       log: probot.log,
       now: options.now ?? Date.now,
     };
-    workers = startWorkers(deps, { connection: workerRedis, prefix: settings.prefix, concurrency: settings.concurrency });
+    workers = startWorkers(deps, {
+      connection: workerRedis,
+      prefix: settings.prefix,
+      concurrency: settings.concurrency,
+    });
     probot.log.info({ concurrency: settings.concurrency }, "worker role running");
   }
 
@@ -103,7 +107,10 @@ function createProbotOrExplain(env: NodeJS.ProcessEnv, options: ShepherdOptions)
   try {
     return createProbot({
       env,
-      overrides: { ...(options.Octokit ? { Octokit: options.Octokit } : {}), ...(options.log ? { log: options.log } : {}) },
+      overrides: {
+        ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      },
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -164,8 +164,10 @@ function fmt(x: number): string {
 export function formatReport(report: BacktestReport, goldPath: string, bad: number): string {
   const out: string[] = [];
   const { issue, pr } = report.kinds;
-  out.push(`backtest: ${goldPath}: ${issue.items + pr.items} items (${issue.items} issue, ${pr.items} pr)` +
-    (bad > 0 ? `, ${bad} bad lines skipped` : ""));
+  out.push(
+    `backtest: ${goldPath}: ${issue.items + pr.items} items (${issue.items} issue, ${pr.items} pr)` +
+      (bad > 0 ? `, ${bad} bad lines skipped` : ""),
+  );
   out.push("");
   out.push("kind    top-1 subsystem        async P  async R  async F1");
   for (const [kind, m] of Object.entries(report.kinds)) {
@@ -214,7 +216,11 @@ async function runBacktest(
     items.map((item) => ({ kind: item.input.kind, gold: item.gold })),
     predictions,
   );
-  stdout.write(json ? `${JSON.stringify({ gold: goldPath, items: items.length, badLines: bad, ...report }, null, 2)}\n` : formatReport(report, goldPath, bad));
+  stdout.write(
+    json
+      ? `${JSON.stringify({ gold: goldPath, items: items.length, badLines: bad, ...report }, null, 2)}\n`
+      : formatReport(report, goldPath, bad),
+  );
   return 0;
 }
 

@@ -3,9 +3,7 @@
 // of a setting that silently does nothing.
 import { z } from "zod";
 
-const Id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, "use lower-case letters, digits, '.', '_' or '-'");
+const Id = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lower-case letters, digits, '.', '_' or '-'");
 
 const LabelName = z.string().min(1).max(50);
 
@@ -18,8 +16,14 @@ const Color = z
 export const SubsystemConfig = z.strictObject({
   name: z.string().min(1).optional().describe("Human name; defaults to the id."),
   description: z.string().optional().describe("One line on what the subsystem covers."),
-  paths: z.array(z.string().min(1)).optional().describe("Globs (picomatch) over repository paths that belong to the subsystem: PRs are sorted by them."),
-  cues: z.array(z.string().min(1)).optional().describe("Words and identifiers in issue text that point at the subsystem."),
+  paths: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Globs (picomatch) over repository paths that belong to the subsystem: PRs are sorted by them."),
+  cues: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Words and identifiers in issue text that point at the subsystem."),
 });
 export type SubsystemConfig = z.infer<typeof SubsystemConfig>;
 
@@ -27,16 +31,26 @@ export type SubsystemConfig = z.infer<typeof SubsystemConfig>;
 export const RoadmapVersionConfig = z.strictObject({
   title: z.string().min(1).optional().describe("Short name of the version; defaults to the version."),
   delivers: z.string().optional().describe("What the version delivers, one or two sentences."),
-  subsystems: z.array(Id).optional().describe("Subsystem ids this version covers; an item in one of them lands on this version."),
+  subsystems: z
+    .array(Id)
+    .optional()
+    .describe("Subsystem ids this version covers; an item in one of them lands on this version."),
 });
 export type RoadmapVersionConfig = z.infer<typeof RoadmapVersionConfig>;
 
 /** Names, colours and descriptions of the labels triage applies. */
 export const TriageLabels = z.strictObject({
   async: LabelName.default("async").describe("Marks async-conversion work."),
-  subsystemPrefix: z.string().min(1).max(40).default("subsystem:").describe("Prefix of subsystem labels: `subsystem:orm`."),
+  subsystemPrefix: z
+    .string()
+    .min(1)
+    .max(40)
+    .default("subsystem:")
+    .describe("Prefix of subsystem labels: `subsystem:orm`."),
   roadmapPrefix: z.string().min(1).max(40).default("roadmap:").describe("Prefix of roadmap labels: `roadmap:3.0`."),
-  needsTriage: LabelName.default("needs-triage").describe("Applied instead of a guess when confidence is below `minConfidence`."),
+  needsTriage: LabelName.default("needs-triage").describe(
+    "Applied instead of a guess when confidence is below `minConfidence`.",
+  ),
   asyncColor: Color.default("5319e7").describe("Colour of the async label."),
   subsystemColor: Color.default("1d76db").describe("Colour of subsystem labels."),
   roadmapColor: Color.default("0e8a16").describe("Colour of roadmap labels."),
@@ -46,11 +60,30 @@ export type TriageLabels = z.infer<typeof TriageLabels>;
 
 /** Auto-triage of async-conversion issues and PRs. */
 export const TriageConfig = z.strictObject({
-  labels: TriageLabels.default(TriageLabels.parse({})).describe("Names, colours and descriptions of the labels triage applies."),
-  minConfidence: z.number().min(0).max(1).default(0.5).describe("Below this confidence the item gets `needs-triage` instead of a subsystem guess."),
-  explain: z.enum(["comment", "none"]).default("comment").describe("`comment`: one bot comment with a collapsed \"Why these labels?\", edited in place."),
-  milestones: z.boolean().default(true).describe("Set the milestone named like the roadmap version, when the repo has one."),
-  maxSubsystems: z.number().int().min(1).max(5).default(1).describe("How many subsystem labels an item may get (the strongest first)."),
+  labels: TriageLabels.default(TriageLabels.parse({})).describe(
+    "Names, colours and descriptions of the labels triage applies.",
+  ),
+  minConfidence: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("Below this confidence the item gets `needs-triage` instead of a subsystem guess."),
+  explain: z
+    .enum(["comment", "none"])
+    .default("comment")
+    .describe('`comment`: one bot comment with a collapsed "Why these labels?", edited in place.'),
+  milestones: z
+    .boolean()
+    .default(true)
+    .describe("Set the milestone named like the roadmap version, when the repo has one."),
+  maxSubsystems: z
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(1)
+    .describe("How many subsystem labels an item may get (the strongest first)."),
   issues: z.boolean().default(true).describe("Triage issues."),
   pullRequests: z.boolean().default(true).describe("Triage pull requests."),
   syncLabels: z.boolean().default(true).describe("Create and update the labels this section defines in each repo."),
@@ -59,23 +92,37 @@ export type TriageConfig = z.infer<typeof TriageConfig>;
 
 /** The whole file as written. Feature sections stay optional: absent means off. */
 export const ShepherdConfig = z.strictObject({
-  preset: z.enum(["django-async"]).optional().describe("A built-in vocabulary to start from; keys in this file override it."),
-  subsystems: z.record(Id, SubsystemConfig).optional().describe("Subsystem id → subsystem. Merged over the preset's, field by field."),
-  roadmap: z.record(z.string().min(1), RoadmapVersionConfig).optional().describe("Version → roadmap entry, in roadmap order. Merged over the preset's, field by field."),
-  asyncCues: z.array(z.string().min(1)).optional().describe("Extra words or identifiers that mark async-conversion work (added to the preset's)."),
-  fallbackSubsystem: Id.optional().describe("Subsystem given to async work with no subsystem evidence at all (always below `minConfidence`, so it gets `needs-triage`)."),
+  preset: z
+    .enum(["django-async"])
+    .optional()
+    .describe("A built-in vocabulary to start from; keys in this file override it."),
+  subsystems: z
+    .record(Id, SubsystemConfig)
+    .optional()
+    .describe("Subsystem id → subsystem. Merged over the preset's, field by field."),
+  roadmap: z
+    .record(z.string().min(1), RoadmapVersionConfig)
+    .optional()
+    .describe("Version → roadmap entry, in roadmap order. Merged over the preset's, field by field."),
+  asyncCues: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Extra words or identifiers that mark async-conversion work (added to the preset's)."),
+  fallbackSubsystem: Id.optional().describe(
+    "Subsystem given to async work with no subsystem evidence at all (always below `minConfidence`, so it gets `needs-triage`).",
+  ),
   triage: TriageConfig.optional().describe("Auto-triage of async-conversion issues and PRs. Absent: off."),
 });
 export type ShepherdConfig = z.infer<typeof ShepherdConfig>;
 
-export type ConfigParseResult =
-  | { ok: true; config: ShepherdConfig }
-  | { ok: false; errors: string[] };
+export type ConfigParseResult = { ok: true; config: ShepherdConfig } | { ok: false; errors: string[] };
 
 /** Parses a config object, naming each bad key with its path (`triage.minConfidence: ...`). */
 export function parseShepherdConfig(input: unknown): ConfigParseResult {
   // Probot's config loader consumes `_extends`; drop it anyway so a raw file parses the same.
-  const body = isRecord(input) ? Object.fromEntries(Object.entries(input).filter(([key]) => key !== "_extends")) : input;
+  const body = isRecord(input)
+    ? Object.fromEntries(Object.entries(input).filter(([key]) => key !== "_extends"))
+    : input;
   const result = ShepherdConfig.safeParse(body);
   if (result.success) return { ok: true, config: result.data };
   return { ok: false, errors: result.error.issues.map(formatIssue) };

@@ -39,7 +39,8 @@ function typeOf(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map((value) => `\`${String(value)}\``).join(" \\| ");
   if (schema.type === "array") return `list of ${typeOf(schema.items ?? {})}`;
   if (schema.type === "object" && typeof schema.additionalProperties === "object") return "map";
-  const range = schema.minimum !== undefined && schema.maximum !== undefined ? ` ${schema.minimum}–${schema.maximum}` : "";
+  const range =
+    schema.minimum !== undefined && schema.maximum !== undefined ? ` ${schema.minimum}–${schema.maximum}` : "";
   return `${Array.isArray(schema.type) ? schema.type.join(" \\| ") : (schema.type ?? "any")}${range}`;
 }
 
@@ -55,9 +56,15 @@ export function renderPresetTable(model: ClassifierModel): string {
     "| subsystem | name | roadmap | paths (first three) | cues (first five) |",
     "|---|---|---|---|---|",
     ...model.subsystems.map((subsystem) => {
-      const paths = subsystem.paths.slice(0, 3).map((path) => `\`${path}\``).join(", ");
+      const paths = subsystem.paths
+        .slice(0, 3)
+        .map((path) => `\`${path}\``)
+        .join(", ");
       const more = subsystem.paths.length > 3 ? ` +${subsystem.paths.length - 3}` : "";
-      const cues = subsystem.cues.slice(0, 5).map((cue) => `\`${cue}\``).join(", ");
+      const cues = subsystem.cues
+        .slice(0, 5)
+        .map((cue) => `\`${cue}\``)
+        .join(", ");
       const moreCues = subsystem.cues.length > 5 ? ` +${subsystem.cues.length - 5}` : "";
       return `| \`${subsystem.id}\` | ${cell(subsystem.name)} | ${versionOf.get(subsystem.id) ?? ""} | ${cell(paths + more)} | ${cell(cues + moreCues)} |`;
     }),

@@ -59,10 +59,7 @@ export function prf(tp: number, fp: number, fn: number): Prf {
 /** Whether an item takes part in subsystem scoring: async work with a decided gold subsystem. */
 export function hasGoldSubsystem(gold: GoldLabel): gold is GoldLabel & { subsystem: string } {
   return (
-    gold.isAsync &&
-    typeof gold.subsystem === "string" &&
-    gold.subsystem !== "" &&
-    gold.subsystem !== UNKNOWN_SUBSYSTEM
+    gold.isAsync && typeof gold.subsystem === "string" && gold.subsystem !== "" && gold.subsystem !== UNKNOWN_SUBSYSTEM
   );
 }
 

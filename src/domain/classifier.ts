@@ -3,13 +3,7 @@
 // expensive work (glob and regex compilation) once; `classify` only scans text and paths.
 
 import picomatch from "picomatch";
-import type {
-  ChangedFile,
-  ClassifierModel,
-  Classification,
-  ClassifyInput,
-  SubsystemScore,
-} from "./model.js";
+import type { ChangedFile, ClassifierModel, Classification, ClassifyInput, SubsystemScore } from "./model.js";
 
 type CueStrength = "identifier" | "phrase" | "word";
 
@@ -480,7 +474,9 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput): Classifi
         asyncScore += factor;
         // "asgi" and `ASGI` are two cues for one word; say it once.
         const label = `${where} mentions ${cueLabel(cue, seenAs)}`;
-        const said = asyncEvidence.some((e) => e.toLowerCase().replace(/[`"]/g, "") === label.toLowerCase().replace(/[`"]/g, ""));
+        const said = asyncEvidence.some(
+          (e) => e.toLowerCase().replace(/[`"]/g, "") === label.toLowerCase().replace(/[`"]/g, ""),
+        );
         if (asyncEvidence.length < 2 && !said) asyncEvidence.push(label);
       }
     }
@@ -548,12 +544,13 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput): Classifi
     // How decisively the winner beats its closest rival: many faint secondary cues (an `aget`
     // that also names the ORM) should not drown a clear primary the way a close runner-up does.
     const runnerUp = order[1] === undefined ? 0 : (total[order[1]] ?? 0);
-    const share = Math.max((total[primary] ?? 0) / sum, (total[primary] ?? 0) / ((total[primary] ?? 0) + runnerUp) - 0.15);
+    const share = Math.max(
+      (total[primary] ?? 0) / sum,
+      (total[primary] ?? 0) / ((total[primary] ?? 0) + runnerUp) - 0.15,
+    );
     // Raw evidence for the winner, in "one source file" units for paths and cue weights for text.
     const strength =
-      pathEvidence > 0
-        ? 1 - Math.exp(-(total[primary] ?? 0) / 0.5)
-        : 1 - Math.exp(-(total[primary] ?? 0) / 2.5);
+      pathEvidence > 0 ? 1 - Math.exp(-(total[primary] ?? 0) / 0.5) : 1 - Math.exp(-(total[primary] ?? 0) / 2.5);
     subsystemConfidence = share * strength;
     // A PR whose title and body point where its paths do is clearer than its path split says.
     if (pathEvidence > 0 && textAgrees(textScore, primary)) subsystemConfidence += (1 - subsystemConfidence) * 0.4;

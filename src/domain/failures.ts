@@ -9,9 +9,7 @@ export interface CallFailure {
 }
 
 export type FailurePlan =
-  | { kind: "retry" }
-  | { kind: "wait"; untilMs: number; reason: string }
-  | { kind: "fail"; reason: string };
+  { kind: "retry" } | { kind: "wait"; untilMs: number; reason: string } | { kind: "fail"; reason: string };
 
 /** Upper bound on one wait, so a wrong header cannot park a job for hours. */
 const MAX_WAIT_MS = 60 * 60 * 1000;

@@ -105,9 +105,7 @@ export function decideTriage(input: TriageInput): TriageDecision {
   const humanSubsystem = input.labels.some(
     (label) => isPrefixed(label, names.subsystemPrefix) && !owned.has(fold(label)),
   );
-  const humanRoadmap = input.labels.some(
-    (label) => isPrefixed(label, names.roadmapPrefix) && !owned.has(fold(label)),
-  );
+  const humanRoadmap = input.labels.some((label) => isPrefixed(label, names.roadmapPrefix) && !owned.has(fold(label)));
 
   const confident = evidence.confidence >= settings.minConfidence && evidence.subsystems.length > 0;
   const desired: string[] = [names.async];
@@ -202,7 +200,11 @@ function pickMilestone(input: TriageInput, roadmap: string | null, allowed: bool
 
 /** "Django 3.0", "v3.0" and "3.0" name the same milestone. */
 function normaliseVersion(title: string): string {
-  return title.trim().toLowerCase().replace(/^django\s+/, "").replace(/^v(?=\d)/, "");
+  return title
+    .trim()
+    .toLowerCase()
+    .replace(/^django\s+/, "")
+    .replace(/^v(?=\d)/, "");
 }
 
 function renderExplanation(

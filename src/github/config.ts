@@ -63,7 +63,8 @@ async function fetchConfig(
   } catch (error) {
     // Bad YAML or an `_extends` loop: GitHub errors (5xx, rate limits) carry a status and go up.
     if (typeof (error as { status?: unknown }).status === "number") throw error;
-    const message = error instanceof Error ? error.message.replace(/^\[@probot\/octokit-plugin-config\] /, "") : String(error);
+    const message =
+      error instanceof Error ? error.message.replace(/^\[@probot\/octokit-plugin-config\] /, "") : String(error);
     return { status: "invalid", errors: [message], generation };
   }
 }

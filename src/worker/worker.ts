@@ -97,7 +97,10 @@ async function guarded<T>(job: Job, token: string | undefined, deps: JobDeps, ru
       deps.now(),
     );
     if (plan.kind === "wait") {
-      deps.log.warn({ job: job.id, until: new Date(plan.untilMs).toISOString(), reason: plan.reason }, "rate limited, job parked");
+      deps.log.warn(
+        { job: job.id, until: new Date(plan.untilMs).toISOString(), reason: plan.reason },
+        "rate limited, job parked",
+      );
       await job.moveToDelayed(plan.untilMs, token);
       throw new DelayedError();
     }
@@ -108,12 +111,13 @@ async function guarded<T>(job: Job, token: string | undefined, deps: JobDeps, ru
 
 async function closeWithin(worker: Worker, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
   });
-  const result = await Promise.race([worker.close().then(() => "closed" as const), timedOut]);
+  // pause(false) takes no new job and resolves once the active ones finish. close() is called with
+  // force either way: a second close() would only wait on the first. Jobs still active are left to
+  // BullMQ's stalled-job check, which hands them to another worker once their lock lapses.
+  await Promise.race([worker.pause(false), timedOut]);
   clearTimeout(timer);
-  // Forced close leaves active jobs to BullMQ's stalled-job check, which hands them to another worker.
-  if (result === "timeout") await worker.close(true);
+  await worker.close(true);
 }
-

@@ -48,10 +48,32 @@ describe("auto-triage", () => {
     await harness.settle();
 
     const mark = harness.fake.calls.length;
-    const second = harness.fake.state.addIssue(harness.repo, { ...ASYNC_ISSUE, title: "Async QuerySet.aiterator() support" });
+    const second = harness.fake.state.addIssue(harness.repo, {
+      ...ASYNC_ISSUE,
+      title: "Async QuerySet.aiterator() support",
+    });
     await harness.send("issues", harness.issuePayload("opened", second));
     await harness.settle();
-    expect(harness.apiCalls(mark).map((call) => call.operationId)).toEqual(["issues/add-labels", "issues/create-comment"]);
+    expect(harness.apiCalls(mark).map((call) => call.operationId)).toEqual([
+      "issues/add-labels",
+      "issues/create-comment",
+    ]);
+  });
+
+  it("sets the milestone named like the roadmap version, but never replaces one", async () => {
+    harness = await startHarness();
+    const milestone = harness.fake.state.addMilestone(harness.repo, { title: "Django 2.2" });
+    const other = harness.fake.state.addMilestone(harness.repo, { title: "someday" });
+    const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
+    const planned = harness.fake.state.addIssue(harness.repo, { ...ASYNC_ISSUE, milestone: other.number });
+    await harness.send("issues", harness.issuePayload("opened", issue));
+    await harness.send("issues", harness.issuePayload("opened", planned));
+    await harness.settle();
+    expect(harness.fake.state.issue(harness.repo, issue.number)).toMatchObject({ milestone: milestone.number });
+    expect(harness.fake.state.issue(harness.repo, issue.number).labels).toContain("roadmap:2.2");
+    expect(harness.fake.state.issue(harness.repo, planned.number)).toMatchObject({ milestone: other.number });
+    // The milestone list is read once and cached.
+    expect(harness.fake.callsTo("issues/list-milestones")).toHaveLength(1);
   });
 
   it("leaves an issue that is not async work alone", async () => {
@@ -76,7 +98,12 @@ describe("auto-triage", () => {
       pull_request: true,
     });
     harness.fake.state.addPullFiles(harness.repo, pull.number, [
-      { filename: "django/core/cache/backends/base.py", additions: 120, deletions: 10, patch: "@@ -1 +1 @@\n+    async def aget(self, key):" },
+      {
+        filename: "django/core/cache/backends/base.py",
+        additions: 120,
+        deletions: 10,
+        patch: "@@ -1 +1 @@\n+    async def aget(self, key):",
+      },
       { filename: "django/core/cache/backends/locmem.py", additions: 40, deletions: 2 },
       { filename: "docs/topics/cache.txt", additions: 30, deletions: 0 },
       { filename: "tests/cache/tests.py", additions: 200, deletions: 0 },
@@ -147,7 +174,10 @@ describe("auto-triage", () => {
     await harness.settle();
 
     record.body = `${record.body}\n\nAlso QuerySet.aupdate() and adelete().`;
-    await harness.send("issues", harness.issuePayload("edited", record, { changes: { body: { from: ASYNC_ISSUE.body } } }));
+    await harness.send(
+      "issues",
+      harness.issuePayload("edited", record, { changes: { body: { from: ASYNC_ISSUE.body } } }),
+    );
     await harness.settle();
     expect(harness.fake.state.issue(harness.repo, issue.number).labels).not.toContain("subsystem:orm");
     expect(botComments(harness, issue.number)).toHaveLength(1);
@@ -157,7 +187,10 @@ describe("auto-triage", () => {
     harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     // The state a worker leaves when it dies right after GitHub accepted the comment.
-    harness.fake.state.addComment(harness.repo, issue.number, { body: "<!-- shepherd:triage {} -->\nold", user: "shepherd[bot]" });
+    harness.fake.state.addComment(harness.repo, issue.number, {
+      body: "<!-- shepherd:triage {} -->\nold",
+      user: "shepherd[bot]",
+    });
     await harness.redis.hset(harness.shepherd.keys.item(harness.repo.id, issue.number), { commentPending: "true" });
     await harness.send("issues", harness.issuePayload("opened", issue));
     await harness.settle();
@@ -197,7 +230,9 @@ describe("auto-triage", () => {
     await harness.settle();
     expect(harness.fake.state.issue(harness.repo, issue.number).labels).toEqual([]);
     const entry = harness.logs.find((line) => line.msg === "config invalid, nothing done");
-    expect(entry?.errors).toEqual(expect.arrayContaining([expect.stringContaining("triage.explain"), expect.stringContaining("triage.colour")]));
+    expect(entry?.errors).toEqual(
+      expect.arrayContaining([expect.stringContaining("triage.explain"), expect.stringContaining("triage.colour")]),
+    );
     expect(harness.apiCalls().filter((call) => call.method !== "GET")).toEqual([]);
   });
 
@@ -215,20 +250,34 @@ describe("auto-triage", () => {
     const payload = {
       action: "created",
       installation: { id: 4242, account: { login: "django", id: 1, type: "Organization" } },
-      repositories: [{ id: harness.repo.id, name: "django", full_name: "django/django", private: false, node_id: "R_1" }],
+      repositories: [
+        { id: harness.repo.id, name: "django", full_name: "django/django", private: false, node_id: "R_1" },
+      ],
       sender: { login: "maintainer", id: 99, type: "User" },
     };
     await harness.send("installation", payload);
     await harness.settle();
     const names = [...harness.repo.labels.values()].map((label) => label.name);
-    expect(names).toEqual(expect.arrayContaining(["async", "needs-triage", "subsystem:orm", "subsystem:contrib-other", "roadmap:3.2"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["async", "needs-triage", "subsystem:orm", "subsystem:contrib-other", "roadmap:3.2"]),
+    );
 
     // The config changes: a new label prefix. A push to the default branch refreshes the cache.
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
-    harness.fake.state.addFile("django/django", ".github/shepherd.yml", "preset: django-async\ntriage:\n  labels:\n    subsystemPrefix: 'area/'\n");
+    harness.fake.state.addFile(
+      "django/django",
+      ".github/shepherd.yml",
+      "preset: django-async\ntriage:\n  labels:\n    subsystemPrefix: 'area/'\n",
+    );
     await harness.send("push", {
       ref: "refs/heads/main",
-      repository: { id: harness.repo.id, name: "django", full_name: "django/django", default_branch: "main", owner: { login: "django" } },
+      repository: {
+        id: harness.repo.id,
+        name: "django",
+        full_name: "django/django",
+        default_branch: "main",
+        owner: { login: "django" },
+      },
       commits: [{ added: [], modified: [".github/shepherd.yml"], removed: [] }],
       head_commit: null,
       installation: { id: 4242 },

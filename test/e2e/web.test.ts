@@ -1,8 +1,10 @@
 // The web role on its own: health endpoints, Redis going away, start-up without Redis.
 import { readFileSync } from "node:fs";
+import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { HANDLED_EVENTS } from "../../src/events.js";
+import { EVENTS_QUEUE } from "../../src/queues.js";
 import { RedisUnavailableError } from "../../src/redis.js";
 import { Settings } from "../../src/settings.js";
 import { startShepherd } from "../../src/shepherd.js";
@@ -34,7 +36,11 @@ describe("web role", () => {
   it("answers 503 when Redis cannot take the job, and 200 once it can again", async () => {
     proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
     harness = await startHarness({ redisUrl: proxy.url, settings: { role: "web" } });
-    const issue = harness.fake.state.addIssue(harness.repo, { title: "Async QuerySet.aget()", body: "", user: "someone" });
+    const issue = harness.fake.state.addIssue(harness.repo, {
+      title: "Async QuerySet.aget()",
+      body: "",
+      user: "someone",
+    });
     const payload = harness.issuePayload("opened", issue);
     proxy.cut();
     const refused = await harness.send("issues", payload);
@@ -52,7 +58,11 @@ describe("web role", () => {
 
   it("drops events it does not handle without queueing them", async () => {
     harness = await startHarness({ settings: { role: "web" } });
-    const result = await harness.send("star", { action: "created", installation: { id: 1 }, sender: { login: "x", id: 1 } });
+    const result = await harness.send("star", {
+      action: "created",
+      installation: { id: 1 },
+      sender: { login: "x", id: 1 },
+    });
     expect(result.status).toBe(200);
     const counts = await harness.shepherd.queues.events.getJobCounts();
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
@@ -68,9 +78,55 @@ describe("web role", () => {
   });
 
   it("subscribes app.yml to exactly the events Shepherd handles", () => {
-    const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as { default_events: string[] };
+    const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
+      default_events: string[];
+    };
     // Installation events reach every app without subscribing.
     const subscribable = HANDLED_EVENTS.filter((name) => !name.startsWith("installation"));
     expect([...manifest.default_events].sort()).toEqual([...subscribable].sort());
+  });
+});
+
+describe("shutdown", () => {
+  const issueText = {
+    title: "Async QuerySet.aget() and acreate()",
+    body: "Managers should offer aget() and acreate().",
+    user: "someone",
+  };
+
+  async function activeJob(h: Harness): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if (((await h.shepherd.queues.events.getJobCounts("active")).active ?? 0) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error("the job never became active");
+  }
+
+  it("finishes the job in hand before it stops, and takes no webhook after", async () => {
+    harness = await startHarness();
+    const issue = harness.fake.state.addIssue(harness.repo, issueText);
+    harness.fake.delayNext("issues/add-labels", 400);
+    expect((await harness.send("issues", harness.issuePayload("opened", issue))).status).toBe(200);
+    await activeJob(harness);
+    await harness.shepherd.stop();
+    expect(harness.fake.state.issue(harness.repo, issue.number).labels).toContain("async");
+    await expect(harness.send("issues", harness.issuePayload("edited", issue))).rejects.toThrow();
+  });
+
+  it("hands a job that outlives the bound back to the queue", async () => {
+    harness = await startHarness({ settings: { shutdownTimeoutMs: 200 } });
+    const issue = harness.fake.state.addIssue(harness.repo, issueText);
+    harness.fake.delayNext("issues/add-labels", 1500);
+    await harness.send("issues", harness.issuePayload("opened", issue));
+    await activeJob(harness);
+    const started = Date.now();
+    await harness.shepherd.stop();
+    expect(Date.now() - started).toBeLessThan(1200);
+    // Still owned by the stopped worker until its lock lapses; then any worker picks it up again.
+    const queue = new Queue(EVENTS_QUEUE, { connection: harness.redis, prefix: harness.prefix });
+    const counts = await queue.getJobCounts("active", "waiting", "completed");
+    await queue.close();
+    expect(counts.completed).toBe(0);
+    expect((counts.active ?? 0) + (counts.waiting ?? 0)).toBe(1);
   });
 });

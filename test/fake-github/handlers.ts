@@ -2,7 +2,16 @@
 // matched the route, checked authentication and validated the request against the schema, so
 // a handler may trust the body's shape and only applies GitHub's behaviour to the state.
 import type { Renderer } from "./render.js";
-import type { CommentRecord, FakeState, InstallationRecord, IssueRecord, LabelRecord, PullFields, ReactionContent, RepoRecord } from "./state.js";
+import type {
+  CommentRecord,
+  FakeState,
+  InstallationRecord,
+  IssueRecord,
+  LabelRecord,
+  PullFields,
+  ReactionContent,
+  RepoRecord,
+} from "./state.js";
 import { searchIssues } from "./search.js";
 
 export type AuthKind = "app" | "installation" | "user" | "none";
@@ -57,7 +66,12 @@ export class GitHubError extends Error {
     super(message);
     this.status = status;
     this.record = options.record ?? false;
-    this.body = { message, ...(options.errors && { errors: options.errors }), documentation_url: "https://docs.github.com/rest", status: String(status) };
+    this.body = {
+      message,
+      ...(options.errors && { errors: options.errors }),
+      documentation_url: "https://docs.github.com/rest",
+      status: String(status),
+    };
   }
 }
 
@@ -66,7 +80,12 @@ export function notFound(): GitHubError {
 }
 
 /** 422 "Validation Failed" in GitHub's shape. */
-export function invalid(resource: string, field: string, code: string, options: { message?: string; record?: boolean } = {}): GitHubError {
+export function invalid(
+  resource: string,
+  field: string,
+  code: string,
+  options: { message?: string; record?: boolean } = {},
+): GitHubError {
   const detail = { resource, field, code, ...(options.message !== undefined && { message: options.message }) };
   return new GitHubError(422, "Validation Failed", { errors: [detail], record: options.record ?? true });
 }
@@ -94,7 +113,10 @@ export function paginate<T>(ctx: HandlerContext, items: T[], headers: Record<str
     url.searchParams.set("page", String(target));
     return `<${url.href}>; rel="${rel}"`;
   };
-  const links = [...(page > 1 ? [link("prev", page - 1), link("first", 1)] : []), ...(page < last ? [link("next", page + 1), link("last", last)] : [])];
+  const links = [
+    ...(page > 1 ? [link("prev", page - 1), link("first", 1)] : []),
+    ...(page < last ? [link("next", page + 1), link("last", last)] : []),
+  ];
   if (links.length > 0) headers["link"] = links.join(", ");
   return items.slice((page - 1) * perPage, page * perPage);
 }
@@ -148,19 +170,25 @@ type LabelInput = string | { name?: string };
 
 function labelNames(input: unknown): string[] {
   const list = Array.isArray(input) ? input : typeof input === "string" ? [input] : [];
-  return (list as LabelInput[]).map((entry) => (typeof entry === "string" ? entry : (entry.name ?? ""))).filter((name) => name !== "");
+  return (list as LabelInput[])
+    .map((entry) => (typeof entry === "string" ? entry : (entry.name ?? "")))
+    .filter((name) => name !== "");
 }
 
 /** Labels body: `{labels: [...]}` (documented) or a bare array/string (still accepted by GitHub). */
 function labelsFromBody(body: unknown): string[] {
-  const value = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as { labels?: unknown }).labels : body;
+  const value =
+    typeof body === "object" && body !== null && !Array.isArray(body) ? (body as { labels?: unknown }).labels : body;
   return labelNames(value);
 }
 
 function checkLabelFields(input: { name?: string; color?: string; description?: string | null }): void {
   if (input.name !== undefined && input.name.trim() === "") throw invalid("Label", "name", "missing_field");
   if (input.color !== undefined && !/^[0-9a-fA-F]{6}$/.test(input.color)) throw invalid("Label", "color", "invalid");
-  if (input.description && input.description.length > 100) throw invalid("Label", "description", "invalid", { message: "description is too long (maximum is 100 characters)" });
+  if (input.description && input.description.length > 100)
+    throw invalid("Label", "description", "invalid", {
+      message: "description is too long (maximum is 100 characters)",
+    });
 }
 
 function labelOf(ctx: HandlerContext, repo: RepoRecord): LabelRecord {
@@ -200,18 +228,23 @@ interface IssueFields {
 }
 
 function checkBody(text: string | null | undefined, resource: string): void {
-  if (text !== undefined && text !== null && text.length > 65536) throw invalid(resource, "body", "custom", { message: "body is too long (maximum is 65536 characters)" });
+  if (text !== undefined && text !== null && text.length > 65536)
+    throw invalid(resource, "body", "custom", { message: "body is too long (maximum is 65536 characters)" });
 }
 
 function checkIssueFields(fields: IssueFields): void {
-  if (fields.title !== undefined && fields.title !== null && String(fields.title).trim() === "") throw invalid("Issue", "title", "missing_field");
+  if (fields.title !== undefined && fields.title !== null && String(fields.title).trim() === "")
+    throw invalid("Issue", "title", "missing_field");
   checkBody(fields.body, "Issue");
 }
 
 /** A milestone given by number (documented) or title; unknown -> 422 like GitHub. */
 function milestoneNumber(repo: RepoRecord, ctx: HandlerContext, value: string | number | null): number | null {
   if (value === null) return null;
-  const found = typeof value === "number" || /^\d+$/.test(value) ? repo.milestones.get(Number(value)) : ctx.state.findMilestoneByTitle(repo, value);
+  const found =
+    typeof value === "number" || /^\d+$/.test(value)
+      ? repo.milestones.get(Number(value))
+      : ctx.state.findMilestoneByTitle(repo, value);
   if (!found) throw invalid("Issue", "milestone", "invalid", { record: false });
   return found.number;
 }
@@ -223,14 +256,17 @@ function assignable(repo: RepoRecord, issue: IssueRecord, login: string, ctx: Ha
 }
 
 function assigneeLogins(input: (string | { login?: string })[]): string[] {
-  return input.map((entry) => (typeof entry === "string" ? entry : (entry.login ?? ""))).filter((login) => login !== "");
+  return input
+    .map((entry) => (typeof entry === "string" ? entry : (entry.login ?? "")))
+    .filter((login) => login !== "");
 }
 
 function addAssignees(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord, logins: string[]): void {
   // GitHub silently drops users who cannot be assigned, and keeps ten at most.
   const next = [...issue.assignees];
   for (const login of logins) {
-    if (!assignable(repo, issue, login, ctx) || next.some((entry) => entry.toLowerCase() === login.toLowerCase())) continue;
+    if (!assignable(repo, issue, login, ctx) || next.some((entry) => entry.toLowerCase() === login.toLowerCase()))
+      continue;
     next.push(ctx.state.user(login).login);
   }
   issue.assignees = next.slice(0, 10);
@@ -267,17 +303,23 @@ function repoRoute(handle: (ctx: HandlerContext, repo: RepoRecord) => HandlerRes
 }
 
 /** A handler for a route under /repos/{owner}/{repo}/issues/{issue_number}. */
-function issueRoute(handle: (ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord) => HandlerResult): RouteHandler {
+function issueRoute(
+  handle: (ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord) => HandlerResult,
+): RouteHandler {
   return repoRoute((ctx, repo) => handle(ctx, repo, issueOf(ctx, repo)));
 }
 
 /** A handler for a route under /repos/{owner}/{repo}/pulls/{pull_number}. */
-function pullRoute(handle: (ctx: HandlerContext, repo: RepoRecord, pull: IssueRecord & { pull: PullFields }) => HandlerResult): RouteHandler {
+function pullRoute(
+  handle: (ctx: HandlerContext, repo: RepoRecord, pull: IssueRecord & { pull: PullFields }) => HandlerResult,
+): RouteHandler {
   return repoRoute((ctx, repo) => handle(ctx, repo, pullOf(ctx, repo)));
 }
 
 /** A handler for a route under /repos/{owner}/{repo}/issues/comments/{comment_id}. */
-function commentRoute(handle: (ctx: HandlerContext, repo: RepoRecord, comment: CommentRecord) => HandlerResult): RouteHandler {
+function commentRoute(
+  handle: (ctx: HandlerContext, repo: RepoRecord, comment: CommentRecord) => HandlerResult,
+): RouteHandler {
   return repoRoute((ctx, repo) => handle(ctx, repo, commentOf(ctx, repo)));
 }
 
@@ -294,7 +336,12 @@ export const ROUTES: Record<string, RouteHandler> = {
       if (!installation) throw notFound();
       const token = ctx.state.issueToken(installation);
       const selection = installation.repositories === "all" ? "all" : "selected";
-      return created({ token: token.token, expires_at: token.expiresAt, permissions: installation.permissions, repository_selection: selection });
+      return created({
+        token: token.token,
+        expires_at: token.expiresAt,
+        permissions: installation.permissions,
+        repository_selection: selection,
+      });
     },
   },
 
@@ -303,7 +350,9 @@ export const ROUTES: Record<string, RouteHandler> = {
     handle: (ctx) => {
       const owner = ctx.params["owner"] ?? "";
       const name = ctx.params["repo"] ?? "";
-      const installation = ctx.state.findRepo(owner, name) && [...ctx.state.installations.values()].find((entry) => ctx.state.covers(entry, owner, name));
+      const installation =
+        ctx.state.findRepo(owner, name) &&
+        [...ctx.state.installations.values()].find((entry) => ctx.state.covers(entry, owner, name));
       if (!installation) throw notFound();
       return ok(ctx.render.installation(installation));
     },
@@ -318,7 +367,11 @@ export const ROUTES: Record<string, RouteHandler> = {
       const headers: Record<string, string> = {};
       const page = paginate(ctx, repos, headers).map(ctx.render.repo);
       const selection = installation.repositories === "all" ? "all" : "selected";
-      return { status: 200, headers, body: { total_count: repos.length, repositories: page, repository_selection: selection } };
+      return {
+        status: 200,
+        headers,
+        body: { total_count: repos.length, repositories: page, repository_selection: selection },
+      };
     },
   },
 
@@ -330,7 +383,8 @@ export const ROUTES: Record<string, RouteHandler> = {
     if (!file) throw notFound();
     // Probot's config loader asks for the raw media type and parses the text itself.
     const accept = String(ctx.headers["accept"] ?? "");
-    if (/\.raw\b|\.raw\+/.test(accept)) return { status: 200, raw: { contentType: "application/vnd.github.raw; charset=utf-8", data: file.content } };
+    if (/\.raw\b|\.raw\+/.test(accept))
+      return { status: 200, raw: { contentType: "application/vnd.github.raw; charset=utf-8", data: file.content } };
     return ok(ctx.render.file(repo, ref, file));
   }),
 
@@ -357,7 +411,9 @@ export const ROUTES: Record<string, RouteHandler> = {
     return ok(ctx.render.issue(repo, issue));
   }),
 
-  "issues/list-labels-for-repo": repoRoute((ctx, repo) => listOk(ctx, [...repo.labels.values()].sort(byName), (label) => ctx.render.label(repo, label))),
+  "issues/list-labels-for-repo": repoRoute((ctx, repo) =>
+    listOk(ctx, [...repo.labels.values()].sort(byName), (label) => ctx.render.label(repo, label)),
+  ),
 
   "issues/get-label": repoRoute((ctx, repo) => ok(ctx.render.label(repo, labelOf(ctx, repo)))),
 
@@ -380,7 +436,9 @@ export const ROUTES: Record<string, RouteHandler> = {
     return ok(ctx.render.label(repo, label));
   }),
 
-  "issues/list-labels-on-issue": issueRoute((ctx, repo, issue) => listOk(ctx, issueLabels(ctx, repo, issue), (label) => label)),
+  "issues/list-labels-on-issue": issueRoute((ctx, repo, issue) =>
+    listOk(ctx, issueLabels(ctx, repo, issue), (label) => label),
+  ),
 
   "issues/add-labels": issueRoute((ctx, repo, issue) => {
     setIssueLabels(ctx, repo, issue, [...issue.labels, ...labelsFromBody(ctx.body)]);
@@ -395,7 +453,12 @@ export const ROUTES: Record<string, RouteHandler> = {
   "issues/remove-label": issueRoute((ctx, repo, issue) => {
     const name = (ctx.params["name"] ?? "").toLowerCase();
     if (!issue.labels.some((entry) => entry.toLowerCase() === name)) throw new GitHubError(404, "Label does not exist");
-    setIssueLabels(ctx, repo, issue, issue.labels.filter((entry) => entry.toLowerCase() !== name));
+    setIssueLabels(
+      ctx,
+      repo,
+      issue,
+      issue.labels.filter((entry) => entry.toLowerCase() !== name),
+    );
     return ok(issueLabels(ctx, repo, issue));
   }),
 
@@ -423,7 +486,9 @@ export const ROUTES: Record<string, RouteHandler> = {
 
   "issues/list-comments": issueRoute((ctx, repo, issue) => {
     const since = first(ctx.query["since"]);
-    const comments = ctx.state.commentsOn(repo, issue.number).filter((comment) => since === undefined || comment.updatedAt >= since);
+    const comments = ctx.state
+      .commentsOn(repo, issue.number)
+      .filter((comment) => since === undefined || comment.updatedAt >= since);
     return listOk(ctx, comments, (comment) => ctx.render.comment(repo, comment));
   }),
 
@@ -459,7 +524,9 @@ export const ROUTES: Record<string, RouteHandler> = {
   "pulls/get": pullRoute((ctx, repo, pull) => ok(ctx.render.pull(repo, pull, true))),
 
   // GitHub stops listing at 3000 files.
-  "pulls/list-files": pullRoute((ctx, repo, pull) => listOk(ctx, pull.pull.files.slice(0, 3000), (file) => ctx.render.diffEntry(repo, pull, file))),
+  "pulls/list-files": pullRoute((ctx, repo, pull) =>
+    listOk(ctx, pull.pull.files.slice(0, 3000), (file) => ctx.render.diffEntry(repo, pull, file)),
+  ),
 
   "pulls/request-reviewers": pullRoute((ctx, repo, pull) => {
     const input = ctx.body as { reviewers?: string[]; team_reviewers?: string[] };
@@ -471,9 +538,14 @@ export const ROUTES: Record<string, RouteHandler> = {
     }
     const outsider = reviewers.some((login) => ["none", "read"].includes(ctx.state.permission(repo, login)));
     if (outsider || teams.some((slug) => !ctx.state.findTeam(repo.owner, slug))) {
-      throw new GitHubError(422, `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.owner}/${repo.name} repository.`);
+      throw new GitHubError(
+        422,
+        `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.owner}/${repo.name} repository.`,
+      );
     }
-    pull.pull.requestedReviewers = [...new Set([...pull.pull.requestedReviewers, ...reviewers.map((login) => ctx.state.user(login).login)])];
+    pull.pull.requestedReviewers = [
+      ...new Set([...pull.pull.requestedReviewers, ...reviewers.map((login) => ctx.state.user(login).login)]),
+    ];
     pull.pull.requestedTeams = [...new Set([...pull.pull.requestedTeams, ...teams])];
     return created(ctx.render.pull(repo, pull, false));
   }),
@@ -481,11 +553,22 @@ export const ROUTES: Record<string, RouteHandler> = {
   "search/issues-and-pull-requests": {
     handle: (ctx) => {
       const query = String(first(ctx.query["q"]) ?? "");
-      const found = searchIssues(ctx.state, query, { sort: first(ctx.query["sort"]), order: first(ctx.query["order"]), installation: ctx.auth.installation });
+      const found = searchIssues(ctx.state, query, {
+        sort: first(ctx.query["sort"]),
+        order: first(ctx.query["order"]),
+        installation: ctx.auth.installation,
+      });
       const headers: Record<string, string> = {};
       // GitHub serves at most the first 1000 results.
-      const items = paginate(ctx, found.slice(0, 1000), headers).map(({ repo, issue }) => ({ ...ctx.render.issue(repo, issue), score: 1 }));
-      return { status: 200, headers, body: { total_count: found.length, incomplete_results: false, search_type: "lexical", items } };
+      const items = paginate(ctx, found.slice(0, 1000), headers).map(({ repo, issue }) => ({
+        ...ctx.render.issue(repo, issue),
+        score: 1,
+      }));
+      return {
+        status: 200,
+        headers,
+        body: { total_count: found.length, incomplete_results: false, search_type: "lexical", items },
+      };
     },
   },
 
@@ -494,7 +577,9 @@ export const ROUTES: Record<string, RouteHandler> = {
       const team = ctx.state.findTeam(ctx.params["org"] ?? "", ctx.params["team_slug"] ?? "");
       if (!team) throw notFound();
       const role = first(ctx.query["role"]) ?? "all";
-      const members = [...team.members].filter(([, memberRole]) => role === "all" || memberRole === role).map(([login]) => login);
+      const members = [...team.members]
+        .filter(([, memberRole]) => role === "all" || memberRole === role)
+        .map(([login]) => login);
       return listOk(ctx, members, ctx.render.user);
     },
   },

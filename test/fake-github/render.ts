@@ -1,6 +1,19 @@
 // Renders state records as the JSON GitHub sends. Every shape here is checked against the
 // OpenAPI response schema on each call (validateResponses), so keep required fields complete.
-import type { Account, CommentRecord, DiffEntryInput, FakeState, FileRecord, InstallationRecord, IssueRecord, LabelRecord, MilestoneRecord, Permission, ReactionRecord, RepoRecord } from "./state.js";
+import type {
+  Account,
+  CommentRecord,
+  DiffEntryInput,
+  FakeState,
+  FileRecord,
+  InstallationRecord,
+  IssueRecord,
+  LabelRecord,
+  MilestoneRecord,
+  Permission,
+  ReactionRecord,
+  RepoRecord,
+} from "./state.js";
 import { gitSha } from "./state.js";
 
 export interface Urls {
@@ -31,7 +44,14 @@ function nodeId(kind: string, id: number): string {
 }
 
 // Permission as the legacy `permission` field reports it; role_name keeps the fine grain.
-const LEGACY_PERMISSION: Record<Permission, string> = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read", none: "none" };
+const LEGACY_PERMISSION: Record<Permission, string> = {
+  admin: "admin",
+  maintain: "write",
+  write: "write",
+  triage: "read",
+  read: "read",
+  none: "none",
+};
 
 // GitHub's repository URL fields: name -> path suffix after the repo's API URL.
 const REPO_URL_SUFFIXES: Record<string, string> = {
@@ -88,7 +108,8 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
       avatar_url: `${web}/avatars/u/${account.id}`,
       gravatar_id: "",
       url,
-      html_url: account.type === "Bot" ? `${web}/apps/${account.login.replace(/\[bot\]$/, "")}` : `${web}/${account.login}`,
+      html_url:
+        account.type === "Bot" ? `${web}/apps/${account.login.replace(/\[bot\]$/, "")}` : `${web}/${account.login}`,
       followers_url: `${url}/followers`,
       following_url: `${url}/following{/other_user}`,
       gists_url: `${url}/gists{/gist_id}`,
@@ -116,7 +137,9 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
     const url = repoUrl(record);
     const html = repoHtml(record);
     const openIssues = [...record.issues.values()].filter((issue) => issue.state === "open").length;
-    const templated = Object.fromEntries(Object.entries(REPO_URL_SUFFIXES).map(([name, suffix]) => [name, url + suffix]));
+    const templated = Object.fromEntries(
+      Object.entries(REPO_URL_SUFFIXES).map(([name, suffix]) => [name, url + suffix]),
+    );
     return {
       id: record.id,
       node_id: nodeId("Repository", record.id),
@@ -223,7 +246,11 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
   function reactionRollup(url: string, reactions: ReactionRecord[]): Record<string, unknown> {
     const count = (content: string): number => reactions.filter((reaction) => reaction.content === content).length;
     const contents = ["+1", "-1", "laugh", "confused", "heart", "hooray", "eyes", "rocket"];
-    return { url: `${url}/reactions`, total_count: reactions.length, ...Object.fromEntries(contents.map((content) => [content, count(content)])) };
+    return {
+      url: `${url}/reactions`,
+      total_count: reactions.length,
+      ...Object.fromEntries(contents.map((content) => [content, count(content)])),
+    };
   }
 
   /** Fields issues, pull requests and search results share. */
@@ -270,13 +297,25 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
       reactions: reactionRollup(core["url"] as string, []),
       ...(entry.pull && {
         draft: entry.pull.draft,
-        pull_request: { url: pullUrl, html_url: pullHtml, diff_url: `${pullHtml}.diff`, patch_url: `${pullHtml}.patch`, merged_at: entry.pull.merged ? entry.updatedAt : null },
+        pull_request: {
+          url: pullUrl,
+          html_url: pullHtml,
+          diff_url: `${pullHtml}.diff`,
+          patch_url: `${pullHtml}.patch`,
+          merged_at: entry.pull.merged ? entry.updatedAt : null,
+        },
       }),
     };
   }
 
   function branch(record: RepoRecord, side: { ref: string; sha: string }): Record<string, unknown> {
-    return { label: `${record.owner}:${side.ref}`, ref: side.ref, sha: side.sha, user: user(record.owner), repo: repo(record) };
+    return {
+      label: `${record.owner}:${side.ref}`,
+      ref: side.ref,
+      sha: side.sha,
+      user: user(record.owner),
+      repo: repo(record),
+    };
   }
 
   function pull(record: RepoRecord, entry: IssueRecord, detail: boolean): Record<string, unknown> {
@@ -334,7 +373,8 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
       draft: fields.draft,
     };
     if (!detail) return simple;
-    const sum = (pick: (file: DiffEntryInput) => number | undefined): number => fields.files.reduce((total, file) => total + (pick(file) ?? 0), 0);
+    const sum = (pick: (file: DiffEntryInput) => number | undefined): number =>
+      fields.files.reduce((total, file) => total + (pick(file) ?? 0), 0);
     return {
       ...simple,
       merged: fields.merged,
@@ -394,7 +434,13 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
   }
 
   function reaction(entry: ReactionRecord): Record<string, unknown> {
-    return { id: entry.id, node_id: nodeId("Reaction", entry.id), user: user(entry.user), content: entry.content, created_at: entry.createdAt };
+    return {
+      id: entry.id,
+      node_id: nodeId("Reaction", entry.id),
+      user: user(entry.user),
+      content: entry.content,
+      created_at: entry.createdAt,
+    };
   }
 
   function file(record: RepoRecord, ref: string, entry: FileRecord): Record<string, unknown> {
@@ -491,8 +537,26 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
       triage: ["admin", "maintain", "write", "triage"].includes(permission),
       pull: permission !== "none",
     };
-    return { permission: legacy, role_name: permission, user: { ...user(login), permissions: flags, role_name: permission } };
+    return {
+      permission: legacy,
+      role_name: permission,
+      user: { ...user(login), permissions: flags, role_name: permission },
+    };
   }
 
-  return { user, repo, label, milestone, issue, pull, comment, reaction, file, diffEntry, installation, app, collaboratorPermission };
+  return {
+    user,
+    repo,
+    label,
+    milestone,
+    issue,
+    pull,
+    comment,
+    reaction,
+    file,
+    diffEntry,
+    installation,
+    app,
+    collaboratorPermission,
+  };
 }

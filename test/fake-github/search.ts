@@ -22,7 +22,11 @@ function parse(query: string): Term[] {
   for (const match of query.matchAll(TERM)) {
     const [, negate, qualifier, qualified, quoted, word] = match;
     if (qualifier !== undefined && qualified !== undefined) {
-      terms.push({ negate: negate === "-", qualifier: qualifier.toLowerCase(), value: qualified.replace(/^"|"$/g, "") });
+      terms.push({
+        negate: negate === "-",
+        qualifier: qualifier.toLowerCase(),
+        value: qualified.replace(/^"|"$/g, ""),
+      });
     } else {
       terms.push({ negate: false, qualifier: undefined, value: quoted ?? word ?? "" });
     }
@@ -117,7 +121,13 @@ function matchesTerm(hit: SearchHit, term: Term, commentCount: () => number): bo
     case "milestone":
       return issue.milestone !== null && same(repo.milestones.get(issue.milestone)?.title ?? "", value);
     case "no":
-      return value === "label" ? issue.labels.length === 0 : value === "assignee" ? issue.assignees.length === 0 : value === "milestone" ? issue.milestone === null : true;
+      return value === "label"
+        ? issue.labels.length === 0
+        : value === "assignee"
+          ? issue.assignees.length === 0
+          : value === "milestone"
+            ? issue.milestone === null
+            : true;
     case "created":
       return inRange(issue.createdAt, value);
     case "updated":
@@ -138,7 +148,11 @@ const SORT_KEYS: Record<string, (hit: SearchHit, state: FakeState) => string | n
   comments: (hit, state) => state.commentsOn(hit.repo, hit.issue.number).length,
 };
 
-export function searchIssues(state: FakeState, query: string, options: { sort?: string | undefined; order?: string | undefined; installation?: InstallationRecord | undefined }): SearchHit[] {
+export function searchIssues(
+  state: FakeState,
+  query: string,
+  options: { sort?: string | undefined; order?: string | undefined; installation?: InstallationRecord | undefined },
+): SearchHit[] {
   const terms = parse(query);
   const { installation } = options;
   const hits: SearchHit[] = [];

@@ -7,7 +7,11 @@ import { startFakeGitHub, type FakeGitHub } from "./server.js";
 
 const APP_ID = 4242;
 const INSTALLATION_ID = 77;
-const keys = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs1", format: "pem" } });
+const keys = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+});
 
 // Failed requests are the point of many tests here; keep Octokit from logging them.
 const log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -34,11 +38,16 @@ function appClient(privateKey = keys.privateKey): InstanceType<typeof ProbotOcto
 }
 
 /** Runs a request expected to fail and returns its status and response headers. */
-async function failure(request: Promise<unknown>): Promise<{ status: number; headers: Record<string, string | undefined> }> {
+async function failure(
+  request: Promise<unknown>,
+): Promise<{ status: number; headers: Record<string, string | undefined> }> {
   try {
     await request;
   } catch (error) {
-    const { status, response } = error as { status: number; response?: { headers: Record<string, string | undefined> } };
+    const { status, response } = error as {
+      status: number;
+      response?: { headers: Record<string, string | undefined> };
+    };
     return { status, headers: response?.headers ?? {} };
   }
   throw new Error("request succeeded");
@@ -51,7 +60,11 @@ async function statusOf(request: Promise<unknown>): Promise<number> {
 /** Asserts each text is in a recorded error and every error is expected, then forgets them. */
 function expectErrors(...texts: string[]): void {
   const listed = fake.errors.map((error) => `${error.operationId ?? ""} ${error.message}`);
-  for (const text of texts) expect(listed.some((line) => line.includes(text)), `no error mentions "${text}"`).toBe(true);
+  for (const text of texts)
+    expect(
+      listed.some((line) => line.includes(text)),
+      `no error mentions "${text}"`,
+    ).toBe(true);
   expect(listed.filter((line) => !texts.some((text) => line.includes(text)))).toEqual([]);
   fake.errors.length = 0;
 }
@@ -82,7 +95,12 @@ describe("addresses", () => {
     const plain = userClient("test-token", fake.url);
     const { data } = await plain.rest.repos.get({ owner: "django", repo: "django" });
     expect(data.full_name).toBe("django/django");
-    expect(fake.calls.at(-1)).toMatchObject({ method: "GET", path: "/repos/django/django", operationId: "repos/get", status: 200 });
+    expect(fake.calls.at(-1)).toMatchObject({
+      method: "GET",
+      path: "/repos/django/django",
+      operationId: "repos/get",
+      status: 200,
+    });
   });
 
   it("sends realistic headers", async () => {
@@ -108,12 +126,22 @@ describe("authentication", () => {
   });
 
   it("serves Probot configured as for GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL=http)", async () => {
-    const env = { APP_ID: String(APP_ID), PRIVATE_KEY: keys.privateKey, WEBHOOK_SECRET: "secret", GHE_HOST: fake.host, GHE_PROTOCOL: "http", LOG_LEVEL: "fatal" };
+    const env = {
+      APP_ID: String(APP_ID),
+      PRIVATE_KEY: keys.privateKey,
+      WEBHOOK_SECRET: "secret",
+      GHE_HOST: fake.host,
+      GHE_PROTOCOL: "http",
+      LOG_LEVEL: "fatal",
+    };
     const probot = createProbot({ env: env as NodeJS.ProcessEnv });
     const octokit = await probot.auth(INSTALLATION_ID);
     const { data } = await octokit.rest.repos.get({ owner: "django", repo: "django" });
     expect(data.default_branch).toBe("main");
-    expect(fake.calls.map((call) => `${call.auth} ${call.operationId ?? ""}`)).toEqual(["app apps/create-installation-access-token", "installation repos/get"]);
+    expect(fake.calls.map((call) => `${call.auth} ${call.operationId ?? ""}`)).toEqual([
+      "app apps/create-installation-access-token",
+      "installation repos/get",
+    ]);
   });
 
   it("gives a 404 for repositories the installation cannot see", async () => {
@@ -122,7 +150,11 @@ describe("authentication", () => {
   });
 
   it("refuses a JWT signed with another key", async () => {
-    const other = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const other = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     expect(await statusOf(appClient(other.privateKey).rest.repos.get({ owner: "django", repo: "django" }))).toBe(401);
     expectErrors("signature does not verify");
   });
@@ -152,39 +184,89 @@ async function jwt(): Promise<string> {
 describe("labels", () => {
   it("creates, reads and updates repository labels (names are case-insensitive)", async () => {
     const octokit = userClient();
-    const { data, status } = await octokit.rest.issues.createLabel({ owner: "django", repo: "django", name: "Bug", color: "d73a4a" });
+    const { data, status } = await octokit.rest.issues.createLabel({
+      owner: "django",
+      repo: "django",
+      name: "Bug",
+      color: "d73a4a",
+    });
     expect(status).toBe(201);
     expect(data).toMatchObject({ name: "Bug", color: "d73a4a", description: null, default: false });
-    expect((await octokit.rest.issues.getLabel({ owner: "django", repo: "django", name: "bug" })).data.name).toBe("Bug");
-    await octokit.rest.issues.updateLabel({ owner: "django", repo: "django", name: "bug", new_name: "type: bug", color: "ffffff" });
-    expect([...fake.state.repo("django/django").labels.values()].map((label) => [label.name, label.color])).toEqual([["type: bug", "ffffff"]]);
-    expect(await statusOf(octokit.rest.issues.createLabel({ owner: "django", repo: "django", name: "TYPE: BUG" }))).toBe(422);
+    expect((await octokit.rest.issues.getLabel({ owner: "django", repo: "django", name: "bug" })).data.name).toBe(
+      "Bug",
+    );
+    await octokit.rest.issues.updateLabel({
+      owner: "django",
+      repo: "django",
+      name: "bug",
+      new_name: "type: bug",
+      color: "ffffff",
+    });
+    expect([...fake.state.repo("django/django").labels.values()].map((label) => [label.name, label.color])).toEqual([
+      ["type: bug", "ffffff"],
+    ]);
+    expect(
+      await statusOf(octokit.rest.issues.createLabel({ owner: "django", repo: "django", name: "TYPE: BUG" })),
+    ).toBe(422);
   });
 
   it("adds, sets and removes issue labels, creating unknown labels like GitHub", async () => {
     const octokit = userClient();
     fake.state.addLabel("django/django", { name: "triage", color: "00ff00" });
     const issue = fake.state.addIssue("django/django", { title: "Crash", user: "alice" });
-    const added = await octokit.rest.issues.addLabels({ owner: "django", repo: "django", issue_number: issue.number, labels: ["TRIAGE", "needs info"] });
+    const added = await octokit.rest.issues.addLabels({
+      owner: "django",
+      repo: "django",
+      issue_number: issue.number,
+      labels: ["TRIAGE", "needs info"],
+    });
     expect(added.data.map((label) => label.name)).toEqual(["triage", "needs info"]);
     // State keeps the repo's spelling, whatever case the request used.
     expect(fake.state.issue("django/django", issue.number).labels).toEqual(["triage", "needs info"]);
     expect(fake.state.repo("django/django").labels.get("needs info")?.color).toBe("ededed");
-    const set = await octokit.rest.issues.setLabels({ owner: "django", repo: "django", issue_number: issue.number, labels: ["accepted"] });
+    const set = await octokit.rest.issues.setLabels({
+      owner: "django",
+      repo: "django",
+      issue_number: issue.number,
+      labels: ["accepted"],
+    });
     expect(set.data.map((label) => label.name)).toEqual(["accepted"]);
-    expect(await statusOf(octokit.rest.issues.removeLabel({ owner: "django", repo: "django", issue_number: issue.number, name: "triage" }))).toBe(404);
-    const removed = await octokit.rest.issues.removeLabel({ owner: "django", repo: "django", issue_number: issue.number, name: "Accepted" });
+    expect(
+      await statusOf(
+        octokit.rest.issues.removeLabel({
+          owner: "django",
+          repo: "django",
+          issue_number: issue.number,
+          name: "triage",
+        }),
+      ),
+    ).toBe(404);
+    const removed = await octokit.rest.issues.removeLabel({
+      owner: "django",
+      repo: "django",
+      issue_number: issue.number,
+      name: "Accepted",
+    });
     expect(removed.data).toEqual([]);
   });
 
   it("records bodies GitHub would reject", async () => {
     const octokit = userClient();
-    expect(await statusOf(octokit.rest.issues.createLabel({ owner: "django", repo: "django", name: "bug", color: "#zzz" }))).toBe(422);
+    expect(
+      await statusOf(octokit.rest.issues.createLabel({ owner: "django", repo: "django", name: "bug", color: "#zzz" })),
+    ).toBe(422);
     expectErrors("issues/create-label 422");
-    expect(await statusOf(raw("POST /repos/{owner}/{repo}/labels", { owner: "django", repo: "django", color: "ffffff" }))).toBe(422);
+    expect(
+      await statusOf(raw("POST /repos/{owner}/{repo}/labels", { owner: "django", repo: "django", color: "ffffff" })),
+    ).toBe(422);
     expectErrors("must have required property 'name'");
     const issue = fake.state.addIssue("django/django", { title: "x" });
-    const numbers = raw("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "django", repo: "django", issue_number: issue.number, labels: [1] });
+    const numbers = raw("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      owner: "django",
+      repo: "django",
+      issue_number: issue.number,
+      labels: [1],
+    });
     expect(await statusOf(numbers)).toBe(422);
     expectErrors("issues/add-labels body/labels/0");
     expect(fake.state.issue("django/django", issue.number).labels).toEqual([]);
@@ -193,14 +275,24 @@ describe("labels", () => {
 
 describe("routes", () => {
   it("records routes GitHub does not have", async () => {
-    expect(await statusOf(userClient().request("GET /repos/{owner}/{repo}/no-such-thing", { owner: "django", repo: "django" }))).toBe(404);
-    expect(await statusOf(userClient().request("DELETE /repos/{owner}/{repo}", { owner: "django", repo: "django" }))).toBe(404);
+    expect(
+      await statusOf(
+        userClient().request("GET /repos/{owner}/{repo}/no-such-thing", { owner: "django", repo: "django" }),
+      ),
+    ).toBe(404);
+    expect(
+      await statusOf(userClient().request("DELETE /repos/{owner}/{repo}", { owner: "django", repo: "django" })),
+    ).toBe(404);
     expectErrors("has no GET /repos/django/django/no-such-thing", "has no DELETE /repos/django/django");
     expect(fake.calls.map((call) => call.operationId)).toEqual([null, null]);
   });
 
   it("records bad query parameters", async () => {
-    expect(await statusOf(raw("GET /repos/{owner}/{repo}/milestones", { owner: "django", repo: "django", state: "everything" }))).toBe(422);
+    expect(
+      await statusOf(
+        raw("GET /repos/{owner}/{repo}/milestones", { owner: "django", repo: "django", state: "everything" }),
+      ),
+    ).toBe(422);
     expectErrors("query/state must be equal to one of the allowed values");
   });
 
@@ -239,34 +331,95 @@ describe("issues and comments", () => {
       labels: ["wontfix"],
       assignees: ["alice", "mallory"],
     });
-    expect(data).toMatchObject({ title: "New", body: "text", state: "closed", state_reason: "not_planned", milestone: { number: 3, title: "5.1", closed_issues: 1 } });
+    expect(data).toMatchObject({
+      title: "New",
+      body: "text",
+      state: "closed",
+      state_reason: "not_planned",
+      milestone: { number: 3, title: "5.1", closed_issues: 1 },
+    });
     // mallory has no access, so GitHub drops her silently.
     expect(data.assignees?.map((user) => user.login)).toEqual(["alice"]);
     expect(data.labels.map((label) => (typeof label === "string" ? label : label.name))).toEqual(["wontfix"]);
-    const { data: assigned } = await octokit.rest.issues.addAssignees({ owner: "django", repo: "django", issue_number: issue.number, assignees: ["bob"] });
+    const { data: assigned } = await octokit.rest.issues.addAssignees({
+      owner: "django",
+      repo: "django",
+      issue_number: issue.number,
+      assignees: ["bob"],
+    });
     expect(assigned.assignees?.map((user) => user.login)).toEqual(["alice", "bob"]);
-    const { data: unassigned } = await octokit.rest.issues.removeAssignees({ owner: "django", repo: "django", issue_number: issue.number, assignees: ["alice"] });
+    const { data: unassigned } = await octokit.rest.issues.removeAssignees({
+      owner: "django",
+      repo: "django",
+      issue_number: issue.number,
+      assignees: ["alice"],
+    });
     expect(unassigned.assignees?.map((user) => user.login)).toEqual(["bob"]);
-    expect(await statusOf(octokit.rest.issues.update({ owner: "django", repo: "django", issue_number: issue.number, milestone: 99 }))).toBe(422);
+    expect(
+      await statusOf(
+        octokit.rest.issues.update({ owner: "django", repo: "django", issue_number: issue.number, milestone: 99 }),
+      ),
+    ).toBe(422);
   });
 
   it("creates issues and comments as the app's bot user", async () => {
     const octokit = appClient();
-    const { data: issue } = await octokit.rest.issues.create({ owner: "django", repo: "django", title: "Tracking", labels: ["meta"] });
+    const { data: issue } = await octokit.rest.issues.create({
+      owner: "django",
+      repo: "django",
+      title: "Tracking",
+      labels: ["meta"],
+    });
     expect(issue.user).toMatchObject({ login: "shepherd[bot]", type: "Bot" });
-    const { data: comment, status } = await octokit.rest.issues.createComment({ owner: "django", repo: "django", issue_number: issue.number, body: "Hello" });
+    const { data: comment, status } = await octokit.rest.issues.createComment({
+      owner: "django",
+      repo: "django",
+      issue_number: issue.number,
+      body: "Hello",
+    });
     expect(status).toBe(201);
-    expect(comment).toMatchObject({ body: "Hello", user: { login: "shepherd[bot]", type: "Bot" }, html_url: `${fake.url}/django/django/issues/${issue.number}#issuecomment-${comment.id}` });
-    await octokit.rest.issues.updateComment({ owner: "django", repo: "django", comment_id: comment.id, body: "Edited" });
-    const { data: read } = await octokit.rest.issues.getComment({ owner: "django", repo: "django", comment_id: comment.id });
+    expect(comment).toMatchObject({
+      body: "Hello",
+      user: { login: "shepherd[bot]", type: "Bot" },
+      html_url: `${fake.url}/django/django/issues/${issue.number}#issuecomment-${comment.id}`,
+    });
+    await octokit.rest.issues.updateComment({
+      owner: "django",
+      repo: "django",
+      comment_id: comment.id,
+      body: "Edited",
+    });
+    const { data: read } = await octokit.rest.issues.getComment({
+      owner: "django",
+      repo: "django",
+      comment_id: comment.id,
+    });
     expect(read.body).toBe("Edited");
-    const reaction = await octokit.rest.reactions.createForIssueComment({ owner: "django", repo: "django", comment_id: comment.id, content: "eyes" });
+    const reaction = await octokit.rest.reactions.createForIssueComment({
+      owner: "django",
+      repo: "django",
+      comment_id: comment.id,
+      content: "eyes",
+    });
     expect(reaction.status).toBe(201);
-    const again = await octokit.rest.reactions.createForIssueComment({ owner: "django", repo: "django", comment_id: comment.id, content: "eyes" });
+    const again = await octokit.rest.reactions.createForIssueComment({
+      owner: "django",
+      repo: "django",
+      comment_id: comment.id,
+      content: "eyes",
+    });
     expect(again.status).toBe(200);
-    const { data: issueAfter } = await octokit.rest.issues.get({ owner: "django", repo: "django", issue_number: issue.number });
+    const { data: issueAfter } = await octokit.rest.issues.get({
+      owner: "django",
+      repo: "django",
+      issue_number: issue.number,
+    });
     expect(issueAfter.comments).toBe(1);
-    expect(await statusOf(octokit.rest.issues.createComment({ owner: "django", repo: "django", issue_number: issue.number, body: " " }))).toBe(422);
+    expect(
+      await statusOf(
+        octokit.rest.issues.createComment({ owner: "django", repo: "django", issue_number: issue.number, body: " " }),
+      ),
+    ).toBe(422);
     expectErrors("Body cannot be blank");
   });
 
@@ -274,7 +427,12 @@ describe("issues and comments", () => {
     fake.state.addIssue("django/django", { title: "t", number: 12 });
     fake.state.addComment("django/django", 12, { body: "old", created_at: "2024-01-01T00:00:00Z" });
     fake.state.addComment("django/django", 12, { body: "new", created_at: "2024-06-01T00:00:00Z" });
-    const { data } = await userClient().rest.issues.listComments({ owner: "django", repo: "django", issue_number: 12, since: "2024-03-01T00:00:00Z" });
+    const { data } = await userClient().rest.issues.listComments({
+      owner: "django",
+      repo: "django",
+      issue_number: 12,
+      since: "2024-03-01T00:00:00Z",
+    });
     expect(data.map((comment) => comment.body)).toEqual(["new"]);
   });
 
@@ -305,7 +463,12 @@ describe("pull requests", () => {
     expect(first.headers.link).toContain('page=2>; rel="next"');
     expect(first.headers.link).toContain('page=3>; rel="last"');
     fake.clearCalls();
-    const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: "django", repo: "django", pull_number: 7, per_page: 30 });
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+      owner: "django",
+      repo: "django",
+      pull_number: 7,
+      per_page: 30,
+    });
     expect(files.map((file) => file.filename)).toEqual(Array.from({ length: 75 }, (_, index) => `src/file${index}.py`));
     expect(fake.callsTo("pulls/list-files").map((call) => call.query["page"])).toEqual([undefined, "2", "3"]);
     expect(await statusOf(octokit.rest.pulls.get({ owner: "django", repo: "django", pull_number: 8 }))).toBe(404);
@@ -315,10 +478,28 @@ describe("pull requests", () => {
     const octokit = userClient();
     fake.state.addIssue("django/django", { number: 9, title: "Feature", user: "alice", pull_request: true });
     fake.state.setPermission("django/django", "carol", "write");
-    const { data } = await octokit.rest.pulls.requestReviewers({ owner: "django", repo: "django", pull_number: 9, reviewers: ["carol"] });
+    const { data } = await octokit.rest.pulls.requestReviewers({
+      owner: "django",
+      repo: "django",
+      pull_number: 9,
+      reviewers: ["carol"],
+    });
     expect(data.requested_reviewers?.map((user) => user.login)).toEqual(["carol"]);
-    expect(await statusOf(octokit.rest.pulls.requestReviewers({ owner: "django", repo: "django", pull_number: 9, reviewers: ["stranger"] }))).toBe(422);
-    expect(await statusOf(octokit.rest.pulls.requestReviewers({ owner: "django", repo: "django", pull_number: 9, reviewers: ["alice"] }))).toBe(422);
+    expect(
+      await statusOf(
+        octokit.rest.pulls.requestReviewers({
+          owner: "django",
+          repo: "django",
+          pull_number: 9,
+          reviewers: ["stranger"],
+        }),
+      ),
+    ).toBe(422);
+    expect(
+      await statusOf(
+        octokit.rest.pulls.requestReviewers({ owner: "django", repo: "django", pull_number: 9, reviewers: ["alice"] }),
+      ),
+    ).toBe(422);
   });
 });
 
@@ -326,11 +507,17 @@ describe("repository data", () => {
   it("serves file contents as base64 JSON, raw for Probot's config loader, 404 when missing", async () => {
     const octokit = userClient();
     fake.state.addFile("django/django", ".github/shepherd.yml", "triage:\n  enabled: true\n");
-    const { data } = await octokit.rest.repos.getContent({ owner: "django", repo: "django", path: ".github/shepherd.yml" });
+    const { data } = await octokit.rest.repos.getContent({
+      owner: "django",
+      repo: "django",
+      path: ".github/shepherd.yml",
+    });
     if (Array.isArray(data) || data.type !== "file") throw new Error("expected a file");
     expect(data.encoding).toBe("base64");
     expect(Buffer.from(data.content, "base64").toString()).toBe("triage:\n  enabled: true\n");
-    expect(await statusOf(octokit.rest.repos.getContent({ owner: "django", repo: "django", path: "missing.yml" }))).toBe(404);
+    expect(
+      await statusOf(octokit.rest.repos.getContent({ owner: "django", repo: "django", path: "missing.yml" })),
+    ).toBe(404);
   });
 
   it("supports Probot's config lookup: repo file, org .github fallback and _extends", async () => {
@@ -338,29 +525,50 @@ describe("repository data", () => {
     fake.state.addFile("django/.github", ".github/shepherd.yml", "_extends: base\nteam: org\n");
     fake.state.addRepo({ owner: "django", name: "base" });
     fake.state.addFile("django/base", ".github/shepherd.yml", "team: base\nlabels: [bug]\n");
-    const { config, files } = await appClient().config.get({ owner: "django", repo: "django", path: ".github/shepherd.yml" });
+    const { config, files } = await appClient().config.get({
+      owner: "django",
+      repo: "django",
+      path: ".github/shepherd.yml",
+    });
     expect(config).toEqual({ team: "org", labels: ["bug"] });
-    expect(files.map((file) => `${file.owner}/${file.repo}`)).toEqual(["django/django", "django/.github", "django/base"]);
+    expect(files.map((file) => `${file.owner}/${file.repo}`)).toEqual([
+      "django/django",
+      "django/.github",
+      "django/base",
+    ]);
   });
 
   it("reports collaborator permissions and team members", async () => {
     const octokit = userClient();
     fake.state.setPermission("django/django", "tim", "triage");
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner: "django", repo: "django", username: "tim" });
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner: "django",
+      repo: "django",
+      username: "tim",
+    });
     expect(data).toMatchObject({ permission: "read", role_name: "triage", user: { login: "tim" } });
     fake.state.addTeam("django", "fellows", ["sarah"], { maintainers: ["natalia"] });
     const { data: members } = await octokit.rest.teams.listMembersInOrg({ org: "django", team_slug: "fellows" });
     expect(members.map((user) => user.login)).toEqual(["sarah", "natalia"]);
-    const { data: maintainers } = await octokit.rest.teams.listMembersInOrg({ org: "django", team_slug: "fellows", role: "maintainer" });
+    const { data: maintainers } = await octokit.rest.teams.listMembersInOrg({
+      org: "django",
+      team_slug: "fellows",
+      role: "maintainer",
+    });
     expect(maintainers.map((user) => user.login)).toEqual(["natalia"]);
   });
 
   it("searches issues with qualifiers", async () => {
-    fake.state.addIssue("django/django", { title: "Crash in admin", labels: ["bug"], created_at: "2024-05-01T10:00:00Z" });
+    fake.state.addIssue("django/django", {
+      title: "Crash in admin",
+      labels: ["bug"],
+      created_at: "2024-05-01T10:00:00Z",
+    });
     fake.state.addIssue("django/django", { title: "Docs typo", created_at: "2024-06-01T10:00:00Z" });
     fake.state.addIssue("django/django", { title: "Admin PR", pull_request: true, created_at: "2024-06-02T10:00:00Z" });
     const octokit = appClient();
-    const search = async (q: string): Promise<string[]> => (await octokit.rest.search.issuesAndPullRequests({ q })).data.items.map((item) => item.title);
+    const search = async (q: string): Promise<string[]> =>
+      (await octokit.rest.search.issuesAndPullRequests({ q })).data.items.map((item) => item.title);
     expect(await search("repo:django/django is:issue is:open")).toEqual(["Docs typo", "Crash in admin"]);
     expect(await search("repo:django/django label:bug")).toEqual(["Crash in admin"]);
     expect(await search("repo:django/django -label:bug is:issue")).toEqual(["Docs typo"]);
@@ -376,10 +584,18 @@ describe("conditional requests and failures", () => {
     const first = await octokit.rest.issues.listLabelsForRepo({ owner: "django", repo: "django" });
     const etag = first.headers.etag;
     expect(etag).toMatch(/^W\/"/);
-    const again = octokit.rest.issues.listLabelsForRepo({ owner: "django", repo: "django", headers: { "if-none-match": etag } });
+    const again = octokit.rest.issues.listLabelsForRepo({
+      owner: "django",
+      repo: "django",
+      headers: { "if-none-match": etag },
+    });
     expect(await statusOf(again)).toBe(304);
     fake.state.addLabel("django/django", { name: "docs" });
-    const changed = await octokit.rest.issues.listLabelsForRepo({ owner: "django", repo: "django", headers: { "if-none-match": etag } });
+    const changed = await octokit.rest.issues.listLabelsForRepo({
+      owner: "django",
+      repo: "django",
+      headers: { "if-none-match": etag },
+    });
     expect(changed.data).toHaveLength(2);
     expect(fake.calls.map((call) => call.status)).toEqual([200, 304, 200]);
     expect(changed.headers["x-ratelimit-remaining"]).toBe("4998");
@@ -389,7 +605,11 @@ describe("conditional requests and failures", () => {
     const octokit = userClient();
     const issue = fake.state.addIssue("django/django", { title: "x" });
     fake.failNext("issues/add-labels", 502);
-    expect(await statusOf(octokit.rest.issues.addLabels({ owner: "django", repo: "django", issue_number: issue.number, labels: ["a"] }))).toBe(502);
+    expect(
+      await statusOf(
+        octokit.rest.issues.addLabels({ owner: "django", repo: "django", issue_number: issue.number, labels: ["a"] }),
+      ),
+    ).toBe(502);
     expect(fake.state.issue("django/django", issue.number).labels).toEqual([]);
     await octokit.rest.issues.addLabels({ owner: "django", repo: "django", issue_number: issue.number, labels: ["a"] });
     expect(fake.callsTo("issues/add-labels").map((call) => [call.status, call.injected])).toEqual([

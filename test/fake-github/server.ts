@@ -4,7 +4,14 @@
 import { createHash, randomBytes, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GitHubError, ROUTES, type AuthInfo, type AuthKind, type HandlerContext, type HandlerResult } from "./handlers.js";
+import {
+  GitHubError,
+  ROUTES,
+  type AuthInfo,
+  type AuthKind,
+  type HandlerContext,
+  type HandlerResult,
+} from "./handlers.js";
 import { createRenderer, type Renderer } from "./render.js";
 import { FakeState } from "./state.js";
 import { createValidator, type MatchedRoute, type Validator } from "./validate.js";
@@ -79,7 +86,8 @@ export interface FakeError {
 }
 
 /** An operationId, "METHOD /path" (no /api/v3), a RegExp on "METHOD /path", or a predicate. */
-export type CallMatcher = string | RegExp | ((call: { method: string; path: string; operationId: string | null }) => boolean);
+export type CallMatcher =
+  string | RegExp | ((call: { method: string; path: string; operationId: string | null }) => boolean);
 
 export interface FailOptions {
   headers?: Record<string, string>;
@@ -103,6 +111,8 @@ export interface FakeGitHub {
   assertNoErrors(): void;
   /** Makes the next `times` requests matching `matcher` answer `status` without side effects. */
   failNext(matcher: CallMatcher, status: number, options?: FailOptions): void;
+  /** Holds the next `times` matching requests for `ms` before answering them normally. */
+  delayNext(matcher: CallMatcher, ms: number, times?: number): void;
   callsTo(operationId: string): RecordedCall[];
   /** Calls that are not GET/HEAD (the requests that change GitHub). */
   writes(): RecordedCall[];
@@ -169,7 +179,10 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> | u
 }
 
 /** Checks an app JWT as GitHub does; returns the reason it is refused, if it is. */
-function jwtProblem(token: string, options: { appId: number; publicKey: string | KeyObject | undefined }): string | undefined {
+function jwtProblem(
+  token: string,
+  options: { appId: number; publicKey: string | KeyObject | undefined },
+): string | undefined {
   const parts = token.split(".");
   const header = decodeSegment(parts[0]);
   const payload = decodeSegment(parts[1]);
@@ -177,9 +190,12 @@ function jwtProblem(token: string, options: { appId: number; publicKey: string |
   if (header["alg"] !== "RS256") return `JWT alg must be RS256, got ${String(header["alg"])}`;
   const now = Math.floor(Date.now() / 1000);
   const { iat, exp, iss } = payload;
-  if (String(iss) !== String(options.appId)) return `'Issuer' claim ('iss') must be the app id ${options.appId}, got ${String(iss)}`;
-  if (typeof iat !== "number" || iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
-  if (typeof exp !== "number" || exp <= now) return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
+  if (String(iss) !== String(options.appId))
+    return `'Issuer' claim ('iss') must be the app id ${options.appId}, got ${String(iss)}`;
+  if (typeof iat !== "number" || iat > now + 60)
+    return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
+  if (typeof exp !== "number" || exp <= now)
+    return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
   if (exp - now > 600 + 5) return "'Expiration time' claim ('exp') is too far in the future";
   const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
   if (options.publicKey && !verify("RSA-SHA256", signed, options.publicKey, Buffer.from(parts[2] ?? "", "base64url"))) {
@@ -188,13 +204,23 @@ function jwtProblem(token: string, options: { appId: number; publicKey: string |
   return undefined;
 }
 
-function defaultFailure(status: number, installationId: number | undefined): { body: unknown; headers: Record<string, string> } {
+function defaultFailure(
+  status: number,
+  installationId: number | undefined,
+): { body: unknown; headers: Record<string, string> } {
   const reset = String(Math.floor(Date.now() / 1000) + 60);
   if (status === 403) {
     const who = installationId === undefined ? "this token" : `installation ID ${installationId}`;
-    return { body: { message: `API rate limit exceeded for ${who}.` }, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset } };
+    return {
+      body: { message: `API rate limit exceeded for ${who}.` },
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
+    };
   }
-  if (status === 429) return { body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, headers: { "retry-after": "1" } };
+  if (status === 429)
+    return {
+      body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+      headers: { "retry-after": "1" },
+    };
   return { body: { message: status >= 500 ? "Server Error" : `Injected ${status}` }, headers: {} };
 }
 
@@ -224,6 +250,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const calls: RecordedCall[] = [];
   const errors: FakeError[] = [];
   let failures: PendingFailure[] = [];
+  let delays: Array<{ matcher: CallMatcher; ms: number; remaining: number }> = [];
   let graphql = options.graphql;
   let state = new FakeState(stateOptions);
   let render: Renderer;
@@ -238,7 +265,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const header = String(ex.headers["authorization"] ?? "");
     const [, scheme, credential = ""] = /^(token|bearer)\s+(\S+)$/i.exec(header) ?? [];
     if (!scheme) {
-      record(ex, "auth", header === "" ? "request has no authorization header" : `unsupported authorization header "${header.split(" ")[0] ?? ""}"`);
+      record(
+        ex,
+        "auth",
+        header === ""
+          ? "request has no authorization header"
+          : `unsupported authorization header "${header.split(" ")[0] ?? ""}"`,
+      );
       return fail(401, "Requires authentication");
     }
     if (decodeSegment(credential.split(".")[0])?.["alg"] !== undefined) {
@@ -275,7 +308,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     if (wanted === "installation" && kind !== "installation") {
       record(ex, "auth", `${route.operationId} needs an installation token, got a ${kind} token`);
-      return fail(403, "You must authenticate with an installation access token in order to list repositories for an installation.");
+      return fail(
+        403,
+        "You must authenticate with an installation access token in order to list repositories for an installation.",
+      );
     }
     return undefined;
   }
@@ -291,6 +327,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
   }
 
+  /** Milliseconds to hold the next matching request before answering it (a slow GitHub). */
+  function takeDelay(ex: Exchange): number {
+    const call = { method: ex.method, path: ex.path, operationId: ex.route?.operationId ?? null };
+    const delay = delays.find((entry) => entry.remaining > 0 && matches(entry.matcher, call));
+    if (!delay) return 0;
+    delay.remaining -= 1;
+    delays = delays.filter((entry) => entry.remaining > 0);
+    return delay.ms;
+  }
+
   function takeFailure(ex: Exchange): HandlerResult | undefined {
     const call = { method: ex.method, path: ex.path, operationId: ex.route?.operationId ?? null };
     const failure = failures.find((entry) => entry.remaining > 0 && matches(entry.matcher, call));
@@ -298,7 +344,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     failure.remaining -= 1;
     failures = failures.filter((entry) => entry.remaining > 0);
     const fallback = defaultFailure(failure.status, ex.auth.installation?.id);
-    return { status: failure.status, body: failure.options.body ?? fallback.body, headers: { ...fallback.headers, ...failure.options.headers } };
+    return {
+      status: failure.status,
+      body: failure.options.body ?? fallback.body,
+      headers: { ...fallback.headers, ...failure.options.headers },
+    };
   }
 
   function runHandler(ex: Exchange, route: MatchedRoute): HandlerResult {
@@ -328,11 +378,21 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   async function runGraphql(ex: Exchange): Promise<HandlerResult> {
     if (!graphql) {
-      record(ex, "graphql", "GraphQL is not implemented by the fake yet: pass options.graphql or call setGraphqlHandler()");
+      record(
+        ex,
+        "graphql",
+        "GraphQL is not implemented by the fake yet: pass options.graphql or call setGraphqlHandler()",
+      );
       return { status: 404, body: { message: "Not Found" } };
     }
     const input = (ex.body ?? {}) as { query?: string; variables?: Record<string, unknown>; operationName?: string };
-    const result = await graphql({ query: input.query ?? "", variables: input.variables ?? {}, operationName: input.operationName, auth: ex.auth, state });
+    const result = await graphql({
+      query: input.query ?? "",
+      variables: input.variables ?? {},
+      operationName: input.operationName,
+      auth: ex.auth,
+      state,
+    });
     return { status: result.status ?? 200, body: result.body };
   }
 
@@ -355,6 +415,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     const injected = takeFailure(ex);
     if (injected) return { ...injected, injected: true };
+    const delay = takeDelay(ex);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     return runHandler(ex, route);
   }
 
@@ -379,8 +441,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const json = result.raw === undefined && result.body !== undefined ? JSON.stringify(result.body) : undefined;
     const data = result.raw?.data ?? (json === undefined ? undefined : Buffer.from(json));
     // GitHub sends (weak) ETags on successful GETs and answers a matching If-None-Match with 304.
-    const etag = data && ex.method === "GET" && result.status === 200 ? `W/"${createHash("sha256").update(data).digest("hex").slice(0, 40)}"` : undefined;
-    const cached = etag !== undefined && String(ex.headers["if-none-match"] ?? "").split(/\s*,\s*/).includes(etag);
+    const etag =
+      data && ex.method === "GET" && result.status === 200
+        ? `W/"${createHash("sha256").update(data).digest("hex").slice(0, 40)}"`
+        : undefined;
+    const cached =
+      etag !== undefined &&
+      String(ex.headers["if-none-match"] ?? "")
+        .split(/\s*,\s*/)
+        .includes(etag);
     const status = cached ? 304 : result.status;
     const headers: Record<string, string> = {
       "content-type": result.raw?.contentType ?? JSON_TYPE,
@@ -417,9 +486,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     try {
       result = await respond(ex);
     } catch (error) {
-      if (!(error instanceof GitHubError)) record(ex, "fake", `the fake threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!(error instanceof GitHubError))
+        record(
+          ex,
+          "fake",
+          `the fake threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
       else if (error.record) record(ex, "semantic", `${error.status} ${JSON.stringify(error.body)}`);
-      result = error instanceof GitHubError ? { status: error.status, body: error.body } : { status: 500, body: { message: "Server Error" } };
+      result =
+        error instanceof GitHubError
+          ? { status: error.status, body: error.body }
+          : { status: 500, body: { message: "Server Error" } };
     }
     const status = send(res, ex, result);
     calls.push({
@@ -439,7 +516,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      errors.push({ kind: "fake", method: req.method ?? "", path: req.url ?? "", operationId: null, message: String(error) });
+      errors.push({
+        kind: "fake",
+        method: req.method ?? "",
+        path: req.url ?? "",
+        operationId: null,
+        message: String(error),
+      });
       if (!res.headersSent) res.writeHead(500, { "content-type": JSON_TYPE });
       res.end();
     });
@@ -461,8 +544,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     errors,
     assertNoErrors() {
       if (errors.length === 0) return;
-      const lines = errors.map((error) => `  [${error.kind}] ${error.method} ${error.path}${error.operationId ? ` (${error.operationId})` : ""}: ${error.message}`);
+      const lines = errors.map(
+        (error) =>
+          `  [${error.kind}] ${error.method} ${error.path}${error.operationId ? ` (${error.operationId})` : ""}: ${error.message}`,
+      );
       throw new Error(`fake GitHub recorded ${errors.length} error(s):\n${lines.join("\n")}`);
+    },
+    delayNext(matcher, ms, times = 1) {
+      delays.push({ matcher, ms, remaining: times });
     },
     failNext(matcher, status, failOptions = {}) {
       failures.push({ matcher, status, options: failOptions, remaining: failOptions.times ?? 1 });
@@ -479,6 +568,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     reset() {
       fake.clearCalls();
       failures = [];
+      delays = [];
       used.clear();
       state = new FakeState(stateOptions);
       render = createRenderer(state, urls);

@@ -233,7 +233,14 @@ export class FakeState {
     return this.addUser(login);
   }
 
-  addRepo(input: { owner: string; name: string; defaultBranch?: string; private?: boolean; description?: string | null; ownerType?: AccountType }): RepoRecord {
+  addRepo(input: {
+    owner: string;
+    name: string;
+    defaultBranch?: string;
+    private?: boolean;
+    description?: string | null;
+    ownerType?: AccountType;
+  }): RepoRecord {
     this.addUser(input.owner, input.ownerType ? { type: input.ownerType } : {});
     const repo: RepoRecord = {
       id: this.newId(),
@@ -287,7 +294,10 @@ export class FakeState {
     return repo.labels.get(key(name));
   }
 
-  addLabel(ref: RepoRef, input: { name: string; color?: string; description?: string | null; default?: boolean }): LabelRecord {
+  addLabel(
+    ref: RepoRef,
+    input: { name: string; color?: string; description?: string | null; default?: boolean },
+  ): LabelRecord {
     const repo = this.repo(ref);
     const label: LabelRecord = {
       id: this.newId(),
@@ -316,10 +326,21 @@ export class FakeState {
     repo.labels.delete(oldKey);
     label.name = name;
     repo.labels.set(key(name), label);
-    for (const issue of repo.issues.values()) issue.labels = issue.labels.map((entry) => (key(entry) === oldKey ? name : entry));
+    for (const issue of repo.issues.values())
+      issue.labels = issue.labels.map((entry) => (key(entry) === oldKey ? name : entry));
   }
 
-  addMilestone(ref: RepoRef, input: { title: string; number?: number; description?: string | null; state?: "open" | "closed"; due_on?: string | null; creator?: string }): MilestoneRecord {
+  addMilestone(
+    ref: RepoRef,
+    input: {
+      title: string;
+      number?: number;
+      description?: string | null;
+      state?: "open" | "closed";
+      due_on?: string | null;
+      creator?: string;
+    },
+  ): MilestoneRecord {
     const repo = this.repo(ref);
     const number = input.number ?? Math.max(0, ...repo.milestones.keys()) + 1;
     const now = this.now();
@@ -397,7 +418,11 @@ export class FakeState {
     issue.pull.files.push(...files);
   }
 
-  addComment(ref: RepoRef, issueNumber: number, input: { body: string; user?: string; created_at?: string }): CommentRecord {
+  addComment(
+    ref: RepoRef,
+    issueNumber: number,
+    input: { body: string; user?: string; created_at?: string },
+  ): CommentRecord {
     const repo = this.repo(ref);
     this.issue(repo, issueNumber);
     const createdAt = input.created_at ?? this.now();
@@ -417,7 +442,9 @@ export class FakeState {
 
   commentsOn(repo: RepoRecord, issueNumber: number): CommentRecord[] {
     const repoKey = key(`${repo.owner}/${repo.name}`);
-    return [...this.comments.values()].filter((comment) => comment.repo === repoKey && comment.issueNumber === issueNumber);
+    return [...this.comments.values()].filter(
+      (comment) => comment.repo === repoKey && comment.issueNumber === issueNumber,
+    );
   }
 
   setPermission(ref: RepoRef, login: string, permission: Permission): void {
@@ -428,13 +455,28 @@ export class FakeState {
     return repo.permissions.get(key(login)) ?? (repo.private ? "none" : "read");
   }
 
-  addInstallation(id: number, account: string, options: { repositories?: "all" | string[]; permissions?: Record<string, string>; events?: string[]; accountType?: AccountType } = {}): InstallationRecord {
+  addInstallation(
+    id: number,
+    account: string,
+    options: {
+      repositories?: "all" | string[];
+      permissions?: Record<string, string>;
+      events?: string[];
+      accountType?: AccountType;
+    } = {},
+  ): InstallationRecord {
     this.addUser(account, options.accountType ? { type: options.accountType } : {});
     const installation: InstallationRecord = {
       id,
       account,
       repositories: options.repositories ?? "all",
-      permissions: options.permissions ?? { issues: "write", pull_requests: "write", contents: "read", metadata: "read", members: "read" },
+      permissions: options.permissions ?? {
+        issues: "write",
+        pull_requests: "write",
+        contents: "read",
+        metadata: "read",
+        members: "read",
+      },
       events: options.events ?? ["issues", "issue_comment", "pull_request"],
       createdAt: this.now(),
     };

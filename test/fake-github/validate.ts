@@ -36,7 +36,10 @@ export interface Validator {
 
 const SCHEMA_BASE = "https://shepherd.invalid/openapi-subset.json";
 // Next to this file; when running from dist/test/fake-github, fall back to the source tree.
-const SUBSET_URLS = [new URL("./openapi-subset.json", import.meta.url), new URL("../../../test/fake-github/openapi-subset.json", import.meta.url)];
+const SUBSET_URLS = [
+  new URL("./openapi-subset.json", import.meta.url),
+  new URL("../../../test/fake-github/openapi-subset.json", import.meta.url),
+];
 
 export function loadSubset(): OpenApiSubset {
   const url = SUBSET_URLS.find((candidate) => existsSync(candidate)) ?? SUBSET_URLS[0];
@@ -78,7 +81,11 @@ export function toJsonSchema(node: Json): Json {
  * schemas here.
  */
 const RESPONSE_SCHEMA_FIXES: Array<{ schema: string; property: string; why: string }> = [
-  { schema: "issue-search-result-item", property: "body", why: "search results carry body: null for issues without a body" },
+  {
+    schema: "issue-search-result-item",
+    property: "body",
+    why: "search results carry body: null for issues without a body",
+  },
 ];
 
 function withFixes(schemas: Record<string, JsonObject>): Record<string, JsonObject> {
@@ -86,7 +93,8 @@ function withFixes(schemas: Record<string, JsonObject>): Record<string, JsonObje
   for (const fix of RESPONSE_SCHEMA_FIXES) {
     const property = fixed[fix.schema]?.["properties"];
     const target = isObject(property) ? property[fix.property] : undefined;
-    if (!isObject(target)) throw new Error(`RESPONSE_SCHEMA_FIXES: ${fix.schema}.${fix.property} no longer exists; drop the fix`);
+    if (!isObject(target))
+      throw new Error(`RESPONSE_SCHEMA_FIXES: ${fix.schema}.${fix.property} no longer exists; drop the fix`);
     target["nullable"] = true;
   }
   return fixed;
@@ -100,13 +108,17 @@ function createAjv(subset: OpenApiSubset, coerceTypes: boolean): Ajv {
   ajv.addFormat("ssh-key", true);
   ajv.addFormat("ssh-key fingerprint", true);
   ajv.addFormat("binary", true);
-  ajv.addSchema({ $id: SCHEMA_BASE, definitions: toJsonSchema(withFixes(subset.components.schemas as Record<string, JsonObject>)) } as object);
+  ajv.addSchema({
+    $id: SCHEMA_BASE,
+    definitions: toJsonSchema(withFixes(subset.components.schemas as Record<string, JsonObject>)),
+  } as object);
   return ajv;
 }
 
 function formatErrors(where: string, errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).slice(0, 8).map((error) => {
-    const detail = error.keyword === "enum" || error.keyword === "additionalProperties" ? ` ${JSON.stringify(error.params)}` : "";
+    const detail =
+      error.keyword === "enum" || error.keyword === "additionalProperties" ? ` ${JSON.stringify(error.params)}` : "";
     return `${where}${error.instancePath} ${error.message ?? error.keyword}${detail}`;
   });
 }
@@ -190,7 +202,9 @@ export function createValidator(subset: OpenApiSubset = loadSubset()): Validator
     const { operationId, operation } = route;
     const errors = [
       ...check(`${operationId} path`, coercingAjv, () => paramsSchema(operation, "path"), "path", { ...parts.params }),
-      ...check(`${operationId} query`, coercingAjv, () => paramsSchema(operation, "query"), "query", { ...parts.query }),
+      ...check(`${operationId} query`, coercingAjv, () => paramsSchema(operation, "query"), "query", {
+        ...parts.query,
+      }),
     ];
     const body = operation.requestBody;
     if (body === null || parts.body === undefined) {
@@ -204,7 +218,8 @@ export function createValidator(subset: OpenApiSubset = loadSubset()): Validator
     if (!operation || status < 200 || status >= 300) return [];
     const documented = Object.keys(operation.responses);
     const response = operation.responses[String(status)];
-    if (response === undefined) return [`response status ${status} is not documented (GitHub answers ${documented.join("/")})`];
+    if (response === undefined)
+      return [`response status ${status} is not documented (GitHub answers ${documented.join("/")})`];
     if (response === null) return body === undefined ? [] : [`response ${status} must have no body`];
     return check(`${operationId} response ${status}`, strictAjv, () => toJsonSchema(response.schema), "response", body);
   }

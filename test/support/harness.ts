@@ -48,7 +48,11 @@ export interface Harness {
   redis: Redis;
   /** Everything Shepherd logged, as parsed JSON lines. */
   logs: Array<Record<string, unknown>>;
-  send(name: string, payload: Record<string, unknown>, options?: { id?: string; signature?: string | null }): Promise<DeliveryResult>;
+  send(
+    name: string,
+    payload: Record<string, unknown>,
+    options?: { id?: string; signature?: string | null },
+  ): Promise<DeliveryResult>;
   /** Waits until no job is waiting, active or delayed in any queue. */
   settle(timeoutMs?: number): Promise<void>;
   issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
@@ -91,12 +95,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   } as NodeJS.ProcessEnv;
   const logs: Array<Record<string, unknown>> = [];
   const echo = process.env.SHEPHERD_TEST_LOG === "1";
-  const log = pino({ level: "debug" }, {
-    write(line: string) {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-      if (echo) process.stderr.write(line);
+  const log = pino(
+    { level: "debug" },
+    {
+      write(line: string) {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+        if (echo) process.stderr.write(line);
+      },
     },
-  });
+  );
   const shepherd = await startShepherd({ settings, env, Octokit: TestOctokit, log });
   const baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
   const webhookUrl = `${baseUrl}${settings.webhookPath}`;
@@ -121,7 +128,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       title: record.title,
       body: record.body,
       state: record.state,
-      user: { ...(examplePayload("issues", "opened").sender as Record<string, unknown>), login: record.user, type: "User" },
+      user: {
+        ...(examplePayload("issues", "opened").sender as Record<string, unknown>),
+        login: record.user,
+        type: "User",
+      },
       labels: record.labels.map((key) => {
         const label = repo.labels.get(key);
         return { name: label?.name ?? key, color: label?.color ?? "ededed", default: false };

@@ -21,8 +21,24 @@ function pr(title: string, files: Array<string | ChangedFile>, body = ""): Class
 describe("django-async preset", () => {
   it("has the DEP 0009 subsystems in order", () => {
     expect(djangoAsyncPreset.subsystems.map((s) => s.id)).toEqual([
-      "orm", "handlers", "middleware", "sessions", "auth", "forms", "cache", "templates", "views-http",
-      "signals", "test-client", "mail", "staticfiles", "management", "admin", "urls", "paginator", "utils",
+      "orm",
+      "handlers",
+      "middleware",
+      "sessions",
+      "auth",
+      "forms",
+      "cache",
+      "templates",
+      "views-http",
+      "signals",
+      "test-client",
+      "mail",
+      "staticfiles",
+      "management",
+      "admin",
+      "urls",
+      "paginator",
+      "utils",
       "contrib-other",
     ]);
   });
@@ -30,7 +46,10 @@ describe("django-async preset", () => {
   it("covers every subsystem by exactly one roadmap version", () => {
     for (const s of djangoAsyncPreset.subsystems) {
       const versions = djangoAsyncPreset.roadmap.filter((v) => v.subsystems.includes(s.id));
-      expect(versions.map((v) => v.version), s.id).toHaveLength(1);
+      expect(
+        versions.map((v) => v.version),
+        s.id,
+      ).toHaveLength(1);
     }
     expect(djangoAsyncPreset.roadmap.map((v) => v.version)).toEqual(["2.2", "3.0", "3.1", "3.2"]);
   });
@@ -48,26 +67,69 @@ describe("classify: issue text", () => {
   // Phrased the way Django tickets are, including areas the dev set barely covers.
   const cases: Array<{ title: string; body?: string; primary: string; isAsync: boolean }> = [
     { title: "Add asend_mail() so email can be sent from async views", primary: "mail", isAsync: true },
-    { title: "send_mail() blocks the event loop when used with the SMTP backend under ASGI", body: "EmailMessage.send() should have an async counterpart.", primary: "mail", isAsync: true },
+    {
+      title: "send_mail() blocks the event loop when used with the SMTP backend under ASGI",
+      body: "EmailMessage.send() should have an async counterpart.",
+      primary: "mail",
+      isAsync: true,
+    },
     { title: "Add AsyncPaginator and AsyncPage for paginating async QuerySets", primary: "paginator", isAsync: true },
-    { title: "Paginator.page() raises SynchronousOnlyOperation when called from an async view", body: "Paginator.count calls QuerySet.count() synchronously.", primary: "paginator", isAsync: true },
-    { title: "StaticFilesHandler doesn't serve files under ASGI when STATIC_URL is absolute", primary: "staticfiles", isAsync: true },
-    { title: "Allow BaseCommand.handle() to be a coroutine", body: "call_command() would run it with async_to_sync.", primary: "management", isAsync: true },
-    { title: "ModelAdmin changelist can't be rendered from an async admin view", body: "The admin site calls get_queryset() synchronously.", primary: "admin", isAsync: true },
+    {
+      title: "Paginator.page() raises SynchronousOnlyOperation when called from an async view",
+      body: "Paginator.count calls QuerySet.count() synchronously.",
+      primary: "paginator",
+      isAsync: true,
+    },
+    {
+      title: "StaticFilesHandler doesn't serve files under ASGI when STATIC_URL is absolute",
+      primary: "staticfiles",
+      isAsync: true,
+    },
+    {
+      title: "Allow BaseCommand.handle() to be a coroutine",
+      body: "call_command() would run it with async_to_sync.",
+      primary: "management",
+      isAsync: true,
+    },
+    {
+      title: "ModelAdmin changelist can't be rendered from an async admin view",
+      body: "The admin site calls get_queryset() synchronously.",
+      primary: "admin",
+      isAsync: true,
+    },
     { title: "Support async rendering in Template.render() and RequestContext", primary: "templates", isAsync: true },
     { title: "Signal.asend() should run sync receivers through sync_to_async", primary: "signals", isAsync: true },
     { title: "Added async interface to SessionBase and session backends", primary: "sessions", isAsync: true },
-    { title: "Added async methods to BaseCache", body: "cache.aget() and cache.aset() fall back to sync_to_async.", primary: "cache", isAsync: true },
+    {
+      title: "Added async methods to BaseCache",
+      body: "cache.aget() and cache.aset() fall back to sync_to_async.",
+      primary: "cache",
+      isAsync: true,
+    },
     { title: "Added aauthenticate() and alogin() to django.contrib.auth", primary: "auth", isAsync: true },
     { title: "QuerySet.aiterator() ignores prefetch_related()", primary: "orm", isAsync: true },
     { title: "ASGIHandler doesn't close the request body on http.disconnect", primary: "handlers", isAsync: true },
     { title: "AsyncClient.get() ignores the headers argument", primary: "test-client", isAsync: true },
-    { title: "CsrfViewMiddleware should be async-capable", body: "Set sync_capable and async_capable like MiddlewareMixin does.", primary: "middleware", isAsync: true },
-    { title: "URLResolver.resolve() is called synchronously for async views", body: "reverse() and re_path patterns should work with coroutine views.", primary: "urls", isAsync: true },
+    {
+      title: "CsrfViewMiddleware should be async-capable",
+      body: "Set sync_capable and async_capable like MiddlewareMixin does.",
+      primary: "middleware",
+      isAsync: true,
+    },
+    {
+      title: "URLResolver.resolve() is called synchronously for async views",
+      body: "reverse() and re_path patterns should work with coroutine views.",
+      primary: "urls",
+      isAsync: true,
+    },
     { title: "Form.is_valid() cannot be awaited in async code", primary: "forms", isAsync: true },
     { title: "Added async support to sitemaps and the syndication framework", primary: "contrib-other", isAsync: true },
     { title: "async_unsafe raises SynchronousOnlyOperation inside Jupyter notebooks", primary: "utils", isAsync: true },
-    { title: "Fixed crash of QuerySet.bulk_create() with mixed empty ForeignKeys on Oracle", primary: "orm", isAsync: false },
+    {
+      title: "Fixed crash of QuerySet.bulk_create() with mixed empty ForeignKeys on Oracle",
+      primary: "orm",
+      isAsync: false,
+    },
     { title: "Fixed width of DateTimeField inputs in admin tabular inline", primary: "admin", isAsync: false },
     { title: "Doc'd backslash escaping in date/time template filters", primary: "templates", isAsync: false },
   ];
@@ -85,7 +147,10 @@ describe("classify: issue text", () => {
   });
 
   it("prefers the title over the body", () => {
-    const c = classify(compiled, issue("QuerySet.acount() hits the database twice", "Found while testing StreamingHttpResponse."));
+    const c = classify(
+      compiled,
+      issue("QuerySet.acount() hits the database twice", "Found while testing StreamingHttpResponse."),
+    );
     expect(c.subsystems[0]?.id).toBe("orm");
   });
 
@@ -101,7 +166,10 @@ describe("classify: issue text", () => {
   });
 
   it("does not take ordinary English for async cues", () => {
-    const c = classify(compiled, issue("Tickets awaiting review should be sorted by date", "The synchronization docs are out of date."));
+    const c = classify(
+      compiled,
+      issue("Tickets awaiting review should be sorted by date", "The synchronization docs are out of date."),
+    );
     expect(c.isAsync).toBe(false);
   });
 
@@ -134,7 +202,10 @@ describe("classify: pull request paths", () => {
     { files: ["django/core/management/base.py"], primary: "management" },
     { files: ["django/contrib/admin/options.py"], primary: "admin" },
     { files: ["django/dispatch/dispatcher.py"], primary: "signals" },
-    { files: ["django/test/client.py", "django/core/handlers/asgi.py", "django/test/testcases.py"], primary: "test-client" },
+    {
+      files: ["django/test/client.py", "django/core/handlers/asgi.py", "django/test/testcases.py"],
+      primary: "test-client",
+    },
     { files: ["tests/staticfiles_tests/test_handlers.py"], primary: "staticfiles" }, // tests only
     { files: ["docs/topics/http/middleware.txt"], primary: "middleware" }, // docs only
   ])("$files → $primary", ({ files, primary }) => {
@@ -143,7 +214,12 @@ describe("classify: pull request paths", () => {
   });
 
   it("weighs source files above tests and tests above docs", () => {
-    const files = ["django/core/cache/backends/base.py", "tests/test_client/tests.py", "tests/test_client/views.py", "docs/topics/testing/tools.txt"];
+    const files = [
+      "django/core/cache/backends/base.py",
+      "tests/test_client/tests.py",
+      "tests/test_client/views.py",
+      "docs/topics/testing/tools.txt",
+    ];
     expect(classify(compiled, pr("Fix", files)).subsystems[0]?.id).toBe("cache");
     const testsAndDocs = ["tests/cache/tests.py", "docs/topics/testing/tools.txt", "docs/topics/testing/advanced.txt"];
     expect(classify(compiled, pr("Fix", testsAndDocs)).subsystems[0]?.id).toBe("cache");
@@ -159,7 +235,10 @@ describe("classify: pull request paths", () => {
   });
 
   it("lets paths outvote the title", () => {
-    const c = classify(compiled, pr("Added async support to AsyncClient", ["django/http/response.py", "django/views/generic/base.py"]));
+    const c = classify(
+      compiled,
+      pr("Added async support to AsyncClient", ["django/http/response.py", "django/views/generic/base.py"]),
+    );
     expect(c.subsystems[0]?.id).toBe("views-http");
   });
 
@@ -172,22 +251,33 @@ describe("classify: pull request paths", () => {
   it("detects async work from changed paths and patches", () => {
     expect(classify(compiled, pr("Fixed ResourceWarning", ["tests/asgi/tests.py"])).isAsync).toBe(true);
     expect(classify(compiled, pr("Fixed test isolation", ["tests/async_queryset/tests.py"])).isAsync).toBe(true);
-    const patched = { filename: "django/core/paginator.py", additions: 5, deletions: 0, patch: "@@ -1,3 +1,8 @@\n+    async def aget_page(self, number):" };
+    const patched = {
+      filename: "django/core/paginator.py",
+      additions: 5,
+      deletions: 0,
+      patch: "@@ -1,3 +1,8 @@\n+    async def aget_page(self, number):",
+    };
     expect(classify(compiled, pr("Added Paginator.aget_page()", [patched])).isAsync).toBe(true);
     const plain = { ...patched, patch: "@@ -1,3 +1,4 @@\n+    def get_page(self, number):" };
     expect(classify(compiled, pr("Optimized Paginator.get_page()", [plain])).isAsync).toBe(false);
   });
 
   it("explains path evidence with counts", () => {
-    const c = classify(compiled, pr("Fix", [
-      { filename: "django/db/models/query.py", additions: 100, deletions: 20 },
-      { filename: "django/db/models/base.py", additions: 0, deletions: 0 },
-    ]));
+    const c = classify(
+      compiled,
+      pr("Fix", [
+        { filename: "django/db/models/query.py", additions: 100, deletions: 20 },
+        { filename: "django/db/models/base.py", additions: 0, deletions: 0 },
+      ]),
+    );
     expect(c.reasons).toContain("2 changed files under django/db/** (orm, 120 lines)");
   });
 
   it("normalises and orders scores", () => {
-    const c = classify(compiled, pr("Fix", ["django/db/models/query.py", "django/db/models/base.py", "django/core/cache/__init__.py"]));
+    const c = classify(
+      compiled,
+      pr("Fix", ["django/db/models/query.py", "django/db/models/base.py", "django/core/cache/__init__.py"]),
+    );
     expect(c.subsystems.map((s) => s.id)).toEqual(["orm", "cache"]);
     const sum = c.subsystems.reduce((a, s) => a + s.score, 0);
     expect(sum).toBeCloseTo(1, 2);
@@ -222,13 +312,19 @@ describe("classify: roadmap", () => {
 describe("classify: confidence", () => {
   it("is well above 0.5 for clear cases", () => {
     expect(classify(compiled, issue("Added async-compatible interface to QuerySet.")).confidence).toBeGreaterThan(0.6);
-    const c = classify(compiled, pr("Added async methods to BaseCache.", ["django/core/cache/backends/base.py", "tests/cache/tests_async.py"]));
+    const c = classify(
+      compiled,
+      pr("Added async methods to BaseCache.", ["django/core/cache/backends/base.py", "tests/cache/tests_async.py"]),
+    );
     expect(c.confidence).toBeGreaterThan(0.7);
   });
 
   it("is below 0.5 when the evidence is thin or split", () => {
     expect(classify(compiled, issue("Skipped async-related tests on Windows")).confidence).toBeLessThan(0.5);
-    const split = classify(compiled, pr("Refactor", ["django/db/models/query.py", "django/core/cache/__init__.py", "django/test/client.py"]));
+    const split = classify(
+      compiled,
+      pr("Refactor", ["django/db/models/query.py", "django/core/cache/__init__.py", "django/test/client.py"]),
+    );
     expect(split.confidence).toBeLessThan(0.5);
     expect(classify(compiled, issue("Fixed typo", "Seen with an async view.")).confidence).toBeLessThan(0.5);
   });
@@ -253,7 +349,12 @@ describe("classify: robustness", () => {
     pr("x", ["", "/", "//", "django/", "../../etc/passwd", "tests/**", "[", "日本/ファイル.py"]),
     pr("x", [{ filename: "django/db/x.py", additions: Number.NaN, deletions: -5, patch: "" }]),
     { kind: "pr", title: "x", body: "y", files: null as unknown as ChangedFile[] },
-    { kind: "pr", title: 42 as unknown as string, body: undefined as unknown as string, files: [42, null, {}] as unknown as ChangedFile[] },
+    {
+      kind: "pr",
+      title: 42 as unknown as string,
+      body: undefined as unknown as string,
+      files: [42, null, {}] as unknown as ChangedFile[],
+    },
     { kind: "issue", title: "x", body: "y", milestone: "" },
     { kind: "issue", title: "x", body: "y", milestone: "(((" },
     null as unknown as ClassifyInput,
@@ -283,7 +384,13 @@ describe("classify: cost on hostile input", () => {
 describe("compileModel: cue semantics", () => {
   const model: ClassifierModel = {
     subsystems: [
-      { id: "a", name: "A", description: "", paths: ["src/a/**"], cues: ["widget", "Gadget", "*Handler", "foo.bar", "big thing"] },
+      {
+        id: "a",
+        name: "A",
+        description: "",
+        paths: ["src/a/**"],
+        cues: ["widget", "Gadget", "*Handler", "foo.bar", "big thing"],
+      },
       { id: "b", name: "B", description: "", paths: ["src/a/special.ts", "src/**"], cues: ["gizmo"] },
     ],
     roadmap: [{ version: "1.0", title: "One", delivers: "", subsystems: ["a", "b"] }],

@@ -47,7 +47,13 @@ describe("shepherd classify", () => {
     const input = [
       { id: "1", kind: "issue", title: "Added async-compatible interface to QuerySet.", body: "" },
       { id: "2", kind: "pr", title: "Fixed ASGI body", body: "", files: ["django/core/handlers/asgi.py"] },
-      { id: "3", kind: "pr", title: "Fix", body: "", files: [{ filename: "django/core/cache/backends/base.py", additions: 10, deletions: 2 }] },
+      {
+        id: "3",
+        kind: "pr",
+        title: "Fix",
+        body: "",
+        files: [{ filename: "django/core/cache/backends/base.py", additions: 10, deletions: 2 }],
+      },
     ]
       .map((o) => JSON.stringify(o))
       .join("\n");
@@ -61,7 +67,15 @@ describe("shepherd classify", () => {
     expect(lines[1]).toMatchObject({ kind: "pr", is_async: true, subsystems: ["handlers"], roadmap: "3.0" });
     expect((lines[2]?.subsystems as string[])[0]).toBe("cache");
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(["confidence", "id", "is_async", "kind", "reasons", "roadmap", "subsystems"]);
+      expect(Object.keys(l).sort()).toEqual([
+        "confidence",
+        "id",
+        "is_async",
+        "kind",
+        "reasons",
+        "roadmap",
+        "subsystems",
+      ]);
     }
   });
 
@@ -73,7 +87,14 @@ describe("shepherd classify", () => {
 
   it("reports bad lines with their line number and carries on", async () => {
     const good = JSON.stringify({ id: "ok", kind: "issue", title: "t", body: "" });
-    const stdin = [good, "{not json", "", JSON.stringify({ id: "k", kind: "commit", title: "t" }), JSON.stringify({ kind: "pr", title: "t", files: [{ additions: 1 }] }), good].join("\n");
+    const stdin = [
+      good,
+      "{not json",
+      "",
+      JSON.stringify({ id: "k", kind: "commit", title: "t" }),
+      JSON.stringify({ kind: "pr", title: "t", files: [{ additions: 1 }] }),
+      good,
+    ].join("\n");
     const { code, out, err } = await run(["classify"], stdin);
     expect(code).toBe(0);
     expect(outputLines(out)).toHaveLength(2);
@@ -141,11 +162,38 @@ describe("shepherd usage errors", () => {
 
 describe("shepherd backtest", () => {
   const gold = [
-    { id: "a", kind: "issue", title: "Added async methods to BaseCache.", body: "", gold: { is_async: true, subsystem: "cache" } },
-    { id: "a", kind: "pr", title: "Added async methods to BaseCache.", body: "", files: ["django/core/cache/backends/base.py"], gold: { is_async: true, subsystem: "cache" } },
+    {
+      id: "a",
+      kind: "issue",
+      title: "Added async methods to BaseCache.",
+      body: "",
+      gold: { is_async: true, subsystem: "cache" },
+    },
+    {
+      id: "a",
+      kind: "pr",
+      title: "Added async methods to BaseCache.",
+      body: "",
+      files: ["django/core/cache/backends/base.py"],
+      gold: { is_async: true, subsystem: "cache" },
+    },
     { id: "b", kind: "issue", title: "Fixed typo in the tutorial.", body: "", gold: { is_async: false } },
-    { id: "b", kind: "pr", title: "Fixed typo in the tutorial.", body: "", files: ["docs/intro/tutorial01.txt"], gold: { is_async: false } },
-    { id: "c", kind: "pr", title: "Pinned asgiref.", body: "", files: ["setup.cfg"], gold: { is_async: true, subsystem: "unknown" } },
+    {
+      id: "b",
+      kind: "pr",
+      title: "Fixed typo in the tutorial.",
+      body: "",
+      files: ["docs/intro/tutorial01.txt"],
+      gold: { is_async: false },
+    },
+    {
+      id: "c",
+      kind: "pr",
+      title: "Pinned asgiref.",
+      body: "",
+      files: ["setup.cfg"],
+      gold: { is_async: true, subsystem: "unknown" },
+    },
   ];
   const goldText = `${gold.map((g) => JSON.stringify(g)).join("\n")}\n{"kind": "pr"}\n`;
 
@@ -189,7 +237,9 @@ describe("loadModelFromYamlText", () => {
   });
 
   it("adds to and overrides the preset the way the app does", () => {
-    const m = loadModelFromYamlText("preset: django-async\nasyncCues: [trio, anyio]\nsubsystems:\n  orm:\n    cues: [Model.asave]\n");
+    const m = loadModelFromYamlText(
+      "preset: django-async\nasyncCues: [trio, anyio]\nsubsystems:\n  orm:\n    cues: [Model.asave]\n",
+    );
     expect(m.asyncCues).toEqual([...djangoAsyncPreset.asyncCues, "trio", "anyio"]);
     expect(m.subsystems.find((s) => s.id === "orm")?.cues).toEqual(["Model.asave"]);
     expect(m.fallbackSubsystem).toBe("handlers");
@@ -206,7 +256,10 @@ describe("loadModelFromYamlText", () => {
     { yaml: "roadmap: {}\n", message: 'set "preset" or define "subsystems"' },
     { yaml: "subsystems:\n  a:\n    cues: [{x: 1}]\n", message: "subsystems.a.cues.0:" },
     { yaml: "subsystems:\n  a:\n    paths: ['']\n", message: "subsystems.a.paths.0:" },
-    { yaml: "preset: django-async\nroadmap:\n  '9':\n    subsystems: [nope]\n", message: 'roadmap.9.subsystems: unknown subsystem "nope"' },
+    {
+      yaml: "preset: django-async\nroadmap:\n  '9':\n    subsystems: [nope]\n",
+      message: 'roadmap.9.subsystems: unknown subsystem "nope"',
+    },
     { yaml: "preset: django-async\nasyncCues: async\n", message: "asyncCues:" },
     { yaml: "preset: django-async\nfallbackSubsystem: nope\n", message: 'fallbackSubsystem: unknown subsystem "nope"' },
     { yaml: "preset: [\n", message: "invalid YAML" },

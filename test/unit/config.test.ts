@@ -11,7 +11,11 @@ describe("parseShepherdConfig", () => {
     ["bad enum", { triage: { explain: "always" } }, "triage.explain:"],
     ["unknown preset", { preset: "rails" }, "preset:"],
     ["bad subsystem id", { subsystems: { "Has Space": { paths: ["x/**"] } } }, "subsystems.Has Space"],
-    ["bad colour", { triage: { labels: { asyncColor: "purple" } } }, "triage.labels.asyncColor: a colour is six hex digits"],
+    [
+      "bad colour",
+      { triage: { labels: { asyncColor: "purple" } } },
+      "triage.labels.asyncColor: a colour is six hex digits",
+    ],
     ["not an object", ["a", "b"], "(file):"],
     ["paths not a list", { subsystems: { orm: { paths: "django/db/**" } } }, "subsystems.orm.paths:"],
   ];
@@ -25,7 +29,11 @@ describe("parseShepherdConfig", () => {
     const result = parseShepherdConfig({ preset: "django-async", triage: {} });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.triage).toMatchObject({ explain: "comment", minConfidence: 0.5, labels: { async: "async", subsystemPrefix: "subsystem:" } });
+    expect(result.config.triage).toMatchObject({
+      explain: "comment",
+      minConfidence: 0.5,
+      labels: { async: "async", subsystemPrefix: "subsystem:" },
+    });
     const withoutTriage = parseShepherdConfig({ preset: "django-async" });
     expect(withoutTriage.ok && withoutTriage.config.triage).toBeUndefined();
   });
@@ -46,8 +54,25 @@ describe("resolveConfigInput", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config.model.subsystems.map((s) => s.id)).toEqual([
-      "orm", "handlers", "middleware", "sessions", "auth", "forms", "cache", "templates", "views-http",
-      "signals", "test-client", "mail", "staticfiles", "management", "admin", "urls", "paginator", "utils", "contrib-other",
+      "orm",
+      "handlers",
+      "middleware",
+      "sessions",
+      "auth",
+      "forms",
+      "cache",
+      "templates",
+      "views-http",
+      "signals",
+      "test-client",
+      "mail",
+      "staticfiles",
+      "management",
+      "admin",
+      "urls",
+      "paginator",
+      "utils",
+      "contrib-other",
     ]);
     expect(result.config.model.roadmap.map((r) => r.version)).toEqual(["2.2", "3.0", "3.1", "3.2"]);
   });
@@ -65,7 +90,11 @@ describe("resolveConfigInput", () => {
     const orm = result.config.model.subsystems.find((s) => s.id === "orm");
     expect(orm?.cues).toEqual(["Model.asave"]);
     expect(orm?.paths).toContain("django/db/**");
-    expect(result.config.model.subsystems.at(-1)).toMatchObject({ id: "channels", name: "Channels", paths: ["channels/**"] });
+    expect(result.config.model.subsystems.at(-1)).toMatchObject({
+      id: "channels",
+      name: "Channels",
+      paths: ["channels/**"],
+    });
     const v30 = result.config.model.roadmap.find((r) => r.version === "3.0");
     expect(v30?.title).toBe("Async 3.0");
     expect(v30?.subsystems.length).toBeGreaterThan(0);
@@ -84,6 +113,8 @@ describe("resolveConfigInput", () => {
 
   it("works without a preset", () => {
     const result = resolveConfigInput({ subsystems: { core: { paths: ["src/**"] } }, triage: {} });
-    expect(result.ok && result.config.model.subsystems).toEqual([{ id: "core", name: "core", description: "", paths: ["src/**"], cues: [] }]);
+    expect(result.ok && result.config.model.subsystems).toEqual([
+      { id: "core", name: "core", description: "", paths: ["src/**"], cues: [] },
+    ]);
   });
 });

@@ -11,7 +11,13 @@ describe("README.md", () => {
 
   it("documents every config key the schema declares", () => {
     const reference = renderConfigReference();
-    for (const key of ["preset", "triage.minConfidence", "triage.labels.subsystemPrefix", "subsystems.<id>.paths", "roadmap.<id>.subsystems"]) {
+    for (const key of [
+      "preset",
+      "triage.minConfidence",
+      "triage.labels.subsystemPrefix",
+      "subsystems.<id>.paths",
+      "roadmap.<id>.subsystems",
+    ]) {
       expect(reference).toContain(`\`${key}\``);
     }
     expect(reference).not.toMatch(/\| {2}\|\n/);

@@ -7,7 +7,13 @@ import { findIssueReferences } from "../../src/domain/references.js";
 describe("findIssueReferences", () => {
   it.each([
     ["Fixes #12", [{ number: 12, closes: true }]],
-    ["Refs #12 and closes: #3", [{ number: 12, closes: false }, { number: 3, closes: true }]],
+    [
+      "Refs #12 and closes: #3",
+      [
+        { number: 12, closes: false },
+        { number: 3, closes: true },
+      ],
+    ],
     ["see #7, then Fixes #7", [{ number: 7, closes: true }]],
     ["resolved #44.", [{ number: 44, closes: true }]],
     ["issue #12 without a keyword", []],
@@ -37,13 +43,25 @@ describe("planFailure", () => {
     ["422", { status: 422, message: "Validation Failed" }, { kind: "fail" }],
     ["404", { status: 404, message: "Not Found" }, { kind: "fail" }],
     ["403 without limits", { status: 403, message: "Resource not accessible by integration" }, { kind: "fail" }],
-    ["429 with retry-after", { status: 429, message: "", headers: { "retry-after": "30" } }, { kind: "wait", untilMs: now + 30_000 }],
+    [
+      "429 with retry-after",
+      { status: 429, message: "", headers: { "retry-after": "30" } },
+      { kind: "wait", untilMs: now + 30_000 },
+    ],
     [
       "403 with exhausted limit",
-      { status: 403, message: "API rate limit exceeded", headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 120) } },
+      {
+        status: 403,
+        message: "API rate limit exceeded",
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 120) },
+      },
       { kind: "wait", untilMs: now + 121_000 },
     ],
-    ["403 secondary limit", { status: 403, message: "You have exceeded a secondary rate limit" }, { kind: "wait", untilMs: now + 60_000 }],
+    [
+      "403 secondary limit",
+      { status: 403, message: "You have exceeded a secondary rate limit" },
+      { kind: "wait", untilMs: now + 60_000 },
+    ],
   ])("%s", (_name, failure, expected) => {
     expect(planFailure(failure, now)).toMatchObject(expected);
   });
@@ -68,6 +86,8 @@ describe("planLabelSync", () => {
       ],
     );
     expect(plan.create.map((l) => l.name)).toEqual(["roadmap:3.0"]);
-    expect(plan.update).toEqual([{ name: "subsystem:orm", current: "subsystem:orm", color: "1d76db", description: "Subsystem: ORM" }]);
+    expect(plan.update).toEqual([
+      { name: "subsystem:orm", current: "subsystem:orm", color: "1d76db", description: "Subsystem: ORM" },
+    ]);
   });
 });

@@ -130,7 +130,12 @@ describe("decideTriage", () => {
     {
       name: "a second subsystem scoring at least half the first is labelled when allowed",
       input: input({
-        classification: classification({ subsystems: [{ id: "orm", score: 0.6 }, { id: "cache", score: 0.4 }] }),
+        classification: classification({
+          subsystems: [
+            { id: "orm", score: 0.6 },
+            { id: "cache", score: 0.4 },
+          ],
+        }),
         settings: { ...input().settings, maxSubsystems: 2 },
       }),
       add: ["async", "subsystem:orm", "subsystem:cache", "roadmap:2.2"],
@@ -148,24 +153,36 @@ describe("decideTriage", () => {
 
   it("leaves work that is not async alone, even labels it added before", () => {
     const decision = decideTriage(
-      input({ labels: ["async"], memory: { owned: ["async"], removed: [] }, classification: classification({ isAsync: false }) }),
+      input({
+        labels: ["async"],
+        memory: { owned: ["async"], removed: [] },
+        classification: classification({ isAsync: false }),
+      }),
     );
     expect(decision).toMatchObject({ applies: false, add: [], remove: [], owned: ["async"] });
   });
 
   it("sets the milestone named like the version when the item has none", () => {
-    const milestones = [{ number: 4, title: "Django 2.2" }, { number: 5, title: "3.0" }];
+    const milestones = [
+      { number: 4, title: "Django 2.2" },
+      { number: 5, title: "3.0" },
+    ];
     expect(decideTriage(input({ milestones })).milestone).toBe(4);
     expect(decideTriage(input({ milestones, milestone: { number: 9, title: "someday" } })).milestone).toBeNull();
     expect(decideTriage(input({ milestones: [{ number: 5, title: "3.0" }] })).milestone).toBeNull();
-    expect(decideTriage(input({ milestones, classification: classification({ confidence: 0.1 }) })).milestone).toBeNull();
+    expect(
+      decideTriage(input({ milestones, classification: classification({ confidence: 0.1 }) })).milestone,
+    ).toBeNull();
   });
 
   it("explains itself in a comment whose marker records what Shepherd owns", () => {
     const decision = decideTriage(input());
     expect(decision.explanation).toContain("<summary>Why these labels?</summary>");
     expect(decision.explanation).toContain("title mentions `QuerySet.aget`");
-    expect(parseMarker(decision.explanation)).toEqual({ kind: "triage", data: { owned: ["async", "subsystem:orm", "roadmap:2.2"] } });
+    expect(parseMarker(decision.explanation)).toEqual({
+      kind: "triage",
+      data: { owned: ["async", "subsystem:orm", "roadmap:2.2"] },
+    });
     expect(decideTriage(input({ settings: { ...input().settings, explain: "none" } })).explanation).toBeNull();
   });
 });

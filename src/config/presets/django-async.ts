@@ -364,8 +364,7 @@ export const djangoAsyncPreset: ClassifierModel = {
     {
       id: "views-http",
       name: "Views and HTTP",
-      description:
-        "Function and class-based views, view decorators, HttpRequest/HttpResponse and streaming responses.",
+      description: "Function and class-based views, view decorators, HttpRequest/HttpResponse and streaming responses.",
       paths: [
         "django/views/**",
         "django/http/**",
@@ -629,7 +628,12 @@ export const djangoAsyncPreset: ClassifierModel = {
       id: "paginator",
       name: "Pagination",
       description: "django.core.paginator: Paginator, Page and the async paginator.",
-      paths: ["django/core/paginator.py", "tests/pagination/**", "docs/topics/pagination.txt", "docs/ref/paginator.txt"],
+      paths: [
+        "django/core/paginator.py",
+        "tests/pagination/**",
+        "docs/topics/pagination.txt",
+        "docs/ref/paginator.txt",
+      ],
       cues: [
         "paginator",
         "pagination",
@@ -723,8 +727,7 @@ export const djangoAsyncPreset: ClassifierModel = {
     {
       version: "2.2",
       title: "ORM and views first steps, threadpool-based",
-      delivers:
-        "Async-safe ORM access and async views run through a threadpool, as the foundation for native async.",
+      delivers: "Async-safe ORM access and async views run through a threadpool, as the foundation for native async.",
       subsystems: ["orm", "views-http"],
     },
     {
