@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger, Probot, ProbotOctokit } from "probot";
 import type { ConfigStore, RepoConfig } from "../src/github/config.js";
 import type { Queues } from "../src/queues.js";
+import type { ClaimStore } from "../src/state/claims.js";
 import type { ItemStore } from "../src/state/items.js";
 import type { Keys } from "../src/state/keys.js";
 import { acquireLock, releaseLock } from "../src/state/locks.js";
@@ -13,6 +14,7 @@ export interface JobDeps {
   redis: Redis;
   keys: Keys;
   items: ItemStore;
+  claims: ClaimStore;
   configs: ConfigStore;
   queues: Queues;
   /** `<slug>[bot]`: events caused by Shepherd itself are recognised by this login. */
@@ -35,6 +37,8 @@ export interface EventJob {
   installationId: number;
   log: Logger;
   octokit(): Promise<ProbotOctokit>;
+  /** Labels an earlier handler of this same event left on an item, fresher than the payload's. */
+  itemLabels: Map<number, string[]>;
 }
 
 /** Thrown when another job holds an item's lock: the worker puts this job back for a moment. */

@@ -2,6 +2,8 @@
 import type { ProbotOctokit } from "probot";
 import type { TaskJobData } from "../src/queues.js";
 import type { EventJob, JobDeps } from "./context.js";
+import { issueClosedEvent, pullLinksEvent } from "./claims.js";
+import { commandEvent } from "./commands.js";
 import { installationEvent } from "./installation.js";
 import { labelChangeEvent } from "./label-change.js";
 import { milestoneEvent, pushEvent } from "./push.js";
@@ -12,18 +14,27 @@ export type EventHandler = (event: EventJob, deps: JobDeps) => Promise<void>;
 
 /** `event.action` (or `event` for every action) → handlers, run in order. */
 export const EVENT_HANDLERS: Record<string, EventHandler[]> = {
-  "issues.opened": [triageEvent],
-  "issues.edited": [triageEvent],
+  // Triage before commands: a `/subsystem` in the body then overrides the guess, not the reverse.
+  "issues.opened": [triageEvent, commandEvent],
+  "issues.edited": [triageEvent, commandEvent],
   "issues.reopened": [triageEvent],
+  "issues.closed": [issueClosedEvent],
   "issues.labeled": [labelChangeEvent],
   "issues.unlabeled": [labelChangeEvent],
-  "pull_request.opened": [triageEvent],
-  "pull_request.edited": [triageEvent],
-  "pull_request.reopened": [triageEvent],
+  "issue_comment.created": [commandEvent],
+  "issue_comment.edited": [commandEvent],
+  "pull_request.opened": [triageEvent, pullLinksEvent, commandEvent],
+  "pull_request.edited": [triageEvent, pullLinksEvent, commandEvent],
+  "pull_request.reopened": [triageEvent, pullLinksEvent],
   "pull_request.synchronize": [triageEvent],
   "pull_request.ready_for_review": [triageEvent],
+  "pull_request.closed": [pullLinksEvent],
   "pull_request.labeled": [labelChangeEvent],
   "pull_request.unlabeled": [labelChangeEvent],
+  "pull_request_review.submitted": [commandEvent],
+  "pull_request_review.edited": [commandEvent],
+  "pull_request_review_comment.created": [commandEvent],
+  "pull_request_review_comment.edited": [commandEvent],
   "installation.created": [installationEvent],
   "installation_repositories.added": [installationEvent],
   push: [pushEvent],

@@ -111,6 +111,7 @@ export async function triageEvent(event: EventJob, deps: JobDeps): Promise<void>
     for (const name of decision.remove) await removeLabel(octokit, { ...issue, name });
     if (decision.milestone !== null) await octokit.rest.issues.update({ ...issue, milestone: decision.milestone });
     const labels = applyLabelChange(item.labels, decision.add, decision.remove);
+    event.itemLabels.set(item.number, labels);
     await deps.items.save(repo.id, item.number, {
       kind: item.kind,
       owned: decision.owned,

@@ -43,6 +43,12 @@ export const OPERATIONS = [
   "repos/get-collaborator-permission-level",
   "search/issues-and-pull-requests",
   "teams/list-members-in-org",
+  "teams/get-membership-for-user-in-org",
+  "reactions/create-for-issue",
+  "reactions/create-for-pull-request-review-comment",
+  "issues/list-comments-for-repo",
+  "issues/list-for-repo",
+  "pulls/list",
 ] as const;
 
 export type OperationId = (typeof OPERATIONS)[number];

@@ -4,7 +4,10 @@ export const HANDLED_EVENTS = [
   "installation",
   "installation_repositories",
   "issues",
+  "issue_comment",
   "pull_request",
+  "pull_request_review",
+  "pull_request_review_comment",
   "push",
   "milestone",
 ] as const;

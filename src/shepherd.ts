@@ -7,6 +7,7 @@ import { createConfigStore } from "./github/config.js";
 import { closeQueues, createQueues, type Queues } from "./queues.js";
 import { connectRedis, createRedis } from "./redis.js";
 import type { Settings } from "./settings.js";
+import { createClaimStore } from "./state/claims.js";
 import { createItemStore } from "./state/items.js";
 import { createKeys, type Keys } from "./state/keys.js";
 import { createWebServer, type WebServer } from "./web/server.js";
@@ -71,6 +72,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       redis,
       keys,
       items: createItemStore(redis, keys),
+      claims: createClaimStore(redis, keys),
       configs: createConfigStore(redis, keys),
       queues,
       botLogin: `${await appSlug(probot, redis, keys, settings.appSlug)}[bot]`,

@@ -2,12 +2,20 @@
 // file (the file wins, field by field), plus each feature's section as given.
 import type { ClassifierModel, RoadmapVersion, Subsystem } from "../domain/model.js";
 import { djangoAsyncPreset } from "./presets/django-async.js";
-import { parseShepherdConfig, type ShepherdConfig, type TriageConfig } from "./schema.js";
+import {
+  type ClaimsConfig,
+  type CommandsConfig,
+  parseShepherdConfig,
+  type ShepherdConfig,
+  type TriageConfig,
+} from "./schema.js";
 
 export interface ResolvedConfig {
   model: ClassifierModel;
-  /** Present only when the file has a `triage` section. */
+  /** Each present only when the file has its section. */
   triage: TriageConfig | null;
+  commands: CommandsConfig | null;
+  claims: ClaimsConfig | null;
 }
 
 export type ResolveResult = { ok: true; config: ResolvedConfig } | { ok: false; errors: string[] };
@@ -58,6 +66,7 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
   if (fallbackSubsystem !== undefined && !known.has(fallbackSubsystem)) {
     errors.push(`fallbackSubsystem: unknown subsystem "${fallbackSubsystem}"`);
   }
+  if (file.claims && !file.commands) errors.push("claims: needs a `commands` section too (claims are commands)");
   if (file.triage && subsystems.length === 0) {
     errors.push("triage: needs subsystems (add a `subsystems` section or `preset: django-async`)");
   }
@@ -72,6 +81,8 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
         ...(fallbackSubsystem !== undefined ? { fallbackSubsystem } : {}),
       },
       triage: file.triage ?? null,
+      commands: file.commands ?? null,
+      claims: file.claims ?? null,
     },
   };
 }

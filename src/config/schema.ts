@@ -90,6 +90,42 @@ export const TriageConfig = z.strictObject({
 });
 export type TriageConfig = z.infer<typeof TriageConfig>;
 
+const Login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "a GitHub login");
+const TeamSlug = z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "a team as org/team-slug");
+
+/** Who counts as a triager besides people with triage access or more on the repository. */
+export const TriagersConfig = z.strictObject({
+  users: z.array(Login).default([]).describe("GitHub logins treated as triagers."),
+  teams: z.array(TeamSlug).default([]).describe("Teams (`org/team-slug`) whose members are triagers."),
+});
+export type TriagersConfig = z.infer<typeof TriagersConfig>;
+
+/** Comment commands. */
+export const CommandsConfig = z.strictObject({
+  triagers: TriagersConfig.default(TriagersConfig.parse({})).describe(
+    "Extra triagers; people with triage, write, maintain or admin permission always are.",
+  ),
+  anyoneLabels: z
+    .array(LabelName)
+    .default([])
+    .describe("Labels anyone may add or remove with `/label` and `/unlabel`."),
+});
+export type CommandsConfig = z.infer<typeof CommandsConfig>;
+
+/** `/claim` and `/release`. */
+export const ClaimsConfig = z.strictObject({
+  maxPerUser: z.number().int().min(1).max(100).default(3).describe("Open claims one person may hold in a repo."),
+  maxPerNewcomer: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(1)
+    .describe("Open claims a newcomer (first-time contributor) may hold."),
+  notClaimable: z.array(LabelName).default([]).describe("Issues with any of these labels cannot be claimed."),
+});
+export type ClaimsConfig = z.infer<typeof ClaimsConfig>;
+
 /** The whole file as written. Feature sections stay optional: absent means off. */
 export const ShepherdConfig = z.strictObject({
   preset: z
@@ -112,6 +148,8 @@ export const ShepherdConfig = z.strictObject({
     "Subsystem given to async work with no subsystem evidence at all (always below `minConfidence`, so it gets `needs-triage`).",
   ),
   triage: TriageConfig.optional().describe("Auto-triage of async-conversion issues and PRs. Absent: off."),
+  commands: CommandsConfig.optional().describe("Comment commands (`/help` lists them). Absent: commands are ignored."),
+  claims: ClaimsConfig.optional().describe("`/claim` and `/release` (needs `commands`). Absent: off."),
 });
 export type ShepherdConfig = z.infer<typeof ShepherdConfig>;
 

@@ -66,6 +66,7 @@ async function processEvent(job: Job<EventJobData>, deps: JobDeps): Promise<void
     payload,
     installationId,
     log,
+    itemLabels: new Map(),
     async octokit() {
       octokit ??= await deps.probot.auth(installationId);
       return octokit;

@@ -10,6 +10,7 @@ import type {
   LabelRecord,
   PullFields,
   ReactionContent,
+  ReactionRecord,
   RepoRecord,
 } from "./state.js";
 import { searchIssues } from "./search.js";
@@ -250,9 +251,13 @@ function milestoneNumber(repo: RepoRecord, ctx: HandlerContext, value: string | 
 }
 
 /** Users GitHub lets be assigned: anyone with write-ish access, plus the issue's author. */
+/** GitHub assigns people with triage access or more, the author, and anyone who has commented. */
 function assignable(repo: RepoRecord, issue: IssueRecord, login: string, ctx: HandlerContext): boolean {
   const permission = ctx.state.permission(repo, login);
-  return permission !== "none" && permission !== "read" ? true : login.toLowerCase() === issue.user.toLowerCase();
+  if (permission !== "none" && permission !== "read") return true;
+  const wanted = login.toLowerCase();
+  if (wanted === issue.user.toLowerCase()) return true;
+  return ctx.state.commentsOn(repo, issue.number).some((comment) => comment.user.toLowerCase() === wanted);
 }
 
 function assigneeLogins(input: (string | { login?: string })[]): string[] {
@@ -321,6 +326,25 @@ function commentRoute(
   handle: (ctx: HandlerContext, repo: RepoRecord, comment: CommentRecord) => HandlerResult,
 ): RouteHandler {
   return repoRoute((ctx, repo) => handle(ctx, repo, commentOf(ctx, repo)));
+}
+
+/** The `assignee` filter of the issue list: a login, `*` (anyone) or `none`. */
+function assignedTo(issue: IssueRecord, assignee: string | undefined): boolean {
+  if (assignee === undefined) return true;
+  if (assignee === "*") return issue.assignees.length > 0;
+  if (assignee === "none") return issue.assignees.length === 0;
+  return issue.assignees.some((login) => login.toLowerCase() === assignee.toLowerCase());
+}
+
+/** The same user reacting twice gets the existing reaction back with 200, as on GitHub. */
+function react(ctx: HandlerContext, reactions: ReactionRecord[]): HandlerResult {
+  const content = (ctx.body as { content: ReactionContent }).content;
+  const login = actor(ctx);
+  const existing = reactions.find((reaction) => reaction.user === login && reaction.content === content);
+  if (existing) return ok(ctx.render.reaction(existing));
+  const reaction = { id: ctx.state.newId(), user: login, content, createdAt: ctx.now() };
+  reactions.push(reaction);
+  return created(ctx.render.reaction(reaction));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,15 +534,50 @@ export const ROUTES: Record<string, RouteHandler> = {
     return ok(ctx.render.comment(repo, comment));
   }),
 
-  "reactions/create-for-issue-comment": commentRoute((ctx, _repo, comment) => {
-    const content = (ctx.body as { content: ReactionContent }).content;
-    const login = actor(ctx);
-    // The same user reacting twice gets the existing reaction back with 200.
-    const existing = comment.reactions.find((reaction) => reaction.user === login && reaction.content === content);
-    if (existing) return ok(ctx.render.reaction(existing));
-    const reaction = { id: ctx.state.newId(), user: login, content, createdAt: ctx.now() };
-    comment.reactions.push(reaction);
-    return created(ctx.render.reaction(reaction));
+  "reactions/create-for-issue-comment": commentRoute((ctx, _repo, comment) => react(ctx, comment.reactions)),
+
+  "reactions/create-for-issue": issueRoute((ctx, _repo, issue) => react(ctx, issue.reactions)),
+
+  "reactions/create-for-pull-request-review-comment": repoRoute((ctx, repo) => {
+    const comment = ctx.state.reviewComments.get(Number(ctx.params["comment_id"]));
+    if (!comment || comment.repo !== `${repo.owner}/${repo.name}`.toLowerCase()) throw notFound();
+    return react(ctx, comment.reactions);
+  }),
+
+  "issues/list-comments-for-repo": repoRoute((ctx, repo) => {
+    const since = first(ctx.query["since"]);
+    const descending = first(ctx.query["direction"]) === "desc";
+    const byUpdate = first(ctx.query["sort"]) === "updated";
+    const comments = [...ctx.state.comments.values()]
+      .filter((comment) => comment.repo === `${repo.owner}/${repo.name}`.toLowerCase())
+      .filter((comment) => since === undefined || comment.updatedAt >= since)
+      .sort((a, b) => (byUpdate ? a.updatedAt.localeCompare(b.updatedAt) : a.id - b.id) * (descending ? -1 : 1));
+    return listOk(ctx, comments, (comment) => ctx.render.comment(repo, comment));
+  }),
+
+  "issues/list-for-repo": repoRoute((ctx, repo) => {
+    const state = first(ctx.query["state"]) ?? "open";
+    const labels = (first(ctx.query["labels"]) ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((name) => name.toLowerCase());
+    const assignee = first(ctx.query["assignee"]);
+    const since = first(ctx.query["since"]);
+    const issues = [...repo.issues.values()]
+      .filter((issue) => state === "all" || issue.state === state)
+      .filter((issue) => labels.every((name) => issue.labels.some((label) => label.toLowerCase() === name)))
+      .filter((issue) => assignedTo(issue, assignee))
+      .filter((issue) => since === undefined || issue.updatedAt >= since)
+      .sort((a, b) => b.number - a.number);
+    return listOk(ctx, issues, (issue) => ctx.render.issue(repo, issue));
+  }),
+
+  "pulls/list": repoRoute((ctx, repo) => {
+    const state = first(ctx.query["state"]) ?? "open";
+    const pulls = [...repo.issues.values()]
+      .filter((issue) => issue.pull !== null && (state === "all" || issue.state === state))
+      .sort((a, b) => b.number - a.number);
+    return listOk(ctx, pulls, (pull) => ctx.render.pull(repo, pull, false));
   }),
 
   "pulls/get": pullRoute((ctx, repo, pull) => ok(ctx.render.pull(repo, pull, true))),
@@ -569,6 +628,16 @@ export const ROUTES: Record<string, RouteHandler> = {
         headers,
         body: { total_count: found.length, incomplete_results: false, search_type: "lexical", items },
       };
+    },
+  },
+
+  "teams/get-membership-for-user-in-org": {
+    handle: (ctx) => {
+      const team = ctx.state.findTeam(ctx.params["org"] ?? "", ctx.params["team_slug"] ?? "");
+      const login = (ctx.params["username"] ?? "").toLowerCase();
+      const role = team && [...team.members].find(([member]) => member.toLowerCase() === login)?.[1];
+      if (!team || !role) throw notFound();
+      return ok({ url: ctx.url.toString(), role, state: "active" });
     },
   },
 

@@ -85,6 +85,7 @@ export interface IssueRecord {
   updatedAt: string;
   closedAt: string | null;
   pull: PullFields | null;
+  reactions: ReactionRecord[];
 }
 
 export interface PullFields {
@@ -192,6 +193,8 @@ export class FakeState {
   readonly users = new Map<string, Account>();
   readonly repos = new Map<string, RepoRecord>();
   readonly comments = new Map<number, CommentRecord>();
+  /** Pull request review comments (on a diff line): a separate id space and API on GitHub. */
+  readonly reviewComments = new Map<number, CommentRecord & { path: string }>();
   readonly installations = new Map<number, InstallationRecord>();
   readonly teams = new Map<string, TeamRecord>();
   readonly tokens = new Map<string, TokenRecord>();
@@ -386,6 +389,7 @@ export class FakeState {
       updatedAt: input.updated_at ?? createdAt,
       closedAt: input.closed_at ?? (state === "closed" ? createdAt : null),
       pull: input.pull_request ? this.pullFields(repo, input) : null,
+      reactions: [],
     };
     this.setIssueLabels(repo, issue, input.labels ?? []);
     repo.issues.set(number, issue);
@@ -437,6 +441,28 @@ export class FakeState {
       reactions: [],
     };
     this.comments.set(comment.id, comment);
+    return comment;
+  }
+  addReviewComment(
+    ref: RepoRef,
+    pullNumber: number,
+    input: { body: string; user?: string; path: string; created_at?: string },
+  ): CommentRecord & { path: string } {
+    const repo = this.repo(ref);
+    this.issue(repo, pullNumber);
+    const createdAt = input.created_at ?? this.now();
+    const comment = {
+      id: this.newId(),
+      repo: key(`${repo.owner}/${repo.name}`),
+      issueNumber: pullNumber,
+      body: input.body,
+      user: this.user(input.user ?? "octocat").login,
+      createdAt,
+      updatedAt: createdAt,
+      reactions: [],
+      path: input.path,
+    };
+    this.reviewComments.set(comment.id, comment);
     return comment;
   }
 

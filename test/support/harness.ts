@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { ProbotOctokit } from "probot";
 import { startFakeGitHub, type FakeGitHub } from "../fake-github/server.js";
-import type { IssueRecord, RepoRecord } from "../fake-github/state.js";
+import type { CommentRecord, IssueRecord, RepoRecord } from "../fake-github/state.js";
 import { Settings } from "../../src/settings.js";
 import { startShepherd, type Shepherd } from "../../src/shepherd.js";
 import { deliver, type DeliveryResult, examplePayload } from "./webhooks.js";
@@ -57,6 +57,15 @@ export interface Harness {
   settle(timeoutMs?: number): Promise<void>;
   issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
   pullPayload(action: string, pull: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** An `issue_comment` payload for a comment already in the fake's state. */
+  commentPayload(
+    action: string,
+    issue: IssueRecord,
+    comment: CommentRecord,
+    extra?: Record<string, unknown>,
+  ): Record<string, unknown>;
+  /** Adds a comment to the fake (as GitHub would hold it) and delivers its `issue_comment.created`. */
+  comment(issue: IssueRecord, user: string, body: string, association?: string): Promise<DeliveryResult>;
   /** Calls to the fake since `since` (an index into fake.calls), without installation-token calls. */
   apiCalls(since?: number): Array<{ method: string; operationId: string | null | undefined }>;
   close(): Promise<void>;
@@ -133,6 +142,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         login: record.user,
         type: "User",
       },
+      assignees: record.assignees.map((login) => ({ login, id: fake.state.user(login).id, type: "User" })),
       labels: record.labels.map((key) => {
         const label = repo.labels.get(key);
         return { name: label?.name ?? key, color: label?.color ?? "ededed", default: false };
@@ -191,6 +201,38 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
         ...extra,
       };
+    },
+    commentPayload(action, issue, comment, extra = {}) {
+      const payload = examplePayload("issue_comment", "created");
+      const base = payload.comment as Record<string, unknown>;
+      const user = fake.state.user(comment.user);
+      return {
+        ...payload,
+        action,
+        issue: {
+          ...(payload.issue as Record<string, unknown>),
+          ...itemFields(issue),
+          pull_request: issue.pull ? { url: "https://example.invalid/pull" } : undefined,
+        },
+        comment: {
+          ...base,
+          id: comment.id,
+          body: comment.body,
+          user: { ...(base.user as Record<string, unknown>), login: user.login, id: user.id, type: user.type },
+          author_association: "CONTRIBUTOR",
+        },
+        repository: repository(),
+        installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
+        sender: { login: user.login, id: user.id, type: user.type },
+        ...extra,
+      };
+    },
+    async comment(issue, user, body, association = "CONTRIBUTOR") {
+      const record = fake.state.addComment(harness.repo, issue.number, { body, user });
+      const current = fake.state.issue(harness.repo, issue.number);
+      const payload = harness.commentPayload("created", current, record);
+      (payload.comment as Record<string, unknown>).author_association = association;
+      return harness.send("issue_comment", payload);
     },
     apiCalls(since = 0) {
       return fake.calls
