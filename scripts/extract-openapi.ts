@@ -16,6 +16,7 @@ export const OPERATIONS = [
   "apps/get-repo-installation",
   "apps/get-authenticated",
   "apps/list-repos-accessible-to-installation",
+  "apps/list-installations",
   "repos/get",
   "repos/get-content",
   "issues/get",

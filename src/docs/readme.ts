@@ -1,6 +1,8 @@
 // Sections of README.md generated from the code, so the docs cannot drift from what runs:
 // the configuration reference (from the zod schema's descriptions) and the preset table.
 import { z } from "zod";
+import { describeWho } from "../domain/commands/help.js";
+import type { CommandSpec } from "../domain/commands/types.js";
 import type { ClassifierModel } from "../domain/model.js";
 import { ShepherdConfig } from "../config/schema.js";
 
@@ -78,6 +80,24 @@ export function renderPresetTable(model: ClassifierModel): string {
     ),
   ];
   return [...roadmap, "", ...subsystems].join("\n");
+}
+
+/** The command table, from the same list `/help` reads. */
+export function renderCommandTable(commands: readonly CommandSpec[]): string {
+  const needs: Record<CommandSpec["feature"], string> = {
+    commands: "`commands`",
+    claims: "`claims`",
+    triage: "`triage`",
+  };
+  return [
+    "| command | usage | where | who | needs | what it does |",
+    "|---|---|---|---|---|---|",
+    ...commands.map((spec) => {
+      const names = [spec.name, ...spec.aliases].map((name) => `\`/${name}\``).join(", ");
+      const where = spec.appliesTo.map((kind) => (kind === "pr" ? "PRs" : "issues")).join(", ");
+      return `| ${names} | \`${cell(spec.usage)}\` | ${where} | ${describeWho(spec)} | ${needs[spec.feature]} | ${cell(spec.description)} |`;
+    }),
+  ].join("\n");
 }
 
 /** Markdown table cells: a pipe or a newline would break the row. */

@@ -382,6 +382,10 @@ export const ROUTES: Record<string, RouteHandler> = {
     },
   },
 
+  "apps/list-installations": {
+    auth: "app",
+    handle: (ctx) => listOk(ctx, [...ctx.state.installations.values()], ctx.render.installation),
+  },
   "apps/list-repos-accessible-to-installation": {
     auth: "installation",
     handle: (ctx) => {

@@ -39,9 +39,9 @@ function isActions(value: CommandAction[] | string[]): value is CommandAction[] 
 export const label = defineCommand<string[]>({
   name: "label",
   aliases: [],
-  usage: '/label name... (quote names with spaces: "good first issue")',
+  usage: "/label name...",
   examples: ["/label bug", '/label "good first issue" async'],
-  description: "Add labels that exist in this repository.",
+  description: 'Add labels that exist in this repository; quote names with spaces ("good first issue").',
   appliesTo: ["issue", "pr"],
   who: "triagers-or-allow-listed",
   feature: "commands",
