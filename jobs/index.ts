@@ -1,5 +1,4 @@
 // The explicit list of what each event does. Adding a reaction to an event is one line here.
-import type { ProbotOctokit } from "probot";
 import type { TaskJobData } from "../src/queues.js";
 import type { EventJob, JobDeps } from "./context.js";
 import { issueClosedEvent, pullLinksEvent } from "./claims.js";
@@ -7,6 +6,7 @@ import { commandEvent } from "./commands.js";
 import { installationEvent } from "./installation.js";
 import { labelChangeEvent } from "./label-change.js";
 import { milestoneEvent, pushEvent } from "./push.js";
+import { rebuildAllTask, rebuildRepoTask } from "./rebuild.js";
 import { syncLabelsTask } from "./sync-labels.js";
 import { triageEvent } from "./triage.js";
 
@@ -51,14 +51,13 @@ export async function runEvent(event: EventJob, deps: JobDeps): Promise<number> 
   return handlers.length;
 }
 
-export async function runTask(
-  task: TaskJobData,
-  octokit: ProbotOctokit,
-  deps: JobDeps,
-  log: EventJob["log"],
-): Promise<void> {
+export async function runTask(task: TaskJobData, deps: JobDeps, log: EventJob["log"]): Promise<void> {
   switch (task.kind) {
     case "sync-labels":
-      return syncLabelsTask(task, octokit, deps, log);
+      return syncLabelsTask(task, await deps.probot.auth(task.installationId), deps, log);
+    case "rebuild-repo":
+      return rebuildRepoTask(task, deps, log);
+    case "rebuild-all":
+      return rebuildAllTask(deps, log);
   }
 }

@@ -14,7 +14,10 @@ export interface EventJobData {
 }
 
 /** Internal work fanned out by event jobs (one repo each), processed by jobs/ too. */
-export type TaskJobData = { kind: "sync-labels"; installationId: number; owner: string; repo: string };
+export type TaskJobData =
+  | { kind: "sync-labels"; installationId: number; owner: string; repo: string }
+  | { kind: "rebuild-repo"; installationId: number; owner: string; repo: string }
+  | { kind: "rebuild-all" };
 
 export interface Queues {
   events: Queue<EventJobData>;

@@ -85,6 +85,11 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       concurrency: settings.concurrency,
     });
     probot.log.info({ concurrency: settings.concurrency }, "worker role running");
+    // A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds.
+    if (await redis.set(keys.epoch(), new Date().toISOString(), "NX")) {
+      await queues.tasks.add("rebuild-all", { kind: "rebuild-all" }, { jobId: `rebuild-all-${Date.now()}` });
+      probot.log.info({}, "no state in Redis, rebuilding from GitHub");
+    }
   }
 
   return {

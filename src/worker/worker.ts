@@ -77,9 +77,7 @@ async function processEvent(job: Job<EventJobData>, deps: JobDeps): Promise<void
 }
 
 async function processTask(job: Job<TaskJobData>, deps: JobDeps): Promise<void> {
-  const log = deps.log.child({ task: job.data.kind, job: job.id });
-  const octokit = await deps.probot.auth(job.data.installationId);
-  await runTask(job.data, octokit, deps, log);
+  await runTask(job.data, deps, deps.log.child({ task: job.data.kind, job: job.id }));
 }
 
 /** Turns a failure into the right BullMQ outcome (see src/domain/failures.ts). */

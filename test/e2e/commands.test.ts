@@ -330,3 +330,59 @@ describe("the grammar, end to end", () => {
     expect(current(h, issue).assignees).toEqual([]);
   });
 });
+
+describe("rebuilding state after Redis loses it", () => {
+  it("restores claims, PR links and triage ownership from GitHub", async () => {
+    const h = await setup(CONFIG.replace("explain: none", "explain: comment"));
+    const claimed = newIssue(h);
+    await say(h, claimed, "alice", "/claim");
+    await say(h, claimed, "bob", "/claim");
+    const full = Array.from({ length: 10 }, (_, index) => `dev${index}`);
+    for (const login of full) h.fake.state.setPermission(h.repo, login, "write");
+    const heldByShepherd = newIssue(h, { assignees: full });
+    await say(h, heldByShepherd, "dana", "/claim");
+    const released = newIssue(h);
+    await say(h, released, "erin", "/claim");
+    await say(h, released, "erin", "/release");
+    const pull = h.fake.state.addIssue(h.repo, {
+      title: "Cache",
+      body: `Fixes #${claimed.number}`,
+      user: "alice",
+      pull_request: true,
+    });
+    h.fake.state.addPullFiles(h.repo, pull.number, [{ filename: "django/core/cache/backends/base.py", additions: 3 }]);
+    await h.send("pull_request", h.pullPayload("opened", pull));
+    const triaged = h.fake.state.addIssue(h.repo, { title: "Async QuerySet.aget()", body: "aget() please", user: "r" });
+    await h.send("issues", h.issuePayload("opened", triaged));
+    await h.settle();
+    const before = {
+      claims: await Promise.all(
+        [claimed, heldByShepherd, released]
+          .map((issue) => h.shepherd.keys.claim(h.repo.id, issue.number))
+          .map((key) => h.redis.hgetall(key)),
+      ),
+      triage: await h.redis.hget(h.shepherd.keys.item(h.repo.id, triaged.number), "owned"),
+    };
+    expect(before.claims[0]).toMatchObject({ claimant: "alice", pr: String(pull.number) });
+
+    await h.restart({ flush: true });
+
+    const claimStore = (await import("../../src/state/claims.js")).createClaimStore(h.redis, h.shepherd.keys);
+    expect(await claimStore.get(h.repo.id, claimed.number)).toMatchObject({
+      claimant: "alice",
+      assigned: true,
+      pr: pull.number,
+    });
+    expect(await claimStore.get(h.repo.id, heldByShepherd.number)).toMatchObject({ claimant: "dana", assigned: false });
+    expect(await claimStore.get(h.repo.id, released.number)).toBeNull();
+    expect(await claimStore.countFor(h.repo.id, "alice")).toBe(1);
+    expect(JSON.parse((await h.redis.hget(h.shepherd.keys.item(h.repo.id, triaged.number), "owned")) ?? "[]")).toEqual(
+      JSON.parse(before.triage ?? "null"),
+    );
+    // And it behaves as before the loss.
+    await say(h, claimed, "carol", "/claim");
+    expect(replies(h, claimed).at(-1)).toContain("already claimed by **alice**");
+    await say(h, heldByShepherd, "carol", "/claim");
+    expect(replies(h, heldByShepherd).at(-1)).toContain("already claimed by **dana**");
+  });
+});

@@ -53,6 +53,8 @@ export interface Harness {
     payload: Record<string, unknown>,
     options?: { id?: string; signature?: string | null },
   ): Promise<DeliveryResult>;
+  /** Stops Shepherd and starts a new one on the same settings; `flush` first deletes its Redis keys. */
+  restart(options?: { flush?: boolean }): Promise<void>;
   /** Waits until no job is waiting, active or delayed in any queue. */
   settle(timeoutMs?: number): Promise<void>;
   issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
@@ -113,9 +115,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     },
   );
-  const shepherd = await startShepherd({ settings, env, Octokit: TestOctokit, log });
-  const baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
-  const webhookUrl = `${baseUrl}${settings.webhookPath}`;
+  let shepherd = await startShepherd({ settings, env, Octokit: TestOctokit, log });
+  let baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
+  let webhookUrl = `${baseUrl}${settings.webhookPath}`;
   const redis = new Redis(REDIS_URL, { lazyConnect: false });
 
   function repository(): Record<string, unknown> {
@@ -160,15 +162,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     prefix,
     redis,
     logs,
+    async restart(restartOptions = {}) {
+      await harness.shepherd.stop();
+      if (restartOptions.flush) await deleteKeys(redis, `${prefix}:*`);
+      shepherd = await startShepherd({ settings, env, Octokit: TestOctokit, log });
+      baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
+      webhookUrl = `${baseUrl}${settings.webhookPath}`;
+      Object.assign(harness, { shepherd, baseUrl, webhookUrl });
+      if (settings.role !== "web") await harness.settle();
+    },
     send(name, payload, sendOptions = {}) {
-      return deliver({ url: webhookUrl, secret: SECRET, name, payload, ...sendOptions });
+      return deliver({ url: harness.webhookUrl, secret: SECRET, name, payload, ...sendOptions });
     },
     async settle(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       let quiet = 0;
       while (Date.now() < deadline) {
         const counts = await Promise.all(
-          [shepherd.queues.events, shepherd.queues.tasks].map((queue) =>
+          [harness.shepherd.queues.events, harness.shepherd.queues.tasks].map((queue) =>
             queue.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children"),
           ),
         );
@@ -241,12 +252,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         .map((call) => ({ method: call.method, operationId: call.operationId }));
     },
     async close() {
-      await shepherd.stop();
+      await harness.shepherd.stop();
       await deleteKeys(redis, `${prefix}:*`);
       redis.disconnect();
       await fake.close();
     },
   };
+  // Start-up work (the first start on an empty Redis rebuilds from GitHub) ends before a test runs.
+  if (settings.role !== "web") await harness.settle();
   return harness;
 }
 
