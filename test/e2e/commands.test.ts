@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { IssueRecord } from "../fake-github/state.js";
 import { type Harness, startHarness } from "../support/harness.js";
+import { examplePayload } from "../support/webhooks.js";
 
 const CONFIG = `
 preset: django-async
@@ -328,6 +329,72 @@ describe("the grammar, end to end", () => {
     await say(h, issue, "alice", "/claim\n/help");
     expect(replies(h, issue)).toEqual([]);
     expect(current(h, issue).assignees).toEqual([]);
+  });
+});
+
+describe("where commands are read", () => {
+  it("runs a command in a new issue's body, reacting on the issue", async () => {
+    const h = await setup();
+    const issue = h.fake.state.addIssue(h.repo, {
+      title: "Async signals",
+      body: "Signal.asend()\n\n/claim",
+      user: "author",
+    });
+    await h.send("issues", h.issuePayload("opened", issue));
+    await h.settle();
+    expect(current(h, issue).assignees).toEqual(["author"]);
+    expect(current(h, issue).reactions.map((reaction) => reaction.content)).toEqual(["+1"]);
+  });
+
+  it("runs commands in PR review comments and review bodies", async () => {
+    const h = await setup();
+    const pull = h.fake.state.addIssue(h.repo, { title: "Docs", body: "", user: "contributor", pull_request: true });
+    h.fake.state.addPullFiles(h.repo, pull.number, [{ filename: "docs/intro.txt", additions: 1 }]);
+    const base = h.pullPayload("opened", pull);
+    const reviewComment = h.fake.state.addReviewComment(h.repo, pull.number, {
+      body: "/label bug",
+      user: "maintainer",
+      path: "docs/intro.txt",
+    });
+    const example = examplePayload("pull_request_review_comment", "created");
+    await h.send("pull_request_review_comment", {
+      ...example,
+      action: "created",
+      comment: {
+        ...(example.comment as Record<string, unknown>),
+        id: reviewComment.id,
+        body: reviewComment.body,
+        user: { login: "maintainer", id: 5, type: "User" },
+      },
+      pull_request: base.pull_request,
+      repository: base.repository,
+      installation: base.installation,
+      sender: { login: "maintainer", id: 5, type: "User" },
+    });
+    const review = examplePayload("pull_request_review", "submitted");
+    await h.send("pull_request_review", {
+      ...review,
+      review: {
+        ...(review.review as Record<string, unknown>),
+        body: "Looks good.\n/assign @maintainer",
+        user: { login: "maintainer", id: 5, type: "User" },
+      },
+      pull_request: base.pull_request,
+      repository: base.repository,
+      installation: base.installation,
+      sender: { login: "maintainer", id: 5, type: "User" },
+    });
+    await h.settle();
+    expect(current(h, pull).labels).toContain("bug");
+    expect(reviewComment.reactions.map((reaction) => reaction.content)).toEqual(["+1"]);
+    expect(current(h, pull).assignees).toEqual(["maintainer"]);
+  });
+
+  it("refuses /claim on a pull request", async () => {
+    const h = await setup();
+    const pull = h.fake.state.addIssue(h.repo, { title: "Docs", body: "", user: "contributor", pull_request: true });
+    await say(h, pull, "alice", "/claim");
+    expect(replies(h, pull)).toEqual([expect.stringContaining("`/claim` does not work on pull requests")]);
   });
 });
 
