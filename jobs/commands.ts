@@ -11,15 +11,29 @@ import type {
   CommandSpec,
   Feature,
   ItemFacts,
+  MentoringFacts,
 } from "../src/domain/commands/types.js";
+import type { CompiledModel } from "../src/domain/classifier.js";
 import { renderMarker } from "../src/domain/markers.js";
 import { ensureComment } from "../src/github/comments.js";
 import { isTriager } from "../src/github/permissions.js";
 import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withItemLock } from "./context.js";
+import {
+  assignMentor,
+  configuredMentors,
+  endMentorship,
+  fillFromWaitlist,
+  type MentoringScope,
+  onboardPerson,
+  requestMentor,
+  withMentorLock,
+} from "./onboarding.js";
 
 /** Where a command was typed, and how to react to it. */
 interface CommandSource {
   body: string;
+  /** The item's title, for classifying a newcomer's subsystem. */
+  title: string;
   /** The body before an edit: only commands not in it run. */
   previous: string | null;
   author: { login: string; type: string; association: string };
@@ -38,6 +52,7 @@ const FEATURE_HINT: Record<Feature, string> = {
   commands: "a `commands:` section",
   claims: "a `claims:` section",
   triage: "a `triage:` section",
+  mentors: "`onboarding:` and `mentors:` sections",
 };
 
 export async function commandEvent(event: EventJob, deps: JobDeps): Promise<void> {
@@ -57,7 +72,7 @@ export async function commandEvent(event: EventJob, deps: JobDeps): Promise<void
   const log = event.log.child({ repo: `${repo.owner}/${repo.repo}`, item: source.item.number });
 
   await withItemLock(deps, repo.id, source.item.number, async () => {
-    const runner = createRunner(event, deps, octokit, repo, source, config.config);
+    const runner = createRunner(event, deps, octokit, repo, source, config.config, config.compiled);
     for (const suggestion of parsed.suggestions) {
       await runner.once(`suggest-${suggestion.line}`, () =>
         runner.reply(`\`/${suggestion.typed}\` is not a command here; did you mean \`/${suggestion.suggestion}\`?`),
@@ -77,6 +92,7 @@ function createRunner(
   repo: RepoRef,
   source: CommandSource,
   config: ResolvedConfig,
+  compiled: CompiledModel,
 ) {
   const item = { ...source.item, labels: event.itemLabels.get(source.item.number) ?? source.item.labels };
   const issue = { owner: repo.owner, repo: repo.repo, issue_number: item.number };
@@ -90,8 +106,24 @@ function createRunner(
       ...(config.commands ? (["commands"] as const) : []),
       ...(config.claims ? (["claims"] as const) : []),
       ...(config.triage ? (["triage"] as const) : []),
+      ...(config.mentors ? (["mentors"] as const) : []),
     ],
   };
+  const scope: MentoringScope = {
+    deps,
+    octokit,
+    repo,
+    config,
+    compiled,
+    log: event.log.child({ repo: `${repo.owner}/${repo.repo}` }),
+  };
+  const newcomerItem = () => ({
+    kind: item.kind,
+    number: item.number,
+    title: source.title,
+    body: source.body,
+    labels: item.labels,
+  });
 
   async function actorIsTriager(): Promise<boolean> {
     triager ??= await isTriager(octokit, deps.redis, deps.keys, {
@@ -120,6 +152,26 @@ function createRunner(
       now: deps.now(),
       botSlug: deps.botLogin.replace(/\[bot\]$/, ""),
       commands: COMMANDS,
+      mentoring: spec.feature === "mentors" ? await mentoringFacts(claim?.claimant ?? item.author) : null,
+    };
+  }
+
+  async function mentoringFacts(newcomer: string): Promise<MentoringFacts | null> {
+    if (!config.mentors) return null;
+    const actor = source.author.login;
+    const [mentorship, own, waitlist, mentors] = await Promise.all([
+      deps.mentorships.get(repo.id, newcomer),
+      deps.mentorships.get(repo.id, actor),
+      deps.mentorships.waitlist(repo.id),
+      configuredMentors(scope, config.mentors),
+    ]);
+    const position = waitlist.findIndex((entry) => entry.login.toLowerCase() === actor.toLowerCase());
+    return {
+      newcomer,
+      mentorship: mentorship ? { mentor: mentorship.mentor, since: mentorship.since } : null,
+      actorMentorship: own ? { mentor: own.mentor, since: own.since } : null,
+      actorWaitlistPosition: position >= 0 ? position + 1 : null,
+      actorIsMentor: mentors.some((entry) => entry.login.toLowerCase() === actor.toLowerCase()),
     };
   }
 
@@ -243,6 +295,25 @@ function createRunner(
         return claim(action.login);
       case "release":
         return release(action.login);
+      case "request-mentor":
+        return requestMentor(scope, action.newcomer, newcomerItem());
+      case "assign-mentor":
+        return assignMentor(scope, action.newcomer, action.mentor, newcomerItem());
+      case "end-mentorship": {
+        const ended = await endMentorship(
+          scope,
+          action.newcomer,
+          `ended with \`/mentor done\` by ${source.author.login}`,
+        );
+        if (!ended) return reply("There is no mentorship here to end.");
+        return;
+      }
+      case "set-away":
+        return deps.mentorships.setAway(repo.id, action.mentor, action.until, deps.now());
+      case "set-back":
+        await deps.mentorships.setBack(repo.id, action.mentor);
+        // A mentor back means a free place, maybe: the longest waiter may get them now.
+        return withMentorLock(scope, () => fillFromWaitlist(scope));
     }
   }
 
@@ -255,6 +326,9 @@ function createRunner(
     const since = deps.now();
     const result = await deps.claims.claim(repo.id, item.number, login, since);
     if (!result.ok) return reply(`This issue was just claimed by **${result.holder}**.`);
+    // A newcomer's first claim is a first contribution too: welcome them (once) with a mentor.
+    if (config.onboarding)
+      await onboardPerson(scope, { login, association: source.author.association }, newcomerItem());
     const { data } = await octokit.rest.issues.addAssignees({ ...issue, assignees: [login] });
     item.assignees = (data.assignees ?? []).map((user) => user.login);
     if (item.assignees.some((assignee) => assignee.toLowerCase() === login.toLowerCase())) return;
@@ -325,6 +399,7 @@ function sourceOf(event: EventJob): CommandSource | null {
     if (!item) return null;
     return {
       body: comment.body ?? "",
+      title: titleOf(payload.issue),
       previous,
       author: authorOf(comment),
       item,
@@ -336,6 +411,7 @@ function sourceOf(event: EventJob): CommandSource | null {
     if (!item) return null;
     return {
       body: comment.body ?? "",
+      title: titleOf(payload.pull_request),
       previous,
       author: authorOf(comment),
       item,
@@ -347,12 +423,18 @@ function sourceOf(event: EventJob): CommandSource | null {
     const item = factsOf(payload.pull_request as RawItem | undefined, "pr");
     if (!review || !item) return null;
     // GitHub has no reactions on reviews: success is silent there.
-    return { body: review.body ?? "", previous, author: authorOf(review), item, react: { kind: "none" } };
+    const title = titleOf(payload.pull_request);
+    return { body: review.body ?? "", title, previous, author: authorOf(review), item, react: { kind: "none" } };
   }
   const raw = (name === "issues" ? payload.issue : payload.pull_request) as RawItem | undefined;
   const item = factsOf(raw, name === "pull_request" ? "pr" : undefined);
   if (!raw || !item) return null;
-  return { body: raw.body ?? "", previous, author: authorOf(raw), item, react: { kind: "issue", number: item.number } };
+  const react = { kind: "issue", number: item.number } as const;
+  return { body: raw.body ?? "", title: titleOf(raw), previous, author: authorOf(raw), item, react };
+}
+
+function titleOf(raw: unknown): string {
+  return (raw as { title?: string } | undefined)?.title ?? "";
 }
 
 interface RawUser {

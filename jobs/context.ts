@@ -6,6 +6,7 @@ import type { ConfigStore, RepoConfig } from "../src/github/config.js";
 import type { Queues } from "../src/queues.js";
 import type { ClaimStore } from "../src/state/claims.js";
 import type { ItemStore } from "../src/state/items.js";
+import type { MentorshipStore } from "../src/state/mentorships.js";
 import type { Keys } from "../src/state/keys.js";
 import { acquireLock, releaseLock } from "../src/state/locks.js";
 
@@ -15,6 +16,7 @@ export interface JobDeps {
   keys: Keys;
   items: ItemStore;
   claims: ClaimStore;
+  mentorships: MentorshipStore;
   configs: ConfigStore;
   queues: Queues;
   /** `<slug>[bot]`: events caused by Shepherd itself are recognised by this login. */
@@ -49,10 +51,14 @@ export class ItemBusyError extends Error {
 const ITEM_LOCK_MS = 60_000;
 
 /** Runs `fn` while holding the item's lock; throws ItemBusyError when another job has it. */
-export async function withItemLock<T>(deps: JobDeps, repoId: number, number: number, fn: () => Promise<T>): Promise<T> {
-  const key = deps.keys.itemLock(repoId, number);
+export function withItemLock<T>(deps: JobDeps, repoId: number, number: number, fn: () => Promise<T>): Promise<T> {
+  return withLock(deps, deps.keys.itemLock(repoId, number), fn);
+}
+
+/** Runs `fn` holding a Redis lock; throws ItemBusyError (the job is retried shortly) when it is taken. */
+export async function withLock<T>(deps: JobDeps, key: string, fn: () => Promise<T>): Promise<T> {
   const token = await acquireLock(deps.redis, key, ITEM_LOCK_MS);
-  if (!token) throw new ItemBusyError(`item ${repoId}#${number} is busy`);
+  if (!token) throw new ItemBusyError(`${key} is busy`);
   try {
     return await fn();
   } finally {

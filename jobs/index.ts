@@ -5,8 +5,12 @@ import { issueClosedEvent, pullLinksEvent } from "./claims.js";
 import { commandEvent } from "./commands.js";
 import { installationEvent } from "./installation.js";
 import { labelChangeEvent } from "./label-change.js";
+import { menteeActivityEvent, mentorshipClosedEvent } from "./mentorship-events.js";
+import { onboardEvent } from "./onboarding.js";
 import { milestoneEvent, pushEvent } from "./push.js";
-import { rebuildAllTask, rebuildRepoTask } from "./rebuild.js";
+import { fanOutToRepos } from "./fan-out.js";
+import { rebuildRepoTask } from "./rebuild.js";
+import { sweepRepoTask } from "./sweep.js";
 import { syncLabelsTask } from "./sync-labels.js";
 import { triageEvent } from "./triage.js";
 
@@ -15,20 +19,20 @@ export type EventHandler = (event: EventJob, deps: JobDeps) => Promise<void>;
 /** `event.action` (or `event` for every action) → handlers, run in order. */
 export const EVENT_HANDLERS: Record<string, EventHandler[]> = {
   // Triage before commands: a `/subsystem` in the body then overrides the guess, not the reverse.
-  "issues.opened": [triageEvent, commandEvent],
+  "issues.opened": [triageEvent, onboardEvent, commandEvent],
   "issues.edited": [triageEvent, commandEvent],
   "issues.reopened": [triageEvent],
-  "issues.closed": [issueClosedEvent],
+  "issues.closed": [issueClosedEvent, mentorshipClosedEvent],
   "issues.labeled": [labelChangeEvent],
   "issues.unlabeled": [labelChangeEvent],
-  "issue_comment.created": [commandEvent],
+  "issue_comment.created": [menteeActivityEvent, commandEvent],
   "issue_comment.edited": [commandEvent],
-  "pull_request.opened": [triageEvent, pullLinksEvent, commandEvent],
+  "pull_request.opened": [triageEvent, pullLinksEvent, onboardEvent, commandEvent],
   "pull_request.edited": [triageEvent, pullLinksEvent, commandEvent],
   "pull_request.reopened": [triageEvent, pullLinksEvent],
   "pull_request.synchronize": [triageEvent],
   "pull_request.ready_for_review": [triageEvent],
-  "pull_request.closed": [pullLinksEvent],
+  "pull_request.closed": [pullLinksEvent, mentorshipClosedEvent],
   "pull_request.labeled": [labelChangeEvent],
   "pull_request.unlabeled": [labelChangeEvent],
   "pull_request_review.submitted": [commandEvent],
@@ -58,6 +62,10 @@ export async function runTask(task: TaskJobData, deps: JobDeps, log: EventJob["l
     case "rebuild-repo":
       return rebuildRepoTask(task, deps, log);
     case "rebuild-all":
-      return rebuildAllTask(deps, log);
+      return fanOutToRepos(deps, "rebuild-repo", log);
+    case "sweep-repo":
+      return sweepRepoTask(task, deps, log);
+    case "sweep-all":
+      return fanOutToRepos(deps, "sweep-repo", log);
   }
 }

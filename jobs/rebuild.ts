@@ -2,36 +2,13 @@
 // decides). Cost per repo: open issues / 100 + recent comments / 100 calls, plus config.
 import type { Logger } from "probot";
 import { COMMANDS } from "../src/domain/commands/index.js";
-import { rebuildState } from "../src/domain/rebuild.js";
+import { type RebuildResult, rebuildState } from "../src/domain/rebuild.js";
 import type { TaskJobData } from "../src/queues.js";
 import type { JobDeps } from "./context.js";
+import { configuredMentors, type MentoringScope, withMentorLock } from "./onboarding.js";
 
 /** Claims older than this are not looked for; a claim idle that long is stale anyway. */
 const COMMENT_WINDOW_MS = 180 * 24 * 3600 * 1000;
-
-/** Every installation, every repository: one rebuild task each. */
-export async function rebuildAllTask(deps: JobDeps, log: Logger): Promise<void> {
-  const app = await deps.probot.auth();
-  const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
-  let repos = 0;
-  for (const installation of installations) {
-    const octokit = await deps.probot.auth(installation.id);
-    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
-    const jobs = repositories.map((repository) => ({
-      name: "rebuild-repo",
-      data: {
-        kind: "rebuild-repo",
-        installationId: installation.id,
-        owner: repository.owner.login,
-        repo: repository.name,
-      } satisfies TaskJobData,
-      opts: { jobId: `rebuild-repo-${repository.id}-${Date.now()}` },
-    }));
-    if (jobs.length > 0) await deps.queues.tasks.addBulk(jobs);
-    repos += jobs.length;
-  }
-  log.info({ installations: installations.length, repos }, "rebuild fanned out");
-}
 
 export async function rebuildRepoTask(
   task: Extract<TaskJobData, { kind: "rebuild-repo" }>,
@@ -41,8 +18,20 @@ export async function rebuildRepoTask(
   const { owner, repo } = task;
   const octokit = await deps.probot.auth(task.installationId);
   const config = await deps.configs.get(octokit, owner, repo);
-  if (config.status !== "ok" || (!config.config.commands && !config.config.triage)) return;
+  const { commands, triage, onboarding } = config.status === "ok" ? config.config : {};
+  if (config.status !== "ok" || (!commands && !triage && !onboarding)) return;
   const { data: repository } = await octokit.rest.repos.get({ owner, repo });
+  const scope: MentoringScope = {
+    deps,
+    octokit,
+    repo: { id: repository.id, owner, repo },
+    config: config.config,
+    compiled: config.compiled,
+    log,
+  };
+  const mentors = config.config.mentors
+    ? (await configuredMentors(scope, config.config.mentors)).map((mentor) => mentor.login)
+    : [];
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "open", per_page: 100 });
   const comments = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, {
     owner,
@@ -56,7 +45,13 @@ export async function rebuildRepoTask(
       .map((issue) => ({ number: issue.number, assignees: (issue.assignees ?? []).map((user) => user.login) })),
     openPulls: issues
       .filter((issue) => issue.pull_request)
-      .map((issue) => ({ number: issue.number, title: issue.title, body: issue.body ?? "" })),
+      .map((issue) => ({
+        number: issue.number,
+        title: issue.title,
+        body: issue.body ?? "",
+        author: issue.user?.login,
+      })),
+    mentors,
     comments: comments.map((comment) => ({
       id: comment.id,
       issue: Number(comment.issue_url.split("/").pop()),
@@ -85,13 +80,34 @@ export async function rebuildRepoTask(
     if (state.commentId === null)
       await deps.items.save(repoId, item.issue, { commentId: item.commentId, owned: item.owned });
   }
+  await restoreMentoring(scope, result);
   log.info(
     {
       repo: `${owner}/${repo}`,
       claims: result.claims.length,
       links: result.links.length,
       triage: result.triage.length,
+      mentorships: result.mentorships.length,
+      waitlist: result.waitlist.length,
     },
     "state rebuilt from GitHub",
   );
+}
+
+async function restoreMentoring(scope: MentoringScope, result: RebuildResult): Promise<void> {
+  const { deps, repo } = scope;
+  await withMentorLock(scope, async () => {
+    for (const mentorship of await deps.mentorships.all(repo.id))
+      await deps.mentorships.end(repo.id, mentorship.newcomer);
+    for (const waiting of await deps.mentorships.waitlist(repo.id))
+      await deps.mentorships.dequeue(repo.id, waiting.login);
+    for (const login of result.welcomed) await deps.mentorships.markWelcomed(repo.id, login);
+    for (const mentorship of result.mentorships) {
+      await deps.mentorships.start(repo.id, { ...mentorship, lastActivity: deps.now() });
+    }
+    for (const waiting of result.waitlist) {
+      await deps.mentorships.enqueue(repo.id, waiting);
+    }
+    for (const entry of result.away) await deps.mentorships.setAway(repo.id, entry.mentor, entry.until, entry.since);
+  });
 }

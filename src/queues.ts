@@ -17,7 +17,9 @@ export interface EventJobData {
 export type TaskJobData =
   | { kind: "sync-labels"; installationId: number; owner: string; repo: string }
   | { kind: "rebuild-repo"; installationId: number; owner: string; repo: string }
-  | { kind: "rebuild-all" };
+  | { kind: "rebuild-all" }
+  | { kind: "sweep-repo"; installationId: number; owner: string; repo: string }
+  | { kind: "sweep-all" };
 
 export interface Queues {
   events: Queue<EventJobData>;

@@ -9,6 +9,7 @@ import { connectRedis, createRedis } from "./redis.js";
 import type { Settings } from "./settings.js";
 import { createClaimStore } from "./state/claims.js";
 import { createItemStore } from "./state/items.js";
+import { createMentorshipStore } from "./state/mentorships.js";
 import { createKeys, type Keys } from "./state/keys.js";
 import { createWebServer, type WebServer } from "./web/server.js";
 import { startWorkers, type Workers } from "./worker/worker.js";
@@ -73,6 +74,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       keys,
       items: createItemStore(redis, keys),
       claims: createClaimStore(redis, keys),
+      mentorships: createMentorshipStore(redis, keys),
       configs: createConfigStore(redis, keys),
       queues,
       botLogin: `${await appSlug(probot, redis, keys, settings.appSlug)}[bot]`,
@@ -85,6 +87,12 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       concurrency: settings.concurrency,
     });
     probot.log.info({ concurrency: settings.concurrency }, "worker role running");
+    // Idempotent: every worker upserts the same scheduler; BullMQ keeps one.
+    await queues.tasks.upsertJobScheduler(
+      "daily-sweep",
+      { pattern: "0 6 * * *", tz: "UTC" },
+      { name: "sweep-all", data: { kind: "sweep-all" } },
+    );
     // A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds.
     if (await redis.set(keys.epoch(), new Date().toISOString(), "NX")) {
       await queues.tasks.add("rebuild-all", { kind: "rebuild-all" }, { jobId: `rebuild-all-${Date.now()}` });

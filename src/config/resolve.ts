@@ -5,6 +5,8 @@ import { djangoAsyncPreset } from "./presets/django-async.js";
 import {
   type ClaimsConfig,
   type CommandsConfig,
+  type MentorsConfig,
+  type OnboardingConfig,
   parseShepherdConfig,
   type ShepherdConfig,
   type TriageConfig,
@@ -16,6 +18,8 @@ export interface ResolvedConfig {
   triage: TriageConfig | null;
   commands: CommandsConfig | null;
   claims: ClaimsConfig | null;
+  onboarding: OnboardingConfig | null;
+  mentors: MentorsConfig | null;
 }
 
 export type ResolveResult = { ok: true; config: ResolvedConfig } | { ok: false; errors: string[] };
@@ -66,6 +70,11 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
   if (fallbackSubsystem !== undefined && !known.has(fallbackSubsystem)) {
     errors.push(`fallbackSubsystem: unknown subsystem "${fallbackSubsystem}"`);
   }
+  if (file.mentors && !file.onboarding)
+    errors.push("mentors: needs an `onboarding` section too (mentors are for newcomers)");
+  for (const id of Object.keys(file.mentors?.subsystems ?? {})) {
+    if (!known.has(id)) errors.push(`mentors.subsystems.${id}: unknown subsystem "${id}"`);
+  }
   if (file.claims && !file.commands) errors.push("claims: needs a `commands` section too (claims are commands)");
   if (file.triage && subsystems.length === 0) {
     errors.push("triage: needs subsystems (add a `subsystems` section or `preset: django-async`)");
@@ -83,6 +92,8 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
       triage: file.triage ?? null,
       commands: file.commands ?? null,
       claims: file.claims ?? null,
+      onboarding: file.onboarding ?? null,
+      mentors: file.mentors ?? null,
     },
   };
 }

@@ -126,6 +126,76 @@ export const ClaimsConfig = z.strictObject({
 });
 export type ClaimsConfig = z.infer<typeof ClaimsConfig>;
 
+const TimeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, "an IANA time zone such as Europe/Paris");
+
+/** One mentor (a login) or a team whose members all mentor (`@org/team`), with a capacity. */
+export const MentorEntry = z.union([
+  z.string().regex(/^@?[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, "a login or @org/team"),
+  z.strictObject({
+    login: z
+      .string()
+      .regex(/^@?[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, "a login or @org/team")
+      .describe("Login, or `@org/team`."),
+    capacity: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe("Active mentees at most (default `defaultCapacity`)."),
+    timezone: TimeZone.optional().describe("IANA time zone, shown when explaining the match."),
+  }),
+]);
+export type MentorEntry = z.infer<typeof MentorEntry>;
+
+/** Newcomer onboarding: welcome comments with next steps. */
+export const OnboardingConfig = z.strictObject({
+  maxMergedPrs: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(1)
+    .describe("Someone with fewer merged PRs in the repo than this is a newcomer (checked with GitHub's search)."),
+  welcome: z
+    .string()
+    .max(10000)
+    .optional()
+    .describe("Welcome template; `{{newcomer}}`, `{{mentor}}`, `{{nextSteps}}`, `{{issues}}` expand."),
+  contributingUrl: z.string().url().optional().describe("Link to the contributing guide."),
+  testsUrl: z.string().url().optional().describe("Link to how to run the tests."),
+  goodFirstLabels: z
+    .array(LabelName)
+    .default(["good first issue"])
+    .describe("Labels of issues suggested to newcomers (any of them)."),
+  suggestions: z.number().int().min(0).max(10).default(3).describe("How many open issues to suggest."),
+});
+export type OnboardingConfig = z.infer<typeof OnboardingConfig>;
+
+/** Mentor matching. */
+export const MentorsConfig = z.strictObject({
+  subsystems: z.record(Id, z.array(MentorEntry)).default({}).describe("Subsystem id → its mentors."),
+  fallback: z.array(MentorEntry).default([]).describe("Mentors for items no subsystem mentor covers."),
+  defaultCapacity: z.number().int().min(1).max(50).default(2).describe("Capacity of mentors who do not give one."),
+  awayReassignDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(7)
+    .describe("Mentees of a mentor away this long are offered another mentor."),
+  idleDays: z.number().int().min(1).max(365).default(30).describe("A mentorship with no activity this long ends."),
+  needsMentorLabel: LabelName.default("needs-mentor").describe("Label of items whose newcomer waits for a mentor."),
+});
+export type MentorsConfig = z.infer<typeof MentorsConfig>;
+
 /** The whole file as written. Feature sections stay optional: absent means off. */
 export const ShepherdConfig = z.strictObject({
   preset: z
@@ -150,6 +220,8 @@ export const ShepherdConfig = z.strictObject({
   triage: TriageConfig.optional().describe("Auto-triage of async-conversion issues and PRs. Absent: off."),
   commands: CommandsConfig.optional().describe("Comment commands (`/help` lists them). Absent: commands are ignored."),
   claims: ClaimsConfig.optional().describe("`/claim` and `/release` (needs `commands`). Absent: off."),
+  onboarding: OnboardingConfig.optional().describe("Welcome newcomers. Absent: off."),
+  mentors: MentorsConfig.optional().describe("Match newcomers with mentors (needs `onboarding`). Absent: off."),
 });
 export type ShepherdConfig = z.infer<typeof ShepherdConfig>;
 

@@ -88,6 +88,7 @@ export function renderCommandTable(commands: readonly CommandSpec[]): string {
     commands: "`commands`",
     claims: "`claims`",
     triage: "`triage`",
+    mentors: "`onboarding` + `mentors`",
   };
   return [
     "| command | usage | where | who | needs | what it does |",

@@ -15,6 +15,16 @@ export interface Keys {
   teamMember(org: string, team: string, login: string): string;
   commandDone(delivery: string, step: string): string;
   epoch(): string;
+  mentorship(repoId: number, newcomer: string): string;
+  mentorships(repoId: number): string;
+  mentees(repoId: number, mentor: string): string;
+  mentorLastAssigned(repoId: number): string;
+  mentorAway(repoId: number): string;
+  welcomed(repoId: number): string;
+  waitlist(repoId: number): string;
+  mergedPrs(repoId: number, login: string): string;
+  lock(name: string): string;
+  teamMembers(org: string, team: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -35,5 +45,15 @@ export function createKeys(prefix: string): Keys {
     teamMember: (org, team, login) => `${p}:team:${org.toLowerCase()}/${team.toLowerCase()}:${login.toLowerCase()}`,
     commandDone: (delivery, step) => `${p}:cmd-done:${delivery}:${step}`,
     epoch: () => `${p}:epoch`,
+    mentorship: (repoId, newcomer) => `${p}:mentorship:${repoId}:${newcomer.toLowerCase()}`,
+    mentorships: (repoId) => `${p}:mentorships:${repoId}`,
+    mentees: (repoId, mentor) => `${p}:mentees:${repoId}:${mentor.toLowerCase()}`,
+    mentorLastAssigned: (repoId) => `${p}:mentor-last:${repoId}`,
+    mentorAway: (repoId) => `${p}:mentor-away:${repoId}`,
+    welcomed: (repoId) => `${p}:welcomed:${repoId}`,
+    waitlist: (repoId) => `${p}:waitlist:${repoId}`,
+    mergedPrs: (repoId, login) => `${p}:merged:${repoId}:${login.toLowerCase()}`,
+    lock: (name) => `${p}:lock:${name}`,
+    teamMembers: (org, team) => `${p}:team-members:${org.toLowerCase()}/${team.toLowerCase()}`,
   };
 }

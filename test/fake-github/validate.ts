@@ -80,11 +80,16 @@ export function toJsonSchema(node: Json): Json {
  * meets what production sends) and this list loosens the response schema. Never loosen request
  * schemas here.
  */
-const RESPONSE_SCHEMA_FIXES: Array<{ schema: string; property: string; why: string }> = [
+const RESPONSE_SCHEMA_FIXES: Array<{ schema: string; path: string[]; why: string }> = [
   {
     schema: "issue-search-result-item",
-    property: "body",
+    path: ["properties", "body"],
     why: "search results carry body: null for issues without a body",
+  },
+  {
+    schema: "pull-request-simple",
+    path: ["properties", "labels", "items", "properties", "description"],
+    why: "a label without a description has description: null, as everywhere else in the API",
   },
 ];
 
@@ -114,10 +119,12 @@ function withOperationFixes(operationId: string, schema: JsonObject): JsonObject
 function withFixes(schemas: Record<string, JsonObject>): Record<string, JsonObject> {
   const fixed = structuredClone(schemas);
   for (const fix of RESPONSE_SCHEMA_FIXES) {
-    const property = fixed[fix.schema]?.["properties"];
-    const target = isObject(property) ? property[fix.property] : undefined;
+    const target = fix.path.reduce<Json | undefined>(
+      (at, key) => (isObject(at) ? at[key] : undefined),
+      fixed[fix.schema],
+    );
     if (!isObject(target))
-      throw new Error(`RESPONSE_SCHEMA_FIXES: ${fix.schema}.${fix.property} no longer exists; drop the fix`);
+      throw new Error(`RESPONSE_SCHEMA_FIXES: ${fix.schema} ${fix.path.join(".")} no longer exists; drop the fix`);
     target["nullable"] = true;
   }
   return fixed;

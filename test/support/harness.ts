@@ -34,6 +34,8 @@ export interface HarnessOptions {
   /** Contents of `.github/shepherd.yml` in the default repo; null for none. */
   config?: string | null;
   settings?: Partial<Settings>;
+  /** Shepherd's clock (tests that move time). */
+  now?: () => number;
   /** Redis URL Shepherd uses (tests that cut Redis point it at a proxy). */
   redisUrl?: string;
 }
@@ -46,6 +48,8 @@ export interface Harness {
   baseUrl: string;
   prefix: string;
   redis: Redis;
+  /** GitHub's author_association per login in payloads (default CONTRIBUTOR). */
+  associations: Map<string, string>;
   /** Everything Shepherd logged, as parsed JSON lines. */
   logs: Array<Record<string, unknown>>;
   send(
@@ -115,7 +119,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     },
   );
-  let shepherd = await startShepherd({ settings, env, Octokit: TestOctokit, log });
+  let shepherd = await startShepherd({
+    settings,
+    env,
+    Octokit: TestOctokit,
+    log,
+    ...(options.now ? { now: options.now } : {}),
+  });
   let baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
   let webhookUrl = `${baseUrl}${settings.webhookPath}`;
   const redis = new Redis(REDIS_URL, { lazyConnect: false });
@@ -132,9 +142,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     };
   }
 
+  const associations = new Map<string, string>();
+
   function itemFields(record: IssueRecord): Record<string, unknown> {
     const milestone = record.milestone === null ? null : repo.milestones.get(record.milestone);
     return {
+      author_association: associations.get(record.user) ?? "CONTRIBUTOR",
       number: record.number,
       title: record.title,
       body: record.body,
@@ -162,10 +175,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     prefix,
     redis,
     logs,
+    associations,
     async restart(restartOptions = {}) {
       await harness.shepherd.stop();
       if (restartOptions.flush) await deleteKeys(redis, `${prefix}:*`);
-      shepherd = await startShepherd({ settings, env, Octokit: TestOctokit, log });
+      shepherd = await startShepherd({
+        settings,
+        env,
+        Octokit: TestOctokit,
+        log,
+        ...(options.now ? { now: options.now } : {}),
+      });
       baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
       webhookUrl = `${baseUrl}${settings.webhookPath}`;
       Object.assign(harness, { shepherd, baseUrl, webhookUrl });
@@ -179,9 +199,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       let quiet = 0;
       while (Date.now() < deadline) {
         const counts = await Promise.all(
-          [harness.shepherd.queues.events, harness.shepherd.queues.tasks].map((queue) =>
-            queue.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children"),
-          ),
+          [harness.shepherd.queues.events, harness.shepherd.queues.tasks].map(async (queue) => {
+            const counts = await queue.getJobCounts("waiting", "active", "prioritized", "waiting-children");
+            // The daily sweep's next run sits in "delayed" for hours: only other delayed jobs count.
+            const delayed = (await queue.getDelayed()).filter((job) => !job.repeatJobKey).length;
+            return { ...counts, delayed };
+          }),
         );
         const busy = counts.reduce((sum, count) => sum + Object.values(count).reduce((a, b) => a + b, 0), 0);
         quiet = busy === 0 ? quiet + 1 : 0;
@@ -230,7 +253,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           id: comment.id,
           body: comment.body,
           user: { ...(base.user as Record<string, unknown>), login: user.login, id: user.id, type: user.type },
-          author_association: "CONTRIBUTOR",
+          author_association: associations.get(user.login) ?? "CONTRIBUTOR",
         },
         repository: repository(),
         installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
@@ -238,11 +261,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ...extra,
       };
     },
-    async comment(issue, user, body, association = "CONTRIBUTOR") {
+    async comment(issue, user, body, association) {
       const record = fake.state.addComment(harness.repo, issue.number, { body, user });
       const current = fake.state.issue(harness.repo, issue.number);
       const payload = harness.commentPayload("created", current, record);
-      (payload.comment as Record<string, unknown>).author_association = association;
+      if (association) (payload.comment as Record<string, unknown>).author_association = association;
       return harness.send("issue_comment", payload);
     },
     apiCalls(since = 0) {

@@ -25,6 +25,7 @@ function context(overrides: Partial<CommandContext> = {}): CommandContext {
     now: NOW,
     botSlug: "shepherd",
     commands: COMMANDS,
+    mentoring: null,
     ...overrides,
   };
 }
@@ -190,7 +191,9 @@ describe("other decisions", () => {
     const body = (replyOf(run("help", [], given)) as { body: string }).body;
     expect(body).toContain("| `/assign` |");
     expect(body).not.toContain("| `/claim` |");
-    expect(body).toContain("Not enabled in this repository: `/claim`, `/release`, `/subsystem`, `/roadmap`.");
+    expect(body).toContain(
+      "Not enabled in this repository: `/claim`, `/release`, `/subsystem`, `/roadmap`, `/mentor`, `/away`, `/back`.",
+    );
     expect(body).toContain("`@shepherd name`");
   });
 });

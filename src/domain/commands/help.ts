@@ -7,6 +7,8 @@ const WHO: Record<CommandSpec["who"], string> = {
   triagers: "triagers",
   "claimant-or-triagers": "the claimant, triagers",
   "triagers-or-allow-listed": "triagers; anyone for allow-listed labels",
+  mentorship: "anyone asks; triagers assign; the mentor or mentee ends",
+  mentors: "mentors",
 };
 
 export function describeWho(spec: CommandSpec): string {

@@ -1,9 +1,11 @@
 // The explicit list of comment commands. Adding a command is one new file and one line here;
 // `/help`, the README table and the parser's vocabulary all come from this list.
 import { assign, unassign } from "./assign.js";
+import { away, back } from "./away.js";
 import { claim } from "./claim.js";
 import { help } from "./help.js";
 import { label, unlabel } from "./label.js";
+import { mentor } from "./mentor.js";
 import { release } from "./release.js";
 import { status } from "./status.js";
 import { roadmap, subsystem } from "./triage.js";
@@ -18,6 +20,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   unlabel,
   subsystem,
   roadmap,
+  mentor,
+  away,
+  back,
   status,
   help,
 ];

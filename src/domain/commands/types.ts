@@ -12,10 +12,14 @@ export type Who =
   /** Anyone; `decide` refuses what only the claimant or a triager may do. */
   | "claimant-or-triagers"
   /** Anyone for labels in `commands.labels.anyone`, triagers for the rest (checked in `decide`). */
-  | "triagers-or-allow-listed";
+  | "triagers-or-allow-listed"
+  /** Anyone asks; triagers assign; the mentor or the mentee ends (checked in `decide`). */
+  | "mentorship"
+  /** People listed as mentors in config (checked in `decide`). */
+  | "mentors";
 
 /** The config section a command needs; absent means the command answers "not enabled here". */
-export type Feature = "commands" | "claims" | "triage";
+export type Feature = "commands" | "claims" | "triage" | "mentors";
 
 export interface Actor {
   login: string;
@@ -68,6 +72,21 @@ export interface CommandContext {
   botSlug: string;
   /** The registered commands (./index.ts), for `/help`. */
   commands: readonly CommandSpec[];
+  /** Mentoring facts; null when mentors are not enabled. */
+  mentoring: MentoringFacts | null;
+}
+
+export interface MentoringFacts {
+  /** Whom this item's mentorship is about: its claimant, else its author. */
+  newcomer: string;
+  /** The newcomer's active mentorship. */
+  mentorship: { mentor: string; since: number } | null;
+  /** The actor's own active mentorship, when the actor is a mentee. */
+  actorMentorship: { mentor: string; since: number } | null;
+  /** The actor's place on the waitlist (1-based). */
+  actorWaitlistPosition: number | null;
+  /** The actor is a mentor in config. */
+  actorIsMentor: boolean;
 }
 
 /** Effects a command asks for; jobs/commands.ts applies them in order. */
@@ -82,7 +101,13 @@ export type CommandAction =
   | { type: "claim"; login: string }
   | { type: "release"; login: string }
   /** The subsystem or roadmap was set by a person: auto-triage must not change it. */
-  | { type: "human-triage"; dimension: "subsystem" | "roadmap" };
+  | { type: "human-triage"; dimension: "subsystem" | "roadmap" }
+  | { type: "request-mentor"; newcomer: string }
+  | { type: "assign-mentor"; newcomer: string; mentor: string }
+  | { type: "end-mentorship"; newcomer: string }
+  /** `until` in epoch ms; Infinity for "until /back". */
+  | { type: "set-away"; mentor: string; until: number }
+  | { type: "set-back"; mentor: string };
 
 export type Parsed<A> = { ok: true; value: A } | { ok: false; error: string };
 

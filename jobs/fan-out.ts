@@ -1,0 +1,31 @@
+// Repository-wide work (rebuild, sweep) starts as one task for the whole app and fans out to one
+// task per repository, so each is retried on its own and a big org does not block a small one.
+import type { Logger } from "probot";
+import type { TaskJobData } from "../src/queues.js";
+import type { JobDeps } from "./context.js";
+
+type RepoTaskKind = Extract<TaskJobData, { owner: string }>["kind"];
+
+export async function fanOutToRepos(deps: JobDeps, kind: RepoTaskKind, log: Logger): Promise<void> {
+  const app = await deps.probot.auth();
+  const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
+  let repos = 0;
+  const stamp = deps.now();
+  for (const installation of installations) {
+    const octokit = await deps.probot.auth(installation.id);
+    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    const jobs = repositories.map((repository) => ({
+      name: kind,
+      data: {
+        kind,
+        installationId: installation.id,
+        owner: repository.owner.login,
+        repo: repository.name,
+      } as TaskJobData,
+      opts: { jobId: `${kind}-${repository.id}-${stamp}` },
+    }));
+    if (jobs.length > 0) await deps.queues.tasks.addBulk(jobs);
+    repos += jobs.length;
+  }
+  log.info({ kind, installations: installations.length, repos }, "fanned out");
+}

@@ -1,0 +1,90 @@
+// The daily sweep, one task per repository (fanned out like the rebuild): mentorships idle too
+// long end, and mentees of a mentor away for long enough are offered another mentor.
+import type { Logger } from "probot";
+import { matchMentor } from "../src/domain/mentors.js";
+import type { TaskJobData } from "../src/queues.js";
+import type { JobDeps } from "./context.js";
+import { configuredMentors, endMentorship, type MentoringScope, withMentorLock } from "./onboarding.js";
+import { renderMarker } from "../src/domain/markers.js";
+import { renderMentorAssigned } from "../src/domain/welcome.js";
+
+const DAY_MS = 86_400_000;
+
+export async function sweepRepoTask(
+  task: Extract<TaskJobData, { kind: "sweep-repo" }>,
+  deps: JobDeps,
+  log: Logger,
+): Promise<void> {
+  const octokit = await deps.probot.auth(task.installationId);
+  const config = await deps.configs.get(octokit, task.owner, task.repo);
+  if (config.status !== "ok" || !config.config.mentors) return;
+  const { data: repository } = await octokit.rest.repos.get({ owner: task.owner, repo: task.repo });
+  const repo = { id: repository.id, owner: task.owner, repo: task.repo };
+  const scope: MentoringScope = { deps, octokit, repo, config: config.config, compiled: config.compiled, log };
+  const mentorsConfig = config.config.mentors;
+  const now = deps.now();
+  let idle = 0;
+  for (const mentorship of await deps.mentorships.all(repo.id)) {
+    if (now - mentorship.lastActivity < mentorsConfig.idleDays * DAY_MS) continue;
+    await endMentorship(scope, mentorship.newcomer, `no activity for ${mentorsConfig.idleDays} days`);
+    idle += 1;
+  }
+  const moved = await reassignFromAwayMentors(scope, now, mentorsConfig.awayReassignDays * DAY_MS);
+  log.info({ repo: `${repo.owner}/${repo.repo}`, idle, moved }, "mentorships swept");
+}
+
+async function reassignFromAwayMentors(scope: MentoringScope, now: number, afterMs: number): Promise<number> {
+  const mentorsConfig = scope.config.mentors;
+  if (!mentorsConfig) return 0;
+  const { deps, repo } = scope;
+  return withMentorLock(scope, async () => {
+    const mentors = await configuredMentors(scope, mentorsConfig);
+    let moved = 0;
+    for (const mentorship of await deps.mentorships.all(repo.id)) {
+      const away = await deps.mentorships.away(repo.id, mentorship.mentor);
+      if (!away || away.until <= now || now - away.since < afterMs) continue;
+      const loads = await deps.mentorships.loads(
+        repo.id,
+        mentors.map((entry) => entry.login),
+      );
+      // The item's subsystem is not stored with the mentorship: any mentor of the mentor's own
+      // subsystems qualifies, else the fallback pool.
+      const subsystem = mentors.find((entry) => entry.login === mentorship.mentor)?.subsystems[0] ?? null;
+      const match = matchMentor({
+        newcomer: mentorship.newcomer,
+        subsystem,
+        mentors,
+        loads,
+        now,
+        seed: mentorship.newcomer,
+      });
+      if (!match.mentor) continue;
+      await deps.mentorships.end(repo.id, mentorship.newcomer);
+      const { data: comment } = await scope.octokit.rest.issues.createComment({
+        owner: repo.owner,
+        repo: repo.repo,
+        issue_number: mentorship.pr ?? mentorship.item,
+        body: [
+          renderMarker("mentor", {
+            newcomer: mentorship.newcomer,
+            mentor: match.mentor,
+            item: mentorship.item,
+            kind: mentorship.kind,
+            since: now,
+          }),
+          `**${mentorship.mentor}** is away for a while, so Shepherd offers another mentor.`,
+          "",
+          renderMentorAssigned({
+            newcomer: mentorship.newcomer,
+            mentor: match.mentor,
+            explanation: match.explanation,
+            afterWaiting: false,
+          }),
+        ].join("\n"),
+      });
+      await deps.mentorships.start(repo.id, { ...mentorship, mentor: match.mentor, since: now, commentId: comment.id });
+      moved += 1;
+    }
+    return moved;
+  });
+}
