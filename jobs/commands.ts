@@ -23,7 +23,7 @@ import {
   configuredMentors,
   endMentorship,
   fillFromWaitlist,
-  type MentoringScope,
+  mentoringScope,
   onboardPerson,
   requestMentor,
   withMentorLock,
@@ -109,14 +109,7 @@ function createRunner(
       ...(config.mentors ? (["mentors"] as const) : []),
     ],
   };
-  const scope: MentoringScope = {
-    deps,
-    octokit,
-    repo,
-    config,
-    compiled,
-    log: event.log.child({ repo: `${repo.owner}/${repo.repo}` }),
-  };
+  const scope = mentoringScope(deps, octokit, repo, { config, compiled }, event.log);
   const newcomerItem = () => ({
     kind: item.kind,
     number: item.number,

@@ -1,7 +1,7 @@
 // The mentorship lifecycle from webhooks: a mentee's PR merged or closed, or their issue closed
 // without a PR, ends the mentorship; a mentee's comment counts as activity (for the idle sweep).
 import { type EventJob, type JobDeps, loadConfig, repoOf } from "./context.js";
-import { endMentorship, type MentoringScope } from "./onboarding.js";
+import { endMentorship, mentoringScope } from "./onboarding.js";
 
 export async function mentorshipClosedEvent(event: EventJob, deps: JobDeps): Promise<void> {
   const repo = repoOf(event.payload);
@@ -19,14 +19,7 @@ export async function mentorshipClosedEvent(event: EventJob, deps: JobDeps): Pro
   if (ending.length === 0) return;
   const config = await loadConfig(event, deps, repo);
   if (config.status !== "ok" || !config.config.mentors) return;
-  const scope: MentoringScope = {
-    deps,
-    octokit: await event.octokit(),
-    repo,
-    config: config.config,
-    compiled: config.compiled,
-    log: event.log.child({ repo: `${repo.owner}/${repo.repo}` }),
-  };
+  const scope = mentoringScope(deps, await event.octokit(), repo, config, event.log);
   const reason = pull ? (pull.merged ? `#${number} was merged` : `#${number} was closed`) : `#${number} was closed`;
   for (const mentorship of ending) await endMentorship(scope, mentorship.newcomer, reason);
 }

@@ -6,7 +6,7 @@ import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { MentorEntry, MentorsConfig } from "../src/config/schema.js";
 import { classify, type CompiledModel } from "../src/domain/classifier.js";
 import { renderMarker } from "../src/domain/markers.js";
-import { type Mentor, matchMentor, nextFromWaitlist } from "../src/domain/mentors.js";
+import { type MatchResult, type Mentor, matchMentor, nextFromWaitlist } from "../src/domain/mentors.js";
 import { renderMentorAssigned, renderWelcome } from "../src/domain/welcome.js";
 import type { Mentorship } from "../src/state/mentorships.js";
 import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withLock } from "./context.js";
@@ -32,6 +32,17 @@ export interface NewcomerItem {
   labels: string[];
 }
 
+export function mentoringScope(
+  deps: JobDeps,
+  octokit: ProbotOctokit,
+  repo: RepoRef,
+  config: { config: ResolvedConfig; compiled: CompiledModel },
+  log: EventJob["log"],
+): MentoringScope {
+  const child = log.child({ repo: `${repo.owner}/${repo.repo}` });
+  return { deps, octokit, repo, config: config.config, compiled: config.compiled, log: child };
+}
+
 /** Mentorship changes of one repo run one at a time, so two matches cannot overfill a mentor. */
 export function withMentorLock<T>(scope: MentoringScope, fn: () => Promise<T>): Promise<T> {
   return withLock(scope.deps, scope.deps.keys.lock(`mentors-${scope.repo.id}`), fn);
@@ -45,14 +56,7 @@ export async function onboardEvent(event: EventJob, deps: JobDeps): Promise<void
   if (raw.user.type === "Bot") return;
   const config = await loadConfig(event, deps, repo);
   if (config.status !== "ok" || !config.config.onboarding) return;
-  const scope: MentoringScope = {
-    deps,
-    octokit: await event.octokit(),
-    repo,
-    config: config.config,
-    compiled: config.compiled,
-    log: event.log.child({ repo: `${repo.owner}/${repo.repo}` }),
-  };
+  const scope = mentoringScope(deps, await event.octokit(), repo, config, event.log);
   const item: NewcomerItem = {
     kind: event.payload.pull_request ? "pr" : "issue",
     number: raw.number,
@@ -78,35 +82,12 @@ export async function onboardPerson(
     if (!(await isNewcomer(scope, person))) return;
     if (!(await deps.mentorships.markWelcomed(repo.id, person.login))) return;
     const subsystem = subsystemOf(scope, item);
-    const mentors = scope.config.mentors ? await configuredMentors(scope, scope.config.mentors) : [];
-    const match = scope.config.mentors
-      ? matchMentor({
-          newcomer: person.login,
-          subsystem,
-          mentors,
-          loads: await deps.mentorships.loads(
-            repo.id,
-            mentors.map((entry) => entry.login),
-          ),
-          now: deps.now(),
-          seed: person.login,
-          subsystemName: nameOf(scope, subsystem),
-        })
-      : null;
+    const match = scope.config.mentors ? await findMentor(scope, scope.config.mentors, person.login, subsystem) : null;
     const mentor = match?.mentor ? { login: match.mentor, explanation: match.explanation } : null;
-    let waitlistPosition: number | null = null;
-    if (scope.config.mentors && !mentor) {
-      waitlistPosition = await deps.mentorships.enqueue(repo.id, {
-        login: person.login,
-        subsystem,
-        item: item.number,
-        since: deps.now(),
-      });
-      await scope.octokit.rest.issues.addLabels({
-        ...issueParams(scope, item.number),
-        labels: [scope.config.mentors.needsMentorLabel],
-      });
-    }
+    const waitlistPosition =
+      scope.config.mentors && !mentor
+        ? await putOnWaitlist(scope, scope.config.mentors, person.login, subsystem, item.number)
+        : null;
     const suggestions = await suggestedIssues(scope, subsystem, item.number);
     const onboarding = scope.config.onboarding;
     const body = [
@@ -163,34 +144,13 @@ export async function requestMentor(scope: MentoringScope, newcomer: string, ite
   if (!mentorsConfig) return;
   await withMentorLock(scope, async () => {
     if (await deps.mentorships.get(repo.id, newcomer)) return;
-    const mentors = await configuredMentors(scope, mentorsConfig);
     const subsystem = subsystemOf(scope, item);
-    const match = matchMentor({
-      newcomer,
-      subsystem,
-      mentors,
-      loads: await deps.mentorships.loads(
-        repo.id,
-        mentors.map((entry) => entry.login),
-      ),
-      now: deps.now(),
-      seed: newcomer,
-      subsystemName: nameOf(scope, subsystem),
-    });
+    const match = await findMentor(scope, mentorsConfig, newcomer, subsystem);
     if (match.mentor) {
       await announceMentor(scope, { newcomer, mentor: match.mentor, explanation: match.explanation }, item, false);
       return;
     }
-    const position = await deps.mentorships.enqueue(repo.id, {
-      login: newcomer,
-      subsystem,
-      item: item.number,
-      since: deps.now(),
-    });
-    await scope.octokit.rest.issues.addLabels({
-      ...issueParams(scope, item.number),
-      labels: [mentorsConfig.needsMentorLabel],
-    });
+    const position = await putOnWaitlist(scope, mentorsConfig, newcomer, subsystem, item.number);
     await scope.octokit.rest.issues.createComment({
       ...issueParams(scope, item.number),
       body: [
@@ -231,6 +191,36 @@ export async function endMentorship(
     await fillFromWaitlist(scope);
     return ended;
   });
+}
+
+/** Matches against the configured pool and its current loads. Call with the mentor lock held. */
+export async function findMentor(
+  scope: MentoringScope,
+  config: MentorsConfig,
+  newcomer: string,
+  subsystem: string | null,
+): Promise<MatchResult> {
+  const mentors = await configuredMentors(scope, config);
+  const loads = await scope.deps.mentorships.loads(
+    scope.repo.id,
+    mentors.map((entry) => entry.login),
+  );
+  const subsystemName = nameOf(scope, subsystem);
+  return matchMentor({ newcomer, subsystem, mentors, loads, now: scope.deps.now(), seed: newcomer, subsystemName });
+}
+
+/** The end of the FIFO waitlist, with the label that says so; returns the 1-based position. */
+async function putOnWaitlist(
+  scope: MentoringScope,
+  config: MentorsConfig,
+  newcomer: string,
+  subsystem: string | null,
+  item: number,
+): Promise<number> {
+  const since = scope.deps.now();
+  const position = await scope.deps.mentorships.enqueue(scope.repo.id, { login: newcomer, subsystem, item, since });
+  await scope.octokit.rest.issues.addLabels({ ...issueParams(scope, item), labels: [config.needsMentorLabel] });
+  return position;
 }
 
 /** Call with the mentor lock held. */

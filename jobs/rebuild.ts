@@ -5,7 +5,7 @@ import { COMMANDS } from "../src/domain/commands/index.js";
 import { type RebuildResult, rebuildState } from "../src/domain/rebuild.js";
 import type { TaskJobData } from "../src/queues.js";
 import type { JobDeps } from "./context.js";
-import { configuredMentors, type MentoringScope, withMentorLock } from "./onboarding.js";
+import { configuredMentors, type MentoringScope, mentoringScope, withMentorLock } from "./onboarding.js";
 
 /** Claims older than this are not looked for; a claim idle that long is stale anyway. */
 const COMMENT_WINDOW_MS = 180 * 24 * 3600 * 1000;
@@ -21,14 +21,7 @@ export async function rebuildRepoTask(
   const { commands, triage, onboarding } = config.status === "ok" ? config.config : {};
   if (config.status !== "ok" || (!commands && !triage && !onboarding)) return;
   const { data: repository } = await octokit.rest.repos.get({ owner, repo });
-  const scope: MentoringScope = {
-    deps,
-    octokit,
-    repo: { id: repository.id, owner, repo },
-    config: config.config,
-    compiled: config.compiled,
-    log,
-  };
+  const scope = mentoringScope(deps, octokit, { id: repository.id, owner, repo }, config, log);
   const mentors = config.config.mentors
     ? (await configuredMentors(scope, config.config.mentors)).map((mentor) => mentor.login)
     : [];

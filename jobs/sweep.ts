@@ -1,10 +1,16 @@
 // The daily sweep, one task per repository (fanned out like the rebuild): mentorships idle too
 // long end, and mentees of a mentor away for long enough are offered another mentor.
 import type { Logger } from "probot";
-import { matchMentor } from "../src/domain/mentors.js";
 import type { TaskJobData } from "../src/queues.js";
 import type { JobDeps } from "./context.js";
-import { configuredMentors, endMentorship, type MentoringScope, withMentorLock } from "./onboarding.js";
+import {
+  configuredMentors,
+  endMentorship,
+  findMentor,
+  type MentoringScope,
+  mentoringScope,
+  withMentorLock,
+} from "./onboarding.js";
 import { renderMarker } from "../src/domain/markers.js";
 import { renderMentorAssigned } from "../src/domain/welcome.js";
 
@@ -20,7 +26,7 @@ export async function sweepRepoTask(
   if (config.status !== "ok" || !config.config.mentors) return;
   const { data: repository } = await octokit.rest.repos.get({ owner: task.owner, repo: task.repo });
   const repo = { id: repository.id, owner: task.owner, repo: task.repo };
-  const scope: MentoringScope = { deps, octokit, repo, config: config.config, compiled: config.compiled, log };
+  const scope = mentoringScope(deps, octokit, repo, config, log);
   const mentorsConfig = config.config.mentors;
   const now = deps.now();
   let idle = 0;
@@ -43,21 +49,10 @@ async function reassignFromAwayMentors(scope: MentoringScope, now: number, after
     for (const mentorship of await deps.mentorships.all(repo.id)) {
       const away = await deps.mentorships.away(repo.id, mentorship.mentor);
       if (!away || away.until <= now || now - away.since < afterMs) continue;
-      const loads = await deps.mentorships.loads(
-        repo.id,
-        mentors.map((entry) => entry.login),
-      );
       // The item's subsystem is not stored with the mentorship: any mentor of the mentor's own
       // subsystems qualifies, else the fallback pool.
       const subsystem = mentors.find((entry) => entry.login === mentorship.mentor)?.subsystems[0] ?? null;
-      const match = matchMentor({
-        newcomer: mentorship.newcomer,
-        subsystem,
-        mentors,
-        loads,
-        now,
-        seed: mentorship.newcomer,
-      });
+      const match = await findMentor(scope, mentorsConfig, mentorship.newcomer, subsystem);
       if (!match.mentor) continue;
       await deps.mentorships.end(repo.id, mentorship.newcomer);
       const { data: comment } = await scope.octokit.rest.issues.createComment({

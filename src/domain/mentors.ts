@@ -330,3 +330,18 @@ function sum(values: number[]): number {
 function fold(text: string): string {
   return text.toLowerCase();
 }
+
+/** An active mentorship, as Shepherd stores it. */
+export interface Mentorship {
+  newcomer: string;
+  mentor: string;
+  /** The issue or PR the mentorship started on. */
+  item: number;
+  kind: "issue" | "pr";
+  /** A PR of the newcomer's that the mentor reviews; merging or closing it ends the mentorship. */
+  pr: number | null;
+  since: number;
+  lastActivity: number;
+  /** The comment that announced the mentor (welcome or assignment), for its marker. */
+  commentId: number | null;
+}

@@ -4,6 +4,7 @@
 import { away } from "./commands/away.js";
 import { parseCommands, type ParseOptions } from "./commands/parse.js";
 import { parseMarker } from "./markers.js";
+import type { Mentorship } from "./mentors.js";
 import { findIssueReferences } from "./references.js";
 
 export interface RebuildComment {
@@ -44,15 +45,8 @@ export interface RebuiltTriage {
   owned: string[];
 }
 
-export interface RebuiltMentorship {
-  newcomer: string;
-  mentor: string;
-  item: number;
-  kind: "issue" | "pr";
-  pr: number | null;
-  since: number;
-  commentId: number;
-}
+/** A mentorship found in Shepherd's markers (activity restarts from the rebuild). */
+export type RebuiltMentorship = Omit<Mentorship, "lastActivity" | "commentId"> & { commentId: number };
 
 export interface RebuildResult {
   claims: RebuiltClaim[];

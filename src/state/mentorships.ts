@@ -1,22 +1,10 @@
 // Mentorships, the waitlist, who was welcomed and who is away, per repository. Updated only under
 // the repository's mentor lock (jobs/onboarding.ts), so capacity is never overrun by a race.
 import type { Redis } from "ioredis";
-import type { MentorLoad, WaitingNewcomer } from "../domain/mentors.js";
+import type { Mentorship, MentorLoad, WaitingNewcomer } from "../domain/mentors.js";
 import type { Keys } from "./keys.js";
 
-export interface Mentorship {
-  newcomer: string;
-  mentor: string;
-  /** The issue or PR the mentorship started on. */
-  item: number;
-  kind: "issue" | "pr";
-  /** A PR of the newcomer's that the mentor reviews; merging or closing it ends the mentorship. */
-  pr: number | null;
-  since: number;
-  lastActivity: number;
-  /** The comment that announced the mentor (welcome or assignment), for its marker. */
-  commentId: number | null;
-}
+export type { Mentorship };
 
 export interface MentorshipStore {
   get(repoId: number, newcomer: string): Promise<Mentorship | null>;

@@ -1,7 +1,8 @@
 // Comment commands through the real path: signed webhook → queue → worker → fake GitHub.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { IssueRecord } from "../fake-github/state.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import type { Harness } from "../support/harness.js";
+import { harnessPerTest } from "../support/per-test.js";
 import { examplePayload } from "../support/webhooks.js";
 
 const CONFIG = `
@@ -18,18 +19,10 @@ claims:
   notClaimable: [blocked]
 `;
 
-let harness: Harness | null = null;
-
-afterEach(async () => {
-  if (!harness) return;
-  const { fake } = harness;
-  await harness.close();
-  harness = null;
-  fake.assertNoErrors();
-});
+const startHarness = harnessPerTest();
 
 async function setup(config = CONFIG): Promise<Harness> {
-  harness = await startHarness({ config });
+  const harness = await startHarness({ config });
   harness.fake.state.setPermission(harness.repo, "maintainer", "maintain");
   harness.fake.state.addLabel(harness.repo, { name: "bug", color: "d73a4a" });
   harness.fake.state.addLabel(harness.repo, { name: "good first issue", color: "7057ff" });

@@ -1,7 +1,8 @@
 // Newcomer onboarding and mentor matching through the real path.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { IssueRecord } from "../fake-github/state.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import type { Harness } from "../support/harness.js";
+import { harnessPerTest } from "../support/per-test.js";
 
 const CONFIG = `
 preset: django-async
@@ -21,22 +22,14 @@ mentors:
     - { login: florian, capacity: 1 }
 `;
 
-let harness: Harness | null = null;
-
-afterEach(async () => {
-  if (!harness) return;
-  const { fake } = harness;
-  await harness.close();
-  harness = null;
-  fake.assertNoErrors();
-});
+const startHarness = harnessPerTest();
 
 let offset = 0;
 const clock = () => Date.now() + offset;
 
 async function setup(): Promise<Harness> {
   offset = 0;
-  harness = await startHarness({ config: CONFIG, now: clock });
+  const harness = await startHarness({ config: CONFIG, now: clock });
   for (const login of ["carlton", "mariusz", "florian"]) harness.fake.state.setPermission(harness.repo, login, "write");
   for (const login of ["newbie", "second", "third", "fourth"])
     harness.associations.set(login, "FIRST_TIME_CONTRIBUTOR");

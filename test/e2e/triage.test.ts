@@ -1,18 +1,11 @@
 // Auto-triage through the real path: signed webhook → web role → BullMQ on Redis → worker → fake
 // GitHub that checks every call against GitHub's OpenAPI description.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseMarker } from "../../src/domain/markers.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import type { Harness } from "../support/harness.js";
+import { harnessPerTest } from "../support/per-test.js";
 
-let harness: Harness | null = null;
-
-afterEach(async () => {
-  if (!harness) return;
-  const { fake } = harness;
-  await harness.close();
-  harness = null;
-  fake.assertNoErrors();
-});
+const startHarness = harnessPerTest();
 
 function botComments(h: Harness, number: number) {
   return h.fake.state.commentsOn(h.repo, number).filter((comment) => comment.user.endsWith("[bot]"));
@@ -26,7 +19,7 @@ const ASYNC_ISSUE = {
 
 describe("auto-triage", () => {
   it("labels a new async issue and explains why in one comment", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     const result = await harness.send("issues", harness.issuePayload("opened", issue));
     expect(result.status).toBe(200);
@@ -42,7 +35,7 @@ describe("auto-triage", () => {
   });
 
   it("costs one label write and one comment, and no reads once the config is cached", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const first = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     await harness.send("issues", harness.issuePayload("opened", first));
     await harness.settle();
@@ -61,7 +54,7 @@ describe("auto-triage", () => {
   });
 
   it("sets the milestone named like the roadmap version, but never replaces one", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const milestone = harness.fake.state.addMilestone(harness.repo, { title: "Django 2.2" });
     const other = harness.fake.state.addMilestone(harness.repo, { title: "someday" });
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
@@ -77,7 +70,7 @@ describe("auto-triage", () => {
   });
 
   it("leaves an issue that is not async work alone", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, {
       title: "Typo in the tutorial part 3",
       body: "The word 'teh' should be 'the' in the polls tutorial.",
@@ -90,7 +83,7 @@ describe("auto-triage", () => {
   });
 
   it("labels a PR from the paths it changes", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const pull = harness.fake.state.addIssue(harness.repo, {
       title: "Make the cache backends async-capable",
       body: "Adds async variants of the cache API.",
@@ -116,7 +109,7 @@ describe("auto-triage", () => {
   });
 
   it("gives a PR with weak evidence the labels of the issue it fixes", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, {
       title: "Async support for the session backends",
       body: "SessionBase should offer `aget()`, `aset()` and `asave()` for async views; SessionMiddleware must not block the event loop.",
@@ -142,7 +135,7 @@ describe("auto-triage", () => {
   });
 
   it("processes a redelivered webhook once", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     const payload = harness.issuePayload("opened", issue);
     const first = await harness.send("issues", payload, { id: "11111111-2222-3333-4444-555555555555" });
@@ -157,7 +150,7 @@ describe("auto-triage", () => {
   });
 
   it("never puts back a label a person removed, and edits its explanation in place", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     await harness.send("issues", harness.issuePayload("opened", issue));
     await harness.settle();
@@ -184,7 +177,7 @@ describe("auto-triage", () => {
   });
 
   it("finds its comment instead of posting a second one after a crash between posting and recording", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     // The state a worker leaves when it dies right after GitHub accepted the comment.
     harness.fake.state.addComment(harness.repo, issue.number, {
@@ -200,7 +193,7 @@ describe("auto-triage", () => {
   });
 
   it("does not override a subsystem a person chose", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, { ...ASYNC_ISSUE, labels: ["subsystem:cache"] });
     await harness.send("issues", harness.issuePayload("opened", issue));
     await harness.settle();
@@ -211,7 +204,7 @@ describe("auto-triage", () => {
   });
 
   it("rejects a bad signature with 400 and enqueues nothing", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     const mark = harness.fake.calls.length;
     const bad = await harness.send("issues", harness.issuePayload("opened", issue), { signature: "sha256=deadbeef" });
@@ -224,7 +217,7 @@ describe("auto-triage", () => {
   });
 
   it("logs a malformed config clearly and does nothing", async () => {
-    harness = await startHarness({ config: "preset: django-async\ntriage:\n  explain: always\n  colour: red\n" });
+    const harness = await startHarness({ config: "preset: django-async\ntriage:\n  explain: always\n  colour: red\n" });
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     await harness.send("issues", harness.issuePayload("opened", issue));
     await harness.settle();
@@ -237,7 +230,7 @@ describe("auto-triage", () => {
   });
 
   it("leaves a repo without a config file alone", async () => {
-    harness = await startHarness({ config: null });
+    const harness = await startHarness({ config: null });
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     await harness.send("issues", harness.issuePayload("opened", issue));
     await harness.settle();
@@ -246,7 +239,7 @@ describe("auto-triage", () => {
   });
 
   it("creates the config's labels on installation and refreshes config on a push", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const payload = {
       action: "created",
       installation: { id: 4242, account: { login: "django", id: 1, type: "Organization" } },
@@ -291,7 +284,7 @@ describe("auto-triage", () => {
   });
 
   it("retries when GitHub answers 5xx, and the result is the same", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     harness.fake.failNext("issues/create-comment", 502, { times: 2 });
     await harness.send("issues", harness.issuePayload("opened", issue));
@@ -301,7 +294,7 @@ describe("auto-triage", () => {
   });
 
   it("parks a job on a rate limit instead of failing it", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     const reset = Math.floor(Date.now() / 1000) + 1;
     harness.fake.failNext("issues/add-labels", 403, {
@@ -315,7 +308,7 @@ describe("auto-triage", () => {
   });
 
   it("does not retry a call GitHub refuses for good", async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     harness.fake.failNext("issues/add-labels", 403, {
       times: 5,
