@@ -134,6 +134,53 @@ async function throughput(count: number): Promise<string> {
   }
 }
 
+const FULL_CONFIG = `preset: django-async
+triage:
+  explain: none
+commands: {}
+claims: {}
+onboarding: {}
+mentors:
+  subsystems:
+    orm: [{ login: carlton, capacity: 5 }]
+`;
+
+async function callsPerCommand(): Promise<Array<[string, CallCount]>> {
+  const harness = await startHarness({ config: FULL_CONFIG });
+  try {
+    const { state } = harness.fake;
+    harness.fake.state.setPermission(harness.repo, "carlton", "write");
+    harness.associations.set("carlton", "MEMBER");
+    harness.associations.set("newbie", "FIRST_TIME_CONTRIBUTOR");
+    const rows: Array<[string, CallCount]> = [];
+    const warm = state.addIssue(harness.repo, { ...ASYNC_ISSUE, user: "carlton" });
+    await measure(harness, () => harness.send("issues", harness.issuePayload("opened", warm)));
+    const issue = state.addIssue(harness.repo, { ...ASYNC_ISSUE, user: "carlton" });
+    await measure(harness, () => harness.send("issues", harness.issuePayload("opened", issue)));
+    rows.push([
+      "comment without a command",
+      await measure(harness, () => harness.comment(issue, "alice", "Nice idea!")),
+    ]);
+    rows.push([
+      "/claim by a returning contributor",
+      await measure(harness, () => harness.comment(issue, "carlton", "/claim")),
+    ]);
+    rows.push(["/status", await measure(harness, () => harness.comment(issue, "alice", "/status"))]);
+    rows.push([
+      "/assign by a triager (permission cached after)",
+      await measure(harness, () => harness.comment(issue, "carlton", "/assign @carlton")),
+    ]);
+    const first = state.addIssue(harness.repo, { ...ASYNC_ISSUE, user: "newbie" });
+    rows.push([
+      "newcomer's first issue (welcome + mentor)",
+      await measure(harness, () => harness.send("issues", harness.issuePayload("opened", first))),
+    ]);
+    return rows;
+  } finally {
+    await harness.close();
+  }
+}
+
 export async function benchPipeline(): Promise<void> {
   for (const explain of ["none", "comment"] as const) {
     console.log(`GitHub calls per event (triage.explain: ${explain}; installation tokens not counted, one per hour):`);
@@ -142,6 +189,10 @@ export async function benchPipeline(): Promise<void> {
         `  ${name.padEnd(44)} ${count.reads} reads, ${count.writes} writes  [${count.operations.join(", ")}]`,
       );
     }
+  }
+  console.log("GitHub calls per command and onboarding event (config cached):");
+  for (const [name, count] of await callsPerCommand()) {
+    console.log(`  ${name.padEnd(44)} ${count.reads} reads, ${count.writes} writes  [${count.operations.join(", ")}]`);
   }
   console.log(await throughput(500));
 }
