@@ -18,6 +18,7 @@ import { renderMarker } from "../src/domain/markers.js";
 import { ensureComment } from "../src/github/comments.js";
 import { isTriager } from "../src/github/permissions.js";
 import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withItemLock } from "./context.js";
+import { scheduleSummary } from "./projection.js";
 import {
   assignMentor,
   configuredMentors,
@@ -53,6 +54,7 @@ const FEATURE_HINT: Record<Feature, string> = {
   claims: "a `claims:` section",
   triage: "a `triage:` section",
   mentors: "`onboarding:` and `mentors:` sections",
+  progress: "a `progress:` section",
 };
 
 export async function commandEvent(event: EventJob, deps: JobDeps): Promise<void> {
@@ -107,6 +109,7 @@ function createRunner(
       ...(config.claims ? (["claims"] as const) : []),
       ...(config.triage ? (["triage"] as const) : []),
       ...(config.mentors ? (["mentors"] as const) : []),
+      ...(config.progress ? (["progress"] as const) : []),
     ],
   };
   const scope = mentoringScope(deps, octokit, repo, { config, compiled }, event.log);
@@ -303,6 +306,8 @@ function createRunner(
       }
       case "set-away":
         return deps.mentorships.setAway(repo.id, action.mentor, action.until, deps.now());
+      case "refresh-progress":
+        return scheduleSummary(deps, event.installationId, repo, config, true);
       case "set-back":
         await deps.mentorships.setBack(repo.id, action.mentor);
         // A mentor back means a free place, maybe: the longest waiter may get them now.

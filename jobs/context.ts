@@ -7,6 +7,7 @@ import type { Queues } from "../src/queues.js";
 import type { ClaimStore } from "../src/state/claims.js";
 import type { ItemStore } from "../src/state/items.js";
 import type { MentorshipStore } from "../src/state/mentorships.js";
+import type { ProjectionStore } from "../src/state/projection.js";
 import type { Keys } from "../src/state/keys.js";
 import { acquireLock, releaseLock } from "../src/state/locks.js";
 
@@ -17,6 +18,7 @@ export interface JobDeps {
   items: ItemStore;
   claims: ClaimStore;
   mentorships: MentorshipStore;
+  projection: ProjectionStore;
   configs: ConfigStore;
   queues: Queues;
   /** `<slug>[bot]`: events caused by Shepherd itself are recognised by this login. */

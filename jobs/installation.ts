@@ -22,14 +22,17 @@ export async function enqueueLabelSync(
   repositories: RepoSummary[],
   reason: string,
 ): Promise<void> {
-  const jobs = repositories.map((repository) => {
+  const jobs = repositories.flatMap((repository) => {
     const [owner = "", repo = repository.name] = repository.full_name.split("/");
-    const data: TaskJobData = { kind: "sync-labels", installationId, owner, repo };
-    return {
-      name: "sync-labels",
-      data,
-      opts: { jobId: `sync-labels-${repository.id}-${reason.replace(/[^A-Za-z0-9_-]/g, "_")}` },
-    };
+    // A new or changed config also means the projection may be missing or stale.
+    return (["sync-labels", "reconcile-repo"] as const).map((kind) => {
+      const data: TaskJobData = { kind, installationId, owner, repo };
+      return {
+        name: kind,
+        data,
+        opts: { jobId: `${kind}-${repository.id}-${reason.replace(/[^A-Za-z0-9_-]/g, "_")}` },
+      };
+    });
   });
   if (jobs.length > 0) await deps.queues.tasks.addBulk(jobs);
 }

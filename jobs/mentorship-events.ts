@@ -24,10 +24,17 @@ export async function mentorshipClosedEvent(event: EventJob, deps: JobDeps): Pro
   for (const mentorship of ending) await endMentorship(scope, mentorship.newcomer, reason);
 }
 
-export async function menteeActivityEvent(event: EventJob, deps: JobDeps): Promise<void> {
+/** A comment is activity of its author: as a mentee (idle mentorships) and as the claimant (stale claims). */
+export async function activityEvent(event: EventJob, deps: JobDeps): Promise<void> {
   const repo = repoOf(event.payload);
   const login = (event.payload.comment as { user?: { login?: string } } | undefined)?.user?.login;
+  const number = (event.payload.issue as { number?: number } | undefined)?.number;
   if (!repo || !login) return;
   const mentorship = await deps.mentorships.get(repo.id, login);
   if (mentorship) await deps.mentorships.update(repo.id, login, { lastActivity: deps.now() });
+  if (typeof number !== "number") return;
+  const claim = await deps.claims.get(repo.id, number);
+  if (claim && claim.claimant.toLowerCase() === login.toLowerCase()) {
+    await deps.claims.update(repo.id, number, { lastActivity: deps.now() });
+  }
 }

@@ -130,6 +130,11 @@ export async function onboardPerson(
       });
       if (item.kind === "pr") await requestReview(scope, item.number, mentor.login);
     }
+    await deps.projection.recordWelcome(repo.id, {
+      newcomer: person.login,
+      mentor: mentor?.login ?? null,
+      at: deps.now(),
+    });
     scope.log.info(
       { newcomer: person.login, mentor: mentor?.login ?? null, waitlist: waitlistPosition },
       "newcomer welcomed",

@@ -12,7 +12,10 @@ import {
   withMentorLock,
 } from "./onboarding.js";
 import { renderMarker } from "../src/domain/markers.js";
+import { renderReminder, renderRelease, staleClaimActions } from "../src/domain/stale.js";
 import { renderMentorAssigned } from "../src/domain/welcome.js";
+import { withItemLock } from "./context.js";
+import { refreshItem, scheduleSummary } from "./projection.js";
 
 const DAY_MS = 86_400_000;
 
@@ -23,12 +26,17 @@ export async function sweepRepoTask(
 ): Promise<void> {
   const octokit = await deps.probot.auth(task.installationId);
   const config = await deps.configs.get(octokit, task.owner, task.repo);
-  if (config.status !== "ok" || !config.config.mentors) return;
+  if (config.status !== "ok" || (!config.config.mentors && !config.config.staleClaims)) return;
   const { data: repository } = await octokit.rest.repos.get({ owner: task.owner, repo: task.repo });
   const repo = { id: repository.id, owner: task.owner, repo: task.repo };
   const scope = mentoringScope(deps, octokit, repo, config, log);
-  const mentorsConfig = config.config.mentors;
   const now = deps.now();
+  const stale = await sweepStaleClaims(scope, now, task.installationId);
+  const mentorsConfig = config.config.mentors;
+  if (!mentorsConfig) {
+    log.info({ repo: `${repo.owner}/${repo.repo}`, ...stale }, "claims swept");
+    return;
+  }
   let idle = 0;
   for (const mentorship of await deps.mentorships.all(repo.id)) {
     if (now - mentorship.lastActivity < mentorsConfig.idleDays * DAY_MS) continue;
@@ -36,7 +44,7 @@ export async function sweepRepoTask(
     idle += 1;
   }
   const moved = await reassignFromAwayMentors(scope, now, mentorsConfig.awayReassignDays * DAY_MS);
-  log.info({ repo: `${repo.owner}/${repo.repo}`, idle, moved }, "mentorships swept");
+  log.info({ repo: `${repo.owner}/${repo.repo}`, idle, moved, ...stale }, "mentorships and claims swept");
 }
 
 async function reassignFromAwayMentors(scope: MentoringScope, now: number, afterMs: number): Promise<number> {
@@ -82,4 +90,63 @@ async function reassignFromAwayMentors(scope: MentoringScope, now: number, after
     }
     return moved;
   });
+}
+
+/** Reminds, then releases, claims with no linked PR and no word from the claimant for too long. */
+async function sweepStaleClaims(
+  scope: MentoringScope,
+  now: number,
+  installationId: number,
+): Promise<{ reminded: number; released: number }> {
+  const config = scope.config.staleClaims;
+  if (!config || !scope.config.claims) return { reminded: 0, released: 0 };
+  const { deps, repo, octokit } = scope;
+  const claims = [];
+  for (const number of await deps.claims.claimedIssues(repo.id)) {
+    const claim = await deps.claims.get(repo.id, number);
+    if (!claim) continue;
+    const labels = (await deps.items.load(repo.id, number)).labels ?? [];
+    claims.push({
+      issue: number,
+      claimant: claim.claimant,
+      since: claim.since,
+      lastClaimantActivity: claim.lastActivity,
+      pr: claim.pr,
+      labels,
+      remindedAt: claim.remindedAt,
+    });
+  }
+  const actions = staleClaimActions({
+    claims,
+    now,
+    remindAfterDays: config.remindAfterDays,
+    releaseAfterDays: config.releaseAfterDays,
+    exemptLabels: config.exemptLabels,
+  });
+  const counts = { reminded: 0, released: 0 };
+  for (const action of actions) {
+    const issue = { owner: repo.owner, repo: repo.repo, issue_number: action.issue };
+    await withItemLock(deps, repo.id, action.issue, async () => {
+      if (action.type === "remind") {
+        const body = renderReminder({
+          claimant: action.claimant,
+          idleDays: action.idleDays,
+          releaseAfterDays: config.releaseAfterDays,
+        });
+        await octokit.rest.issues.createComment({ ...issue, body });
+        await deps.claims.update(repo.id, action.issue, { remindedAt: now });
+        counts.reminded += 1;
+        return;
+      }
+      const released = await deps.claims.release(repo.id, action.issue);
+      if (!released) return;
+      if (released.assigned) await octokit.rest.issues.removeAssignees({ ...issue, assignees: [released.claimant] });
+      const body = renderRelease({ claimant: action.claimant, idleDays: action.idleDays });
+      await octokit.rest.issues.createComment({ ...issue, body });
+      counts.released += 1;
+    });
+    if (action.type === "release") await refreshItem(deps, repo, scope.config, action.issue);
+  }
+  if (counts.released > 0) await scheduleSummary(deps, installationId, repo, scope.config);
+  return counts;
 }

@@ -19,7 +19,12 @@ export type TaskJobData =
   | { kind: "rebuild-repo"; installationId: number; owner: string; repo: string }
   | { kind: "rebuild-all" }
   | { kind: "sweep-repo"; installationId: number; owner: string; repo: string }
-  | { kind: "sweep-all" };
+  | { kind: "sweep-all" }
+  | { kind: "refresh-summary"; installationId: number; owner: string; repo: string }
+  | { kind: "digest-repo"; installationId: number; owner: string; repo: string; force?: boolean }
+  | { kind: "digest-tick" }
+  | { kind: "reconcile-repo"; installationId: number; owner: string; repo: string }
+  | { kind: "reconcile-all" };
 
 export interface Queues {
   events: Queue<EventJobData>;

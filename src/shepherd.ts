@@ -4,12 +4,13 @@ import type { Redis } from "ioredis";
 import { createProbot, type Logger, type Probot, type ProbotOctokit } from "probot";
 import type { JobDeps } from "../jobs/context.js";
 import { createConfigStore } from "./github/config.js";
-import { closeQueues, createQueues, type Queues } from "./queues.js";
+import { closeQueues, createQueues, type Queues, type TaskJobData } from "./queues.js";
 import { connectRedis, createRedis } from "./redis.js";
 import type { Settings } from "./settings.js";
 import { createClaimStore } from "./state/claims.js";
 import { createItemStore } from "./state/items.js";
 import { createMentorshipStore } from "./state/mentorships.js";
+import { createProjectionStore } from "./state/projection.js";
 import { createKeys, type Keys } from "./state/keys.js";
 import { createWebServer, type WebServer } from "./web/server.js";
 import { startWorkers, type Workers } from "./worker/worker.js";
@@ -75,6 +76,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       items: createItemStore(redis, keys),
       claims: createClaimStore(redis, keys),
       mentorships: createMentorshipStore(redis, keys),
+      projection: createProjectionStore(redis, keys),
       configs: createConfigStore(redis, keys),
       queues,
       botLogin: `${await appSlug(probot, redis, keys, settings.appSlug)}[bot]`,
@@ -88,11 +90,15 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
     });
     probot.log.info({ concurrency: settings.concurrency }, "worker role running");
     // Idempotent: every worker upserts the same scheduler; BullMQ keeps one.
-    await queues.tasks.upsertJobScheduler(
-      "daily-sweep",
-      { pattern: "0 6 * * *", tz: "UTC" },
-      { name: "sweep-all", data: { kind: "sweep-all" } },
-    );
+    const schedules: Array<[string, string, TaskJobData]> = [
+      ["daily-sweep", "0 6 * * *", { kind: "sweep-all" }],
+      // Each repo's digest has its own cron and time zone: the hourly tick lets each one decide.
+      ["digest-tick", "5 * * * *", { kind: "digest-tick" }],
+      ["weekly-reconcile", "0 3 * * 0", { kind: "reconcile-all" }],
+    ];
+    for (const [id, pattern, data] of schedules) {
+      await queues.tasks.upsertJobScheduler(id, { pattern, tz: "UTC" }, { name: data.kind, data });
+    }
     // A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds.
     if (await redis.set(keys.epoch(), new Date().toISOString(), "NX")) {
       await queues.tasks.add("rebuild-all", { kind: "rebuild-all" }, { jobId: `rebuild-all-${Date.now()}` });

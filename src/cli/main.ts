@@ -22,6 +22,7 @@ export type Input = AsyncIterable<string | Uint8Array>;
 
 export const USAGE = `usage: shepherd classify [--config FILE]
        shepherd backtest --gold FILE [--config FILE] [--json]
+       shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
 
 classify  reads JSON lines {id, kind: "issue"|"pr", title, body, files?} on stdin and writes
           one JSON line per item: {id, kind, is_async, subsystems, roadmap, confidence, reasons}

@@ -5,7 +5,10 @@ import { djangoAsyncPreset } from "./presets/django-async.js";
 import {
   type ClaimsConfig,
   type CommandsConfig,
+  type DigestConfig,
   type MentorsConfig,
+  type ProgressConfig,
+  type StaleClaimsConfig,
   type OnboardingConfig,
   parseShepherdConfig,
   type ShepherdConfig,
@@ -20,6 +23,9 @@ export interface ResolvedConfig {
   claims: ClaimsConfig | null;
   onboarding: OnboardingConfig | null;
   mentors: MentorsConfig | null;
+  progress: ProgressConfig | null;
+  digest: DigestConfig | null;
+  staleClaims: StaleClaimsConfig | null;
 }
 
 export type ResolveResult = { ok: true; config: ResolvedConfig } | { ok: false; errors: string[] };
@@ -75,6 +81,11 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
   for (const id of Object.keys(file.mentors?.subsystems ?? {})) {
     if (!known.has(id)) errors.push(`mentors.subsystems.${id}: unknown subsystem "${id}"`);
   }
+  for (const section of ["progress", "digest"] as const) {
+    if (file[section] && !file.triage)
+      errors.push(`${section}: needs a \`triage\` section (it reports on what triage tracks)`);
+  }
+  if (file.staleClaims && !file.claims) errors.push("staleClaims: needs a `claims` section too");
   if (file.claims && !file.commands) errors.push("claims: needs a `commands` section too (claims are commands)");
   if (file.triage && subsystems.length === 0) {
     errors.push("triage: needs subsystems (add a `subsystems` section or `preset: django-async`)");
@@ -94,6 +105,9 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
       claims: file.claims ?? null,
       onboarding: file.onboarding ?? null,
       mentors: file.mentors ?? null,
+      progress: file.progress ?? null,
+      digest: file.digest ?? null,
+      staleClaims: file.staleClaims ?? null,
     },
   };
 }

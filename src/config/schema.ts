@@ -1,6 +1,7 @@
 // The `.github/shepherd.yml` schema. One section per feature: a section that is absent turns its
 // feature off. Every object is strict, so a misspelt key is an error that names the key instead
 // of a setting that silently does nothing.
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lower-case letters, digits, '.', '_' or '-'");
@@ -196,6 +197,64 @@ export const MentorsConfig = z.strictObject({
 });
 export type MentorsConfig = z.infer<typeof MentorsConfig>;
 
+/** The live progress summary. */
+export const ProgressConfig = z.strictObject({
+  issue: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Issue that carries the summary (as a bot comment); absent: Shepherd opens one and pins it."),
+  label: LabelName.default("roadmap-progress").describe("Label of the tracking issue Shepherd opens."),
+  title: z.string().min(1).max(200).default("Async roadmap progress").describe("Title of that issue."),
+  coalesceSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(30)
+    .describe("Events within this window update the summary once."),
+});
+export type ProgressConfig = z.infer<typeof ProgressConfig>;
+
+/** The weekly digest. */
+export const DigestConfig = z.strictObject({
+  cron: z
+    .string()
+    .refine((cron) => {
+      try {
+        CronExpressionParser.parse(cron);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "a cron expression such as `0 9 * * 1` (Mondays 09:00)")
+    .default("0 9 * * 1")
+    .describe("When to post (cron: minute hour day-of-month month day-of-week)."),
+  timeZone: TimeZone.default("UTC").describe("Time zone of `cron` and of the digest's week."),
+  discussionCategory: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Post as a Discussion in this category; absent (or Discussions off): as an issue."),
+  label: LabelName.default("weekly-digest").describe("Label of digest issues."),
+});
+export type DigestConfig = z.infer<typeof DigestConfig>;
+
+/** Reminders about, and release of, claims nobody works on. */
+export const StaleClaimsConfig = z.strictObject({
+  remindAfterDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(14)
+    .describe("Days without a linked PR or a comment by the claimant before a reminder."),
+  releaseAfterDays: z.number().int().min(1).max(365).default(7).describe("Days after the reminder before release."),
+  exemptLabels: z.array(LabelName).default([]).describe("Claims on issues with these labels never go stale."),
+});
+export type StaleClaimsConfig = z.infer<typeof StaleClaimsConfig>;
+
 /** The whole file as written. Feature sections stay optional: absent means off. */
 export const ShepherdConfig = z.strictObject({
   preset: z
@@ -222,6 +281,13 @@ export const ShepherdConfig = z.strictObject({
   claims: ClaimsConfig.optional().describe("`/claim` and `/release` (needs `commands`). Absent: off."),
   onboarding: OnboardingConfig.optional().describe("Welcome newcomers. Absent: off."),
   mentors: MentorsConfig.optional().describe("Match newcomers with mentors (needs `onboarding`). Absent: off."),
+  progress: ProgressConfig.optional().describe(
+    "A live progress summary on a tracking issue (needs `triage`). Absent: off.",
+  ),
+  digest: DigestConfig.optional().describe("A weekly digest (needs `triage`). Absent: off."),
+  staleClaims: StaleClaimsConfig.optional().describe(
+    "Remind, then release, idle claims (needs `claims`). Absent: off.",
+  ),
 });
 export type ShepherdConfig = z.infer<typeof ShepherdConfig>;
 

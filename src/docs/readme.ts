@@ -89,6 +89,7 @@ export function renderCommandTable(commands: readonly CommandSpec[]): string {
     claims: "`claims`",
     triage: "`triage`",
     mentors: "`onboarding` + `mentors`",
+    progress: "`progress`",
   };
   return [
     "| command | usage | where | who | needs | what it does |",

@@ -6,6 +6,8 @@ export interface CallFailure {
   status?: number | undefined;
   headers?: Record<string, string | number | undefined> | undefined;
   message: string;
+  /** GraphQL answers 200 with errors instead of an HTTP status. */
+  graphqlErrors?: Array<{ type?: string | undefined; message: string }> | undefined;
 }
 
 export type FailurePlan =
@@ -18,6 +20,13 @@ const SECONDARY_WAIT_MS = 60 * 1000;
 
 export function planFailure(failure: CallFailure, nowMs: number): FailurePlan {
   const { status } = failure;
+  if (failure.graphqlErrors && failure.graphqlErrors.length > 0) {
+    if (failure.graphqlErrors.some((error) => error.type === "RATE_LIMITED")) {
+      return wait(nowMs, SECONDARY_WAIT_MS, "GraphQL rate limit");
+    }
+    // Other GraphQL errors (a missing permission, a bad query) answer the same way every time.
+    return { kind: "fail", reason: `GitHub refused the GraphQL call: ${failure.message}` };
+  }
   if (status === undefined) return { kind: "retry" };
   const headers = failure.headers ?? {};
   const retryAfter = Number(headers["retry-after"]);

@@ -1,6 +1,7 @@
 // The welcome comment for a newcomer, and the note when a mentor is assigned later. Pure markdown
 // (the adapter adds the marker). Only the newcomer and their mentor are @-mentioned: text from issue
 // titles and explanations is neutralised so it can neither ping people nor link other items.
+import { escapeInline, neutralise } from "./markdown.js";
 
 export interface WelcomeInput {
   newcomer: string;
@@ -19,12 +20,6 @@ export interface WelcomeInput {
 }
 
 const SUGGESTED_AT_MOST = 5;
-
-/** HTML goes as entities (safe in any context); other markdown characters are backslash-escaped. */
-const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-
-/** Zero-width joiner: after `@` or `#` it stops GitHub from reading a mention or a reference. */
-const ZWJ = "\u200d";
 
 const THANKS: Record<WelcomeInput["kind"], string> = {
   issue: "Thanks for opening this issue",
@@ -87,10 +82,10 @@ function renderNextSteps(input: WelcomeInput): string {
 
 function renderSuggestions(input: WelcomeInput): string {
   if (input.suggestions.length === 0) return "";
-  const where = input.subsystemName ? ` in ${escapeText(input.subsystemName)}` : "";
+  const where = input.subsystemName ? ` in ${escapeInline(input.subsystemName)}` : "";
   const rows = input.suggestions
     .slice(0, SUGGESTED_AT_MOST)
-    .map((issue) => `- #${issue.number} ${escapeText(issue.title)}`);
+    .map((issue) => `- #${issue.number} ${escapeInline(issue.title)}`);
   return [`**Good first async issues${where}**`, "", ...rows].join("\n");
 }
 
@@ -120,17 +115,6 @@ function renderWhy(explanation: string[]): string {
     "",
     "</details>",
   ].join("\n");
-}
-
-/** Plain text inside markdown: no formatting, no HTML, no mentions, no references. */
-function escapeText(text: string): string {
-  const flat = String(text).replace(/\s+/g, " ").trim();
-  return neutralise(flat.replace(/[\\`*_[\]()~|!&<>]/g, (char) => HTML_ENTITIES[char] ?? `\\${char}`));
-}
-
-/** Breaks `@user`, `#123` (also `org/repo#123`) and `GH-123` with a zero-width joiner after the sign. */
-function neutralise(text: string): string {
-  return text.replace(/([@#])(?=[A-Za-z0-9_-])/g, `$1${ZWJ}`).replace(/\b(GH)(?=-\d)/gi, `$1${ZWJ}`);
 }
 
 /** A link target that cannot close the link early. */

@@ -17,6 +17,10 @@ export interface StoredClaim extends Claim {
   assigned: boolean;
   /** Shepherd's claim comment, when it had to post one. */
   commentId: number | null;
+  /** The claimant's last comment on the issue (epoch ms); null: none since the claim. */
+  lastActivity: number | null;
+  /** When Shepherd reminded the claimant that the claim looks stale. */
+  remindedAt: number | null;
 }
 
 export type ClaimResult = { ok: true } | { ok: false; holder: string };
@@ -27,7 +31,7 @@ export interface ClaimStore {
   update(
     repoId: number,
     number: number,
-    patch: Partial<Pick<StoredClaim, "assigned" | "commentId" | "pr">>,
+    patch: Partial<Pick<StoredClaim, "assigned" | "commentId" | "pr" | "lastActivity" | "remindedAt">>,
   ): Promise<void>;
   release(repoId: number, number: number): Promise<StoredClaim | null>;
   countFor(repoId: number, login: string): Promise<number>;
@@ -47,6 +51,8 @@ export function createClaimStore(redis: Redis, keys: Keys): ClaimStore {
       pr: hash.pr ? Number(hash.pr) : null,
       assigned: hash.assigned !== "false",
       commentId: hash.commentId ? Number(hash.commentId) : null,
+      lastActivity: hash.lastActivity ? Number(hash.lastActivity) : null,
+      remindedAt: hash.remindedAt ? Number(hash.remindedAt) : null,
     };
   }
   return {
@@ -70,6 +76,10 @@ export function createClaimStore(redis: Redis, keys: Keys): ClaimStore {
       if (patch.assigned !== undefined) fields.assigned = String(patch.assigned);
       if (patch.commentId !== undefined) fields.commentId = patch.commentId === null ? "" : String(patch.commentId);
       if (patch.pr !== undefined) fields.pr = patch.pr === null ? "" : String(patch.pr);
+      for (const key of ["lastActivity", "remindedAt"] as const) {
+        const value = patch[key];
+        if (value !== undefined) fields[key] = value === null ? "" : String(value);
+      }
       if (Object.keys(fields).length > 0) await redis.hset(keys.claim(repoId, number), fields);
     },
     async release(repoId, number) {

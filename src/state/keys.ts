@@ -25,6 +25,13 @@ export interface Keys {
   mergedPrs(repoId: number, login: string): string;
   lock(name: string): string;
   teamMembers(org: string, team: string): string;
+  projection(repoId: number): string;
+  snapshots(repoId: number): string;
+  welcomes(repoId: number): string;
+  repoId(owner: string, repo: string): string;
+  tracking(repoId: number): string;
+  digest(repoId: number, week: string): string;
+  conditional(url: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -55,5 +62,12 @@ export function createKeys(prefix: string): Keys {
     mergedPrs: (repoId, login) => `${p}:merged:${repoId}:${login.toLowerCase()}`,
     lock: (name) => `${p}:lock:${name}`,
     teamMembers: (org, team) => `${p}:team-members:${org.toLowerCase()}/${team.toLowerCase()}`,
+    projection: (repoId) => `${p}:projection:${repoId}`,
+    snapshots: (repoId) => `${p}:snapshots:${repoId}`,
+    welcomes: (repoId) => `${p}:welcomes:${repoId}`,
+    repoId: (owner, repo) => `${p}:repo-id:${owner.toLowerCase()}/${repo.toLowerCase()}`,
+    tracking: (repoId) => `${p}:tracking:${repoId}`,
+    digest: (repoId, week) => `${p}:digest:${repoId}:${week}`,
+    conditional: (url) => `${p}:etag:${url}`,
   };
 }

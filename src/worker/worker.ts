@@ -90,9 +90,19 @@ async function guarded<T>(job: Job, token: string | undefined, deps: JobDeps, ru
       throw new DelayedError();
     }
     if (error instanceof UnrecoverableError || error instanceof DelayedError) throw error;
-    const failure = error as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
+    const failure = error as {
+      status?: number;
+      message?: string;
+      response?: { headers?: Record<string, string> };
+      errors?: Array<{ type?: string; message: string }>;
+    };
     const plan = planFailure(
-      { status: failure.status, headers: failure.response?.headers, message: failure.message ?? String(error) },
+      {
+        status: failure.status,
+        headers: failure.response?.headers,
+        message: failure.message ?? String(error),
+        graphqlErrors: (error as Error).name === "GraphqlResponseError" ? failure.errors : undefined,
+      },
       deps.now(),
     );
     if (plan.kind === "wait") {

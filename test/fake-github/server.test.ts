@@ -302,13 +302,22 @@ describe("routes", () => {
     fake.clearCalls();
   });
 
-  it("leaves a GraphQL hook", async () => {
+  it("answers GraphQL by default, and leaves a hook to replace or turn it off", async () => {
     const octokit = userClient();
-    expect(await statusOf(octokit.graphql("{ viewer { login } }"))).toBe(404);
-    expectErrors("GraphQL is not implemented");
+    await expect(octokit.graphql("{ viewer { login } }")).rejects.toMatchObject({
+      errors: [{ message: "field Query.viewer is not implemented by the fake" }],
+    });
+    expectErrors("field Query.viewer is not implemented by the fake");
     fake.setGraphqlHandler(({ auth }) => ({ body: { data: { viewer: { login: auth.login } } } }));
     expect(await octokit.graphql("{ viewer { login } }")).toEqual({ viewer: { login: "octocat" } });
-    expect(fake.calls.at(-1)).toMatchObject({ path: "/api/graphql", operationId: "graphql" });
+    expect(fake.calls.at(-1)).toMatchObject({
+      path: "/api/graphql",
+      operationId: "graphql",
+      graphql: { operation: "query", fields: ["viewer"] },
+    });
+    fake.setGraphqlHandler(false);
+    expect(await statusOf(octokit.graphql("{ viewer { login } }"))).toBe(404);
+    expectErrors("GraphQL is turned off");
     fake.setGraphqlHandler(undefined);
   });
 });

@@ -12,28 +12,38 @@ import {
   type HandlerContext,
   type HandlerResult,
 } from "./handlers.js";
-import { createRenderer, type Renderer } from "./render.js";
+import type { GraphqlExecution, GraphqlOperation } from "./graphql.js";
+import { createRenderer, type Renderer, type Urls } from "./render.js";
 import { FakeState } from "./state.js";
 import { createValidator, type MatchedRoute, type Validator } from "./validate.js";
 
 export { FakeState } from "./state.js";
 export type { AuthInfo, AuthKind } from "./handlers.js";
+export type { GraphqlOperation } from "./graphql.js";
 
-export interface GraphqlRequest {
-  query: string;
-  variables: Record<string, unknown>;
-  operationName: string | undefined;
-  auth: AuthInfo;
-  state: FakeState;
-}
+/** What a GraphQL handler is given: the parsed request, the caller, the state and a way to record errors. */
+export type GraphqlRequest = GraphqlExecution;
 
 export interface GraphqlResult {
   status?: number;
   body: unknown;
 }
 
-/** Extension point for a later GraphQL fake (validated with @octokit/graphql-schema). */
 export type GraphqlHandler = (request: GraphqlRequest) => GraphqlResult | Promise<GraphqlResult>;
+
+/**
+ * The default GraphQL handler: validates every document against GitHub's published schema and
+ * resolves the fields graphql.ts implements over the fake's state.
+ */
+export const defaultGraphqlHandler: GraphqlHandler = async (request) => (await loadGraphql()).executeGraphql(request);
+
+// graphql-js (~100 ms to import) and GitHub's schema (~0.3 s to build) load on the first
+// GraphQL request, so fakes that never see one start as fast as before.
+let graphqlModule: Promise<typeof import("./graphql.js")> | undefined;
+function loadGraphql(): Promise<typeof import("./graphql.js")> {
+  graphqlModule ??= import("./graphql.js");
+  return graphqlModule;
+}
 
 export interface FakeGitHubOptions {
   /** App id the JWT's `iss` must carry. Default 1. */
@@ -53,7 +63,8 @@ export interface FakeGitHubOptions {
   now?: () => Date;
   /** Login of callers using a token the fake did not issue (e.g. a PAT in a unit test). Default "octocat". */
   tokenUser?: string;
-  graphql?: GraphqlHandler;
+  /** Answers POST /api/graphql. Default: defaultGraphqlHandler; false: none (404, recorded). */
+  graphql?: GraphqlHandler | false;
 }
 
 export interface RecordedCall {
@@ -73,6 +84,8 @@ export interface RecordedCall {
   injected: boolean;
   /** Date.now() when the request arrived. */
   at: number;
+  /** GraphQL requests only: the operation and its top-level fields. */
+  graphql?: GraphqlOperation;
 }
 
 export type FakeErrorKind = "route" | "auth" | "request" | "semantic" | "response" | "graphql" | "fake";
@@ -114,9 +127,10 @@ export interface FakeGitHub {
   /** Holds the next `times` matching requests for `ms` before answering them normally. */
   delayNext(matcher: CallMatcher, ms: number, times?: number): void;
   callsTo(operationId: string): RecordedCall[];
-  /** Calls that are not GET/HEAD (the requests that change GitHub). */
+  /** Calls that change GitHub: not GET/HEAD, and not a GraphQL query (mutations count). */
   writes(): RecordedCall[];
-  setGraphqlHandler(handler: GraphqlHandler | undefined): void;
+  /** Replaces the GraphQL handler; undefined restores the default, false removes it. */
+  setGraphqlHandler(handler: GraphqlHandler | undefined | false): void;
   /** Forgets calls and errors, keeps the state. */
   clearCalls(): void;
   /** Empty state, no calls, errors or pending failures. */
@@ -145,6 +159,10 @@ interface Exchange {
 
 const API_PREFIX = "/api/v3";
 const JSON_TYPE = "application/json; charset=utf-8";
+
+function isGraphql(ex: Pick<Exchange, "method" | "path">): boolean {
+  return ex.method === "POST" && (ex.path === "/api/graphql" || ex.path === "/graphql");
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -224,6 +242,12 @@ function defaultFailure(
   return { body: { message: status >= 500 ? "Server Error" : `Injected ${status}` }, headers: {} };
 }
 
+async function describeGraphql(body: unknown): Promise<GraphqlOperation> {
+  const input = (body ?? {}) as { query?: unknown; operationName?: unknown };
+  const operationName = typeof input.operationName === "string" ? input.operationName : undefined;
+  return (await loadGraphql()).describeOperation(typeof input.query === "string" ? input.query : "", operationName);
+}
+
 function matches(matcher: CallMatcher, call: { method: string; path: string; operationId: string | null }): boolean {
   if (typeof matcher === "function") return matcher(call);
   if (matcher instanceof RegExp) return matcher.test(`${call.method} ${call.path}`);
@@ -251,14 +275,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const errors: FakeError[] = [];
   let failures: PendingFailure[] = [];
   let delays: Array<{ matcher: CallMatcher; ms: number; remaining: number }> = [];
-  let graphql = options.graphql;
+  let graphql = options.graphql ?? defaultGraphqlHandler;
   let state = new FakeState(stateOptions);
   let render: Renderer;
+  let urls: Urls;
   const used = new Map<string, number>();
   const rateReset = String(Math.floor(Date.now() / 1000) + 3600);
 
   function record(ex: Pick<Exchange, "method" | "path" | "route">, kind: FakeErrorKind, message: string): void {
-    errors.push({ kind, method: ex.method, path: ex.path, operationId: ex.route?.operationId ?? null, message });
+    const operationId = ex.route?.operationId ?? (isGraphql(ex) ? "graphql" : null);
+    errors.push({ kind, method: ex.method, path: ex.path, operationId, message });
   }
 
   function authenticate(ex: Exchange): HandlerResult | undefined {
@@ -381,7 +407,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       record(
         ex,
         "graphql",
-        "GraphQL is not implemented by the fake yet: pass options.graphql or call setGraphqlHandler()",
+        "GraphQL is turned off in this fake (graphql: false): pass options.graphql or call setGraphqlHandler()",
       );
       return { status: 404, body: { message: "Not Found" } };
     }
@@ -392,12 +418,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       operationName: input.operationName,
       auth: ex.auth,
       state,
+      urls,
+      record: (kind, message) => record(ex, kind, message),
     });
     return { status: result.status ?? 200, body: result.body };
   }
 
   async function respond(ex: Exchange): Promise<HandlerResult & { injected?: boolean }> {
-    if (ex.method === "POST" && (ex.path === "/api/graphql" || ex.path === "/graphql")) {
+    if (isGraphql(ex)) {
       return authenticate(ex) ?? parseBody(ex) ?? (await runGraphql(ex));
     }
     const route = validator.match(ex.method, ex.path);
@@ -422,7 +450,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   function rateHeaders(ex: Exchange, status: number): Record<string, string> {
     const identity = ex.auth.installation ? `installation:${ex.auth.installation.id}` : ex.auth.kind;
-    const resource = ex.route?.operationId.startsWith("search/") ? "search" : "core";
+    const resource = isGraphql(ex) ? "graphql" : ex.route?.operationId.startsWith("search/") ? "search" : "core";
     const limit = resource === "search" ? 30 : rateLimit;
     const bucket = `${identity}:${resource}`;
     // Conditional requests answered 304 do not count against the limit.
@@ -498,12 +526,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           ? { status: error.status, body: error.body }
           : { status: 500, body: { message: "Server Error" } };
     }
+    const graphqlCall = isGraphql(ex) ? await describeGraphql(ex.body) : undefined;
     const status = send(res, ex, result);
     calls.push({
       seq: calls.length + 1,
       method: ex.method,
       path: ex.path,
-      operationId: ex.path.endsWith("graphql") && ex.method === "POST" ? "graphql" : (ex.route?.operationId ?? null),
+      operationId: isGraphql(ex) ? "graphql" : (ex.route?.operationId ?? null),
       status,
       query: ex.query,
       body: ex.body,
@@ -511,6 +540,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       installationId: ex.auth.installation?.id,
       injected: result.injected === true,
       at,
+      ...(graphqlCall && { graphql: graphqlCall }),
     });
   }
 
@@ -530,7 +560,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const urls = { api: `${url}${API_PREFIX}`, web: url };
+  urls = { api: `${url}${API_PREFIX}`, web: url };
   render = createRenderer(state, urls);
 
   const fake: FakeGitHub = {
@@ -557,9 +587,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       failures.push({ matcher, status, options: failOptions, remaining: failOptions.times ?? 1 });
     },
     callsTo: (operationId) => calls.filter((call) => call.operationId === operationId),
-    writes: () => calls.filter((call) => call.method !== "GET" && call.method !== "HEAD"),
+    writes: () =>
+      calls.filter((call) => call.method !== "GET" && call.method !== "HEAD" && call.graphql?.operation !== "query"),
     setGraphqlHandler(handler) {
-      graphql = handler;
+      graphql = handler ?? defaultGraphqlHandler;
     },
     clearCalls() {
       calls.length = 0;

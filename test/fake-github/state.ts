@@ -98,6 +98,36 @@ export interface PullFields {
   files: DiffEntryInput[];
 }
 
+export interface DiscussionCategoryRecord {
+  id: number;
+  name: string;
+  slug: string;
+  createdAt: string;
+}
+
+export interface DiscussionRecord {
+  id: number;
+  /** Shares the repo's issue/pull request number sequence, as on GitHub. */
+  number: number;
+  title: string;
+  body: string;
+  author: string;
+  categoryId: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DiscussionSeed {
+  title: string;
+  body?: string;
+  /** Name or slug of a category of the repo; default: its first category. */
+  category?: string;
+  author?: string;
+  number?: number;
+  created_at?: string;
+  updated_at?: string;
+}
+
 export interface RepoRecord {
   id: number;
   owner: string;
@@ -112,7 +142,14 @@ export interface RepoRecord {
   milestones: Map<number, MilestoneRecord>;
   issues: Map<number, IssueRecord>;
   permissions: Map<string, Permission>;
+  /** Next number for an issue, pull request or discussion (one sequence on GitHub). */
   nextNumber: number;
+  discussionsEnabled: boolean;
+  /** Keyed by category id. */
+  discussionCategories: Map<number, DiscussionCategoryRecord>;
+  discussions: Map<number, DiscussionRecord>;
+  /** Numbers of pinned issues, in pin order. */
+  pinned: number[];
 }
 
 export interface InstallationRecord {
@@ -180,6 +217,34 @@ export function gitSha(text: string): string {
 export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/** GitHub's legacy global node id ("MDEwOlJlcG9zaXRvcnkxMjk2MjY5" is "010:Repository1296269"). */
+export function nodeId(kind: string, id: number): string {
+  return Buffer.from(`0${kind.length}:${kind}${id}`).toString("base64");
+}
+
+/** The kind and database id of a legacy node id, or undefined if it is not one. */
+export function parseNodeId(value: string): { kind: string; id: number } | undefined {
+  const text = Buffer.from(value, "base64").toString("utf8");
+  const [, length, rest = ""] = /^0(\d+):(.*)$/.exec(text) ?? [];
+  const kind = rest.slice(0, Number(length));
+  const id = rest.slice(Number(length));
+  return kind !== "" && /^\d+$/.test(id) ? { kind, id: Number(id) } : undefined;
+}
+
+/** GitHub's slug of a discussion category name ("Show and tell" -> "show-and-tell", "Q&A" -> "q-a"). */
+export function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+/** Categories GitHub creates when discussions are first enabled on a repository. */
+export const DEFAULT_DISCUSSION_CATEGORIES = ["Announcements", "General", "Ideas", "Polls", "Q&A", "Show and tell"];
+
+/** GitHub allows at most this many pinned issues per repository. */
+export const MAX_PINNED_ISSUES = 3;
 
 export function splitRepo(ref: RepoRef): { owner: string; name: string } {
   if (typeof ref !== "string") return { owner: ref.owner, name: ref.name };
@@ -259,6 +324,10 @@ export class FakeState {
       issues: new Map(),
       permissions: new Map([[key(input.owner), "admin"]]),
       nextNumber: 1,
+      discussionsEnabled: false,
+      discussionCategories: new Map(),
+      discussions: new Map(),
+      pinned: [],
     };
     this.repos.set(key(`${input.owner}/${input.name}`), repo);
     return repo;
@@ -471,6 +540,81 @@ export class FakeState {
     return [...this.comments.values()].filter(
       (comment) => comment.repo === repoKey && comment.issueNumber === issueNumber,
     );
+  }
+
+  /**
+   * Turns discussions on or off. Turning them on for a repo without categories creates GitHub's
+   * default ones (Announcements, General, Ideas, Polls, Q&A, Show and tell) unless told not to.
+   */
+  enableDiscussions(ref: RepoRef, on = true, options: { defaultCategories?: boolean } = {}): RepoRecord {
+    const repo = this.repo(ref);
+    repo.discussionsEnabled = on;
+    if (on && repo.discussionCategories.size === 0 && options.defaultCategories !== false)
+      for (const name of DEFAULT_DISCUSSION_CATEGORIES) this.addDiscussionCategory(repo, { name });
+    return repo;
+  }
+
+  addDiscussionCategory(ref: RepoRef, input: { name: string; slug?: string }): DiscussionCategoryRecord {
+    const repo = this.repo(ref);
+    const slug = input.slug ?? slugify(input.name);
+    if (this.findDiscussionCategory(repo, input.name) ?? this.findDiscussionCategory(repo, slug))
+      throw new Error(`fake GitHub: ${repo.owner}/${repo.name} already has a discussion category "${input.name}"`);
+    const category: DiscussionCategoryRecord = { id: this.newId(), name: input.name, slug, createdAt: this.now() };
+    repo.discussionCategories.set(category.id, category);
+    return category;
+  }
+
+  /** A category by name or slug (case-insensitive). */
+  findDiscussionCategory(repo: RepoRecord, nameOrSlug: string): DiscussionCategoryRecord | undefined {
+    return [...repo.discussionCategories.values()].find(
+      (category) => key(category.name) === key(nameOrSlug) || category.slug === key(nameOrSlug),
+    );
+  }
+
+  /** Seeds a discussion (does not need discussions to be enabled, so tests can disable them later). */
+  addDiscussion(ref: RepoRef, input: DiscussionSeed): DiscussionRecord {
+    const repo = this.repo(ref);
+    const category =
+      input.category === undefined
+        ? repo.discussionCategories.values().next().value
+        : this.findDiscussionCategory(repo, input.category);
+    if (!category)
+      throw new Error(
+        `fake GitHub: no discussion category ${input.category ?? "at all"} in ${repo.owner}/${repo.name}; call addDiscussionCategory or enableDiscussions first`,
+      );
+    const number = input.number ?? repo.nextNumber;
+    repo.nextNumber = Math.max(repo.nextNumber, number + 1);
+    const createdAt = input.created_at ?? this.now();
+    const discussion: DiscussionRecord = {
+      id: this.newId(),
+      number,
+      title: input.title,
+      body: input.body ?? "",
+      author: this.user(input.author ?? "octocat").login,
+      categoryId: category.id,
+      createdAt,
+      updatedAt: input.updated_at ?? createdAt,
+    };
+    repo.discussions.set(number, discussion);
+    return discussion;
+  }
+
+  /** Pinned issues of a repo, in pin order. */
+  pinnedIssues(ref: RepoRef): IssueRecord[] {
+    const repo = this.repo(ref);
+    return repo.pinned.flatMap((number) => repo.issues.get(number) ?? []);
+  }
+
+  /** Pins an issue (no-op when already pinned); throws past GitHub's limit of 3. */
+  pinIssue(ref: RepoRef, number: number): IssueRecord {
+    const repo = this.repo(ref);
+    const issue = this.issue(repo, number);
+    if (issue.pull) throw new Error(`fake GitHub: #${number} is a pull request; only issues can be pinned`);
+    if (repo.pinned.includes(number)) return issue;
+    if (repo.pinned.length >= MAX_PINNED_ISSUES)
+      throw new Error(`fake GitHub: ${repo.owner}/${repo.name} already has ${MAX_PINNED_ISSUES} pinned issues`);
+    repo.pinned.push(number);
+    return issue;
   }
 
   setPermission(ref: RepoRef, login: string, permission: Permission): void {

@@ -1,8 +1,10 @@
 // End-to-end harness: the real Shepherd (web + worker roles) on a real Redis, talking to the fake
 // GitHub on 127.0.0.1 through the same GHE_HOST setting a GitHub Enterprise user would use.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
+import { parse } from "yaml";
 import { ProbotOctokit } from "probot";
 import { startFakeGitHub, type FakeGitHub } from "../fake-github/server.js";
 import type { CommentRecord, IssueRecord, RepoRecord } from "../fake-github/state.js";
@@ -77,11 +79,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+const MANIFEST_PERMISSIONS = (
+  parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
+    default_permissions: Record<string, string>;
+  }
+).default_permissions;
+
 export const DJANGO_CONFIG = ["preset: django-async", "triage: {}", ""].join("\n");
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeGitHub({ appPublicKey: keys.publicKey, appSlug: "shepherd" });
-  fake.state.addInstallation(INSTALLATION_ID, "django");
+  // The installation has exactly the permissions app.yml asks for: a call they do not cover fails.
+  fake.state.addInstallation(INSTALLATION_ID, "django", { permissions: MANIFEST_PERMISSIONS });
   const repo = fake.state.addRepo({ owner: "django", name: "django", defaultBranch: "main" });
   const config = options.config === undefined ? DJANGO_CONFIG : options.config;
   if (config !== null) fake.state.addFile("django/django", ".github/shepherd.yml", config);

@@ -192,7 +192,7 @@ describe("other decisions", () => {
     expect(body).toContain("| `/assign` |");
     expect(body).not.toContain("| `/claim` |");
     expect(body).toContain(
-      "Not enabled in this repository: `/claim`, `/release`, `/subsystem`, `/roadmap`, `/mentor`, `/away`, `/back`.",
+      "Not enabled in this repository: `/claim`, `/release`, `/subsystem`, `/roadmap`, `/mentor`, `/away`, `/back`, `/progress`.",
     );
     expect(body).toContain("`@shepherd name`");
   });

@@ -6,6 +6,7 @@ import { claim } from "./claim.js";
 import { help } from "./help.js";
 import { label, unlabel } from "./label.js";
 import { mentor } from "./mentor.js";
+import { progress } from "./progress.js";
 import { release } from "./release.js";
 import { status } from "./status.js";
 import { roadmap, subsystem } from "./triage.js";
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   mentor,
   away,
   back,
+  progress,
   status,
   help,
 ];

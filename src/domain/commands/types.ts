@@ -19,7 +19,7 @@ export type Who =
   | "mentors";
 
 /** The config section a command needs; absent means the command answers "not enabled here". */
-export type Feature = "commands" | "claims" | "triage" | "mentors";
+export type Feature = "commands" | "claims" | "triage" | "mentors" | "progress";
 
 export interface Actor {
   login: string;
@@ -107,7 +107,8 @@ export type CommandAction =
   | { type: "end-mentorship"; newcomer: string }
   /** `until` in epoch ms; Infinity for "until /back". */
   | { type: "set-away"; mentor: string; until: number }
-  | { type: "set-back"; mentor: string };
+  | { type: "set-back"; mentor: string }
+  | { type: "refresh-progress" };
 
 export type Parsed<A> = { ok: true; value: A } | { ok: false; error: string };
 

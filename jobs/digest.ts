@@ -1,0 +1,168 @@
+// The weekly digest: exactly one post per repo per week. An hourly tick fans out to the repos;
+// each checks its own cron and time zone, so a worker that was down at 09:00 posts at 10:00.
+// Idempotent across retries and crashes: Redis remembers the week, and before posting Shepherd
+// looks on GitHub for a post carrying that week's marker.
+import { CronExpressionParser } from "cron-parser";
+import type { Logger, ProbotOctokit } from "probot";
+import type { ResolvedConfig } from "../src/config/resolve.js";
+import type { DigestConfig } from "../src/config/schema.js";
+import { renderDigest } from "../src/domain/digest.js";
+import { parseMarker, renderMarker } from "../src/domain/markers.js";
+import { isoWeek, snapshot, weekBounds } from "../src/domain/projection.js";
+import type { TaskJobData } from "../src/queues.js";
+import type { JobDeps, RepoRef } from "./context.js";
+
+const DAY_MS = 86_400_000;
+/** Remembered long after the week, so a late retry never posts twice. */
+const POSTED_TTL_SECONDS = 60 * 24 * 3600;
+
+const DISCUSSIONS_QUERY = `query ($owner: String!, $name: String!) {
+  repository(owner: $owner, name: $name) {
+    id
+    hasDiscussionsEnabled
+    discussionCategories(first: 50) { nodes { id name slug } }
+    discussions(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) { nodes { body url } }
+  }
+}`;
+
+const CREATE_DISCUSSION = `mutation ($repositoryId: ID!, $categoryId: ID!, $title: String!, $body: String!) {
+  createDiscussion(input: { repositoryId: $repositoryId, categoryId: $categoryId, title: $title, body: $body }) {
+    discussion { url }
+  }
+}`;
+
+interface DiscussionsInfo {
+  repository: {
+    id: string;
+    hasDiscussionsEnabled: boolean;
+    discussionCategories: { nodes: Array<{ id: string; name: string; slug: string }> };
+    discussions: { nodes: Array<{ body: string; url: string }> };
+  } | null;
+}
+
+export interface DigestPreview {
+  week: string;
+  title: string;
+  body: string;
+}
+
+export async function digestRepoTask(
+  task: Extract<TaskJobData, { kind: "digest-repo" }>,
+  deps: JobDeps,
+  log: Logger,
+): Promise<void> {
+  const octokit = await deps.probot.auth(task.installationId);
+  const config = await deps.configs.get(octokit, task.owner, task.repo);
+  if (config.status !== "ok" || !config.config.digest) return;
+  const repoId = await deps.projection.repoIdOf(task.owner, task.repo);
+  if (repoId === null) return;
+  const digest = config.config.digest;
+  const now = deps.now();
+  const due = lastFire(digest, now);
+  if (!task.force && (due === null || now - due > 7 * DAY_MS)) return;
+  const week = isoWeek(task.force ? now : (due ?? now), digest.timeZone);
+  const postedKey = deps.keys.digest(repoId, week);
+  if (await deps.redis.exists(postedKey)) return;
+  const repo = { id: repoId, owner: task.owner, repo: task.repo };
+
+  const preview = await buildDigest(deps, repo, config.config, week, now);
+  const url = await postOnce(octokit, deps, repo, digest, preview);
+  await deps.redis.set(postedKey, url, "EX", POSTED_TTL_SECONDS);
+  log.info({ repo: `${repo.owner}/${repo.repo}`, week, url }, "digest posted");
+}
+
+/** The digest of a week from the projection; also takes that week's snapshot for the trend. */
+export async function buildDigest(
+  deps: Pick<JobDeps, "projection" | "claims" | "mentorships">,
+  repo: RepoRef,
+  config: ResolvedConfig,
+  week: string,
+  now: number,
+  options: { saveSnapshot?: boolean } = { saveSnapshot: true },
+): Promise<DigestPreview> {
+  const timeZone = config.digest?.timeZone ?? "UTC";
+  const items = await deps.projection.all(repo.id);
+  const current = snapshot(items, week, now);
+  if (options.saveSnapshot !== false) await deps.projection.saveSnapshot(repo.id, current);
+  const snapshots = (await deps.projection.snapshots(repo.id)).filter((entry) => entry.week !== week).concat(current);
+  const { start, end } = weekBounds(week, timeZone);
+  const welcomed = await deps.projection.welcomesBetween(repo.id, start, end);
+  const staleAfter = (config.staleClaims?.remindAfterDays ?? 14) * DAY_MS;
+  const stale = items
+    .filter((item) => item.state === "claimed" && item.claimant && item.claimedAt !== null)
+    .filter((item) => now - (item.claimedAt ?? now) >= staleAfter)
+    .map((item) => ({
+      number: item.number,
+      title: item.title,
+      claimant: item.claimant ?? "",
+      idleDays: Math.floor((now - (item.claimedAt ?? now)) / DAY_MS),
+    }));
+  const rendered = renderDigest({
+    repo: `${repo.owner}/${repo.repo}`,
+    week,
+    timeZone,
+    items,
+    snapshots: [...snapshots.sort((a, b) => a.week.localeCompare(b.week))],
+    welcomed,
+    stale,
+    model: config.model,
+    now,
+  });
+  return { week, title: rendered.title, body: `${renderMarker("digest", { week })}\n${rendered.body}` };
+}
+
+/** Posts unless GitHub already has this week's digest (a crash after posting, a second run). */
+async function postOnce(
+  octokit: ProbotOctokit,
+  deps: JobDeps,
+  repo: RepoRef,
+  config: DigestConfig,
+  preview: DigestPreview,
+): Promise<string> {
+  const isThisWeek = (body: string | null | undefined) => parseMarker(body)?.data.week === preview.week;
+  const params = { owner: repo.owner, repo: repo.repo };
+  if (config.discussionCategory) {
+    const info = await octokit.graphql<DiscussionsInfo>(DISCUSSIONS_QUERY, { owner: repo.owner, name: repo.repo });
+    const repository = info.repository;
+    const posted = repository?.discussions.nodes.find((node) => isThisWeek(node.body));
+    if (posted) return posted.url;
+    const wanted = config.discussionCategory.toLowerCase();
+    const category = repository?.discussionCategories.nodes.find(
+      (node) => node.name.toLowerCase() === wanted || node.slug === wanted,
+    );
+    if (repository?.hasDiscussionsEnabled && category) {
+      const created = await octokit.graphql<{ createDiscussion: { discussion: { url: string } } }>(CREATE_DISCUSSION, {
+        repositoryId: repository.id,
+        categoryId: category.id,
+        title: preview.title,
+        body: preview.body,
+      });
+      return created.createDiscussion.discussion.url;
+    }
+    deps.log.warn(
+      { repo: `${repo.owner}/${repo.repo}` },
+      "discussions off or category missing, digest posted as an issue",
+    );
+  }
+  const recent = await octokit.rest.issues.listForRepo({ ...params, labels: config.label, state: "all", per_page: 10 });
+  const posted = recent.data.find((issue) => isThisWeek(issue.body));
+  if (posted) return posted.html_url;
+  const { data } = await octokit.rest.issues.create({
+    ...params,
+    title: preview.title,
+    body: preview.body,
+    labels: [config.label],
+  });
+  return data.html_url;
+}
+
+/** The most recent time the repo's cron fired, in its time zone; null for a cron that never fires. */
+export function lastFire(config: DigestConfig, now: number): number | null {
+  try {
+    return CronExpressionParser.parse(config.cron, { currentDate: new Date(now), tz: config.timeZone })
+      .prev()
+      .getTime();
+  } catch {
+    return null;
+  }
+}

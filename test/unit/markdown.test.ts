@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import {
+  boldLogin,
+  escapeCell,
+  escapeInline,
+  joinWords,
+  neutralise,
+  plural,
+  shorten,
+} from "../../src/domain/markdown.js";
+
+const ZWJ = "\u200d";
+
+describe("neutralise", () => {
+  it.each([
+    ["cc @alice please", `cc @${ZWJ}alice please`],
+    ["see #123 and django/django#45", `see #${ZWJ}123 and django/django#${ZWJ}45`],
+    ["fixed by GH-12 and gh-3", `fixed by GH${ZWJ}-12 and gh${ZWJ}-3`],
+    ["a lone @ or # stays", "a lone @ or # stays"],
+  ])("%s", (text, expected) => {
+    expect(neutralise(text)).toBe(expected);
+  });
+});
+
+describe("escapeInline", () => {
+  it("flattens whitespace, escapes markdown and HTML, and neutralises", () => {
+    expect(escapeInline("  **Bold** [x](y)\n<script> & `code` @bob #1 ")).toBe(
+      `\\*\\*Bold\\*\\* \\[x\\]\\(y\\) &lt;script&gt; &amp; \\\`code\\\` @${ZWJ}bob #${ZWJ}1`,
+    );
+  });
+
+  it("never leaves a pingable mention, a reference or a raw tag", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme-ascii" }), (text) => {
+        const out = escapeInline(text);
+        expect(out).not.toMatch(/(^|[^\\])@[A-Za-z0-9_-]/);
+        expect(out).not.toMatch(/#[0-9A-Za-z_-]/);
+        expect(out).not.toMatch(/[<>\n]/);
+      }),
+    );
+  });
+});
+
+describe("escapeCell", () => {
+  it("keeps a table row one row with the same number of cells", () => {
+    const cell = escapeCell("a | b\nc <br> d");
+    expect(cell).toBe("a \\| b c &lt;br&gt; d");
+    expect(`| ${cell} |`.split(/(?<!\\)\|/)).toHaveLength(3);
+  });
+});
+
+describe("small helpers", () => {
+  it("shortens before escaping, never cutting a character in two", () => {
+    expect(shorten("abcdef", 10)).toBe("abcdef");
+    expect(shorten("abcdef", 4)).toBe("abc…");
+    expect(shorten("ab😀😀😀", 4)).toBe("ab😀…");
+  });
+
+  it("bolds logins without pinging, counts and joins words", () => {
+    expect(boldLogin("alice")).toBe("**alice**");
+    expect(boldLogin("@alice")).toBe(`**@${ZWJ}alice**`);
+    expect([plural(1, "day"), plural(2, "day")]).toEqual(["1 day", "2 days"]);
+    expect([joinWords([]), joinWords(["a"]), joinWords(["a", "b"]), joinWords(["a", "b", "c"])]).toEqual([
+      "",
+      "a",
+      "a and b",
+      "a, b and c",
+    ]);
+  });
+});
