@@ -38,7 +38,7 @@ export async function refreshSummaryTask(
   });
   const body = `${renderMarker("progress")}\n${summary}`;
   const hash = createHash("sha1").update(body).digest("hex");
-  const tracking = await trackingIssue(octokit, deps, repo, config.config.progress);
+  const tracking = await trackingIssue(octokit, deps, repo, config.config.progress, body);
   if (tracking.hash === hash) return;
   const params = { owner: repo.owner, repo: repo.repo };
   if (tracking.ownBody) {
@@ -64,6 +64,7 @@ async function trackingIssue(
   deps: JobDeps,
   repo: RepoRef,
   config: ProgressConfig,
+  body: string,
 ): Promise<Tracking> {
   const raw = await deps.redis.get(deps.keys.tracking(repo.id));
   const known = raw ? (JSON.parse(raw) as Tracking) : null;
@@ -83,13 +84,16 @@ async function trackingIssue(
     (issue) => issue.user?.login === deps.botLogin && issue.body?.includes("shepherd:progress"),
   );
   if (mine) return { issue: mine.number, ownBody: true, commentId: null, hash: null };
+  // Opened with the summary in it: the first refresh costs a listing, the creation and the pin.
   const { data: created } = await octokit.rest.issues.create({
     ...params,
     title: config.title,
     labels: [config.label],
-    body: `${renderMarker("progress")}\nShepherd keeps this issue current.`,
+    body,
   });
-  await saveTracking(deps, repo.id, { issue: created.number, ownBody: true, commentId: null, hash: null });
+  const hash = createHash("sha1").update(body).digest("hex");
+  const tracking: Tracking = { issue: created.number, ownBody: true, commentId: null, hash };
+  await saveTracking(deps, repo.id, tracking);
   try {
     await octokit.graphql(`mutation ($issueId: ID!) { pinIssue(input: { issueId: $issueId }) { issue { number } } }`, {
       issueId: created.node_id,
@@ -98,7 +102,7 @@ async function trackingIssue(
     // GitHub pins at most three issues per repository: the summary works unpinned too.
     deps.log.warn({ repo: `${repo.owner}/${repo.repo}`, err: (error as Error).message }, "tracking issue not pinned");
   }
-  return { issue: created.number, ownBody: true, commentId: null, hash: null };
+  return tracking;
 }
 
 async function saveTracking(deps: JobDeps, repoId: number, tracking: Tracking): Promise<void> {

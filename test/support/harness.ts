@@ -1,7 +1,7 @@
 // End-to-end harness: the real Shepherd (web + worker roles) on a real Redis, talking to the fake
 // GitHub on 127.0.0.1 through the same GHE_HOST setting a GitHub Enterprise user would use.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { parse } from "yaml";
@@ -79,10 +79,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+// From test/support or, compiled for the benchmarks, from dist/test/support.
+const MANIFEST_URL = [new URL("../../app.yml", import.meta.url), new URL("../../../app.yml", import.meta.url)].find(
+  (url) => existsSync(url),
+);
 const MANIFEST_PERMISSIONS = (
-  parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
-    default_permissions: Record<string, string>;
-  }
+  parse(readFileSync(MANIFEST_URL ?? "app.yml", "utf8")) as { default_permissions: Record<string, string> }
 ).default_permissions;
 
 export const DJANGO_CONFIG = ["preset: django-async", "triage: {}", ""].join("\n");
