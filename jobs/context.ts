@@ -2,6 +2,8 @@
 // first use, so a job that needs no API call costs none), and helpers for items and config.
 import type { Redis } from "ioredis";
 import type { Logger, Probot, ProbotOctokit } from "probot";
+import type { ResolvedConfig } from "../src/config/resolve.js";
+import type { CompiledModel } from "../src/domain/classifier.js";
 import type { ConfigStore, RepoConfig } from "../src/github/config.js";
 import type { Queues } from "../src/queues.js";
 import type { ClaimStore } from "../src/state/claims.js";
@@ -88,4 +90,42 @@ export async function loadConfig(event: EventJob, deps: JobDeps, repo: RepoRef):
     event.log.error({ repo: `${repo.owner}/${repo.repo}`, errors: config.errors }, "config invalid, nothing done");
   }
   return config;
+}
+
+export interface RepoTask {
+  installationId: number;
+  owner: string;
+  repo: string;
+}
+
+export interface RepoTaskScope {
+  octokit: ProbotOctokit;
+  config: ResolvedConfig;
+  compiled: CompiledModel;
+  repo: RepoRef;
+}
+
+/**
+ * The common start of a per-repository task: an installation Octokit, the repo's config when
+ * `wanted` says the task has work to do, and the repo id (remembered, so usually no call).
+ */
+export async function repoTaskScope(
+  deps: JobDeps,
+  task: RepoTask,
+  wanted: (config: ResolvedConfig) => boolean,
+): Promise<RepoTaskScope | null> {
+  const octokit = await deps.probot.auth(task.installationId);
+  const config = await deps.configs.get(octokit, task.owner, task.repo);
+  if (config.status !== "ok" || !wanted(config.config)) return null;
+  let id = await deps.projection.repoIdOf(task.owner, task.repo);
+  if (id === null) {
+    id = (await octokit.rest.repos.get({ owner: task.owner, repo: task.repo })).data.id;
+    await deps.projection.rememberRepo(task.owner, task.repo, id);
+  }
+  return {
+    octokit,
+    config: config.config,
+    compiled: config.compiled,
+    repo: { id, owner: task.owner, repo: task.repo },
+  };
 }

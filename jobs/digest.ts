@@ -10,7 +10,7 @@ import { renderDigest } from "../src/domain/digest.js";
 import { parseMarker, renderMarker } from "../src/domain/markers.js";
 import { isoWeek, snapshot, weekBounds } from "../src/domain/projection.js";
 import type { TaskJobData } from "../src/queues.js";
-import type { JobDeps, RepoRef } from "./context.js";
+import { type JobDeps, type RepoRef, repoTaskScope } from "./context.js";
 
 const DAY_MS = 86_400_000;
 /** Remembered long after the week, so a late retry never posts twice. */
@@ -51,21 +51,18 @@ export async function digestRepoTask(
   deps: JobDeps,
   log: Logger,
 ): Promise<void> {
-  const octokit = await deps.probot.auth(task.installationId);
-  const config = await deps.configs.get(octokit, task.owner, task.repo);
-  if (config.status !== "ok" || !config.config.digest) return;
-  const repoId = await deps.projection.repoIdOf(task.owner, task.repo);
-  if (repoId === null) return;
-  const digest = config.config.digest;
+  const scope = await repoTaskScope(deps, task, (config) => config.digest !== null);
+  if (!scope?.config.digest) return;
+  const { octokit, repo, config } = scope;
+  const digest = scope.config.digest;
   const now = deps.now();
   const due = lastFire(digest, now);
   if (!task.force && (due === null || now - due > 7 * DAY_MS)) return;
   const week = isoWeek(task.force ? now : (due ?? now), digest.timeZone);
-  const postedKey = deps.keys.digest(repoId, week);
+  const postedKey = deps.keys.digest(repo.id, week);
   if (await deps.redis.exists(postedKey)) return;
-  const repo = { id: repoId, owner: task.owner, repo: task.repo };
 
-  const preview = await buildDigest(deps, repo, config.config, week, now);
+  const preview = await buildDigest(deps, repo, config, week, now);
   const url = await postOnce(octokit, deps, repo, digest, preview);
   await deps.redis.set(postedKey, url, "EX", POSTED_TTL_SECONDS);
   log.info({ repo: `${repo.owner}/${repo.repo}`, week, url }, "digest posted");

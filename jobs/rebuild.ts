@@ -4,7 +4,7 @@ import type { Logger } from "probot";
 import { COMMANDS } from "../src/domain/commands/index.js";
 import { type RebuildResult, rebuildState } from "../src/domain/rebuild.js";
 import type { TaskJobData } from "../src/queues.js";
-import type { JobDeps } from "./context.js";
+import { type JobDeps, repoTaskScope } from "./context.js";
 import { configuredMentors, type MentoringScope, mentoringScope, withMentorLock } from "./onboarding.js";
 
 /** Claims older than this are not looked for; a claim idle that long is stale anyway. */
@@ -16,14 +16,14 @@ export async function rebuildRepoTask(
   log: Logger,
 ): Promise<void> {
   const { owner, repo } = task;
-  const octokit = await deps.probot.auth(task.installationId);
-  const config = await deps.configs.get(octokit, owner, repo);
-  const { commands, triage, onboarding } = config.status === "ok" ? config.config : {};
-  if (config.status !== "ok" || (!commands && !triage && !onboarding)) return;
-  const { data: repository } = await octokit.rest.repos.get({ owner, repo });
-  const scope = mentoringScope(deps, octokit, { id: repository.id, owner, repo }, config, log);
-  const mentors = config.config.mentors
-    ? (await configuredMentors(scope, config.config.mentors)).map((mentor) => mentor.login)
+  const found = await repoTaskScope(deps, task, (config) =>
+    Boolean(config.commands || config.triage || config.onboarding),
+  );
+  if (!found) return;
+  const { octokit } = found;
+  const scope = mentoringScope(deps, octokit, found.repo, found, log);
+  const mentors = found.config.mentors
+    ? (await configuredMentors(scope, found.config.mentors)).map((mentor) => mentor.login)
     : [];
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "open", per_page: 100 });
   const comments = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, {
@@ -57,7 +57,7 @@ export async function rebuildRepoTask(
     parse: { botSlug: deps.botLogin.replace(/\[bot\]$/, ""), commands: COMMANDS },
   });
 
-  const repoId = repository.id;
+  const repoId = found.repo.id;
   for (const number of await deps.claims.claimedIssues(repoId)) await deps.claims.release(repoId, number);
   for (const claim of result.claims) {
     await deps.claims.claim(repoId, claim.issue, claim.claimant, claim.since);

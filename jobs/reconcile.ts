@@ -6,7 +6,7 @@ import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { TrackedItem } from "../src/domain/projection.js";
 import { nextTrackedItem, sameItem } from "../src/domain/track.js";
 import type { TaskJobData } from "../src/queues.js";
-import type { JobDeps, RepoRef } from "./context.js";
+import { type JobDeps, type RepoRef, repoTaskScope } from "./context.js";
 import { gatherFacts, labelNames, type RawItem, scheduleSummary } from "./projection.js";
 
 export interface ReconcileReport {
@@ -24,22 +24,16 @@ export async function reconcileRepoTask(
   deps: JobDeps,
   log: Logger,
 ): Promise<ReconcileReport | null> {
-  const octokit = await deps.probot.auth(task.installationId);
-  const config = await deps.configs.get(octokit, task.owner, task.repo);
-  if (config.status !== "ok" || !config.config.triage || (!config.config.progress && !config.config.digest))
-    return null;
-  let repoId = await deps.projection.repoIdOf(task.owner, task.repo);
-  let calls = 0;
-  if (repoId === null) {
-    repoId = (await octokit.rest.repos.get({ owner: task.owner, repo: task.repo })).data.id;
-    calls += 1;
-    await deps.projection.rememberRepo(task.owner, task.repo, repoId);
-  }
-  const repo = { id: repoId, owner: task.owner, repo: task.repo };
-  const report = await reconcile(octokit, deps, repo, config.config);
-  report.calls += calls;
+  const scope = await repoTaskScope(
+    deps,
+    task,
+    (config) => config.triage !== null && (config.progress !== null || config.digest !== null),
+  );
+  if (!scope) return null;
+  const { octokit, repo, config } = scope;
+  const report = await reconcile(octokit, deps, repo, config);
   if (report.added + report.changed + report.removed > 0) {
-    await scheduleSummary(deps, task.installationId, repo, config.config, true);
+    await scheduleSummary(deps, task.installationId, repo, config, true);
   }
   log.info({ repo: `${repo.owner}/${repo.repo}`, ...report }, "projection reconciled");
   return report;

@@ -7,7 +7,7 @@ import { renderMarker } from "../src/domain/markers.js";
 import { renderSummary } from "../src/domain/summary.js";
 import { ensureComment } from "../src/github/comments.js";
 import type { TaskJobData } from "../src/queues.js";
-import type { JobDeps, RepoRef } from "./context.js";
+import { type JobDeps, type RepoRef, repoTaskScope } from "./context.js";
 
 interface Tracking {
   issue: number;
@@ -22,23 +22,21 @@ export async function refreshSummaryTask(
   deps: JobDeps,
   log: Logger,
 ): Promise<void> {
-  const octokit = await deps.probot.auth(task.installationId);
-  const config = await deps.configs.get(octokit, task.owner, task.repo);
-  if (config.status !== "ok" || !config.config.progress) return;
-  const repoId = await deps.projection.repoIdOf(task.owner, task.repo);
-  if (repoId === null) return;
-  const repo = { id: repoId, owner: task.owner, repo: task.repo };
-  const [items, mentorships] = await Promise.all([deps.projection.all(repoId), deps.mentorships.all(repoId)]);
+  const scope = await repoTaskScope(deps, task, (config) => config.progress !== null);
+  const progress = scope?.config.progress;
+  if (!scope || !progress) return;
+  const { octokit, repo, config } = scope;
+  const [items, mentorships] = await Promise.all([deps.projection.all(repo.id), deps.mentorships.all(repo.id)]);
   const summary = renderSummary({
     items,
-    model: config.config.model,
+    model: config.model,
     mentorships: mentorships.map(({ newcomer, mentor }) => ({ newcomer, mentor })),
     now: deps.now(),
-    labels: { goodFirst: config.config.onboarding?.goodFirstLabels ?? ["good first issue"] },
+    labels: { goodFirst: config.onboarding?.goodFirstLabels ?? ["good first issue"] },
   });
   const body = `${renderMarker("progress")}\n${summary}`;
   const hash = createHash("sha1").update(body).digest("hex");
-  const tracking = await trackingIssue(octokit, deps, repo, config.config.progress, body);
+  const tracking = await trackingIssue(octokit, deps, repo, progress, body);
   if (tracking.hash === hash) return;
   const params = { owner: repo.owner, repo: repo.repo };
   if (tracking.ownBody) {
@@ -54,7 +52,7 @@ export async function refreshSummaryTask(
     });
     tracking.commentId = comment.id;
   }
-  await saveTracking(deps, repoId, { ...tracking, hash });
+  await saveTracking(deps, repo.id, { ...tracking, hash });
   log.info({ repo: `${repo.owner}/${repo.repo}`, issue: tracking.issue, items: items.length }, "summary refreshed");
 }
 

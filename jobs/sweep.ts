@@ -14,7 +14,7 @@ import {
 import { renderMarker } from "../src/domain/markers.js";
 import { renderReminder, renderRelease, staleClaimActions } from "../src/domain/stale.js";
 import { renderMentorAssigned } from "../src/domain/welcome.js";
-import { withItemLock } from "./context.js";
+import { repoTaskScope, withItemLock } from "./context.js";
 import { refreshItem, scheduleSummary } from "./projection.js";
 
 const DAY_MS = 86_400_000;
@@ -24,15 +24,13 @@ export async function sweepRepoTask(
   deps: JobDeps,
   log: Logger,
 ): Promise<void> {
-  const octokit = await deps.probot.auth(task.installationId);
-  const config = await deps.configs.get(octokit, task.owner, task.repo);
-  if (config.status !== "ok" || (!config.config.mentors && !config.config.staleClaims)) return;
-  const { data: repository } = await octokit.rest.repos.get({ owner: task.owner, repo: task.repo });
-  const repo = { id: repository.id, owner: task.owner, repo: task.repo };
-  const scope = mentoringScope(deps, octokit, repo, config, log);
+  const found = await repoTaskScope(deps, task, (config) => config.mentors !== null || config.staleClaims !== null);
+  if (!found) return;
+  const { octokit, repo } = found;
+  const scope = mentoringScope(deps, octokit, repo, found, log);
   const now = deps.now();
   const stale = await sweepStaleClaims(scope, now, task.installationId);
-  const mentorsConfig = config.config.mentors;
+  const mentorsConfig = found.config.mentors;
   if (!mentorsConfig) {
     log.info({ repo: `${repo.owner}/${repo.repo}`, ...stale }, "claims swept");
     return;

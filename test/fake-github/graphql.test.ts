@@ -1,6 +1,6 @@
 // The fake's GraphQL endpoint, through real HTTP with the clients the bot uses: Probot's Octokit
 // (installation token from the app JWT) and @octokit/rest with a plain token.
-import { generateKeyPairSync } from "node:crypto";
+import { appKeyPair } from "../support/keys.js";
 import { Octokit } from "@octokit/rest";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -9,11 +9,7 @@ import { startFakeGitHub, type FakeGitHub } from "./server.js";
 
 const APP_ID = 4242;
 const INSTALLATION_ID = 77;
-const keys = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "spki", format: "pem" },
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-});
+const keys = appKeyPair();
 const log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 // The documents the bot is expected to send (the lead reuses these shapes).

@@ -1,5 +1,5 @@
 // Tests of the fake GitHub itself, through real HTTP with the same clients the bot uses.
-import { generateKeyPairSync } from "node:crypto";
+import { appKeyPair } from "../support/keys.js";
 import { Octokit } from "@octokit/rest";
 import { createProbot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -7,11 +7,7 @@ import { startFakeGitHub, type FakeGitHub } from "./server.js";
 
 const APP_ID = 4242;
 const INSTALLATION_ID = 77;
-const keys = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "spki", format: "pem" },
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-});
+const keys = appKeyPair();
 
 // Failed requests are the point of many tests here; keep Octokit from logging them.
 const log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -150,11 +146,7 @@ describe("authentication", () => {
   });
 
   it("refuses a JWT signed with another key", async () => {
-    const other = generateKeyPairSync("rsa", {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: "pkcs1", format: "pem" },
-      publicKeyEncoding: { type: "spki", format: "pem" },
-    });
+    const other = appKeyPair();
     expect(await statusOf(appClient(other.privateKey).rest.repos.get({ owner: "django", repo: "django" }))).toBe(401);
     expectErrors("signature does not verify");
   });

@@ -1,6 +1,7 @@
 // End-to-end harness: the real Shepherd (web + worker roles) on a real Redis, talking to the fake
 // GitHub on 127.0.0.1 through the same GHE_HOST setting a GitHub Enterprise user would use.
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { appKeyPair } from "./keys.js";
 import { existsSync, readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -23,11 +24,7 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
   throttle: { enabled: false },
 })) as typeof ProbotOctokit;
 
-const keys = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const keys = appKeyPair();
 
 /** The test app's private key (PKCS#1, as GitHub issues them). */
 export const TEST_PRIVATE_KEY = keys.privateKey;
