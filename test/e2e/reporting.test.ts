@@ -204,3 +204,45 @@ describe("reconcile", () => {
     expect(calls.map((call) => call.status)).toEqual([304]);
   });
 });
+
+describe("shepherd digest --dry-run", () => {
+  function sink() {
+    let text = "";
+    return {
+      write: (chunk: string) => (text += chunk),
+      get text() {
+        return text;
+      },
+    };
+  }
+
+  it("prints the digest from the projection without calling GitHub", async () => {
+    const h = await setup();
+    const issue = await asyncIssue(h, "Async QuerySet.abulk_create()");
+    const { digestCommand } = await import("../../src/cli/digest.js");
+    const out = sink();
+    const err = sink();
+    const mark = h.fake.calls.length;
+    const env = { SHEPHERD_REDIS_URL: "redis://127.0.0.1:6379", SHEPHERD_PREFIX: h.prefix };
+    const code = await digestCommand(["--repo", "django/django", "--dry-run"], out, err, env);
+    expect(err.text).toBe("");
+    expect(code).toBe(0);
+    expect(out.text).toMatch(/^# .*\d{4}-W\d{2}/);
+    expect(out.text).toContain(`#${issue.number}`);
+    expect(h.fake.calls.slice(mark)).toEqual([]);
+    expect(discussions(h)).toHaveLength(0);
+  });
+
+  it.each([
+    [["--dry-run"], 2, "--repo OWNER/NAME is required"],
+    [["--repo", "django/django"], 2, "only --dry-run is supported"],
+    [["--repo", "django/django", "--dry-run", "--week", "48"], 2, "--week must look like"],
+    [["--repo", "nobody/nothing", "--dry-run"], 1, "no projection of nobody/nothing"],
+  ])("answers %j with exit %i", async (argv, expected, message) => {
+    const { digestCommand } = await import("../../src/cli/digest.js");
+    const err = sink();
+    const env = { SHEPHERD_REDIS_URL: "redis://127.0.0.1:6379", SHEPHERD_PREFIX: "shepherd-test-none" };
+    expect(await digestCommand(argv, sink(), err, env)).toBe(expected);
+    expect(err.text).toContain(message);
+  });
+});
