@@ -122,6 +122,9 @@ describe("the weekly digest", () => {
     expect(digest?.body).toContain(`#${done.number}`);
     expect(digest?.body).toContain(`#${claimed.number}`);
     expect(digest?.body).toContain("```mermaid");
+    // Three issues, one done; this week one was done and one claimed, all ORM work for 2.2.
+    expect(digest?.body).toContain("33% done (1 of 3)");
+    expect(digest?.body).toMatch(/\| 2\.2 \| ORM and database layer \| 1 \| 1 \|/);
     expect(digest?.body).not.toMatch(/(^|[^\w`])@alice/);
   });
 
