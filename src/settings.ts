@@ -28,6 +28,8 @@ export const Settings = z.object({
   backoffMs: PositiveInt.default(2000),
   /** How long SIGTERM waits for active jobs before handing them back to the queue. */
   shutdownTimeoutMs: PositiveInt.default(10000),
+  /** Upsert the job schedulers (daily sweep, digest tick, weekly reconcile) at start. */
+  schedulers: z.union([z.boolean(), z.enum(["on", "off"]).transform((value) => value === "on")]).default(true),
   /** The app's slug (`<slug>[bot]` is its login); asked of GitHub once at start when unset. */
   appSlug: z.string().min(1).optional(),
 });
@@ -46,6 +48,7 @@ const ENV: Record<keyof Settings, string> = {
   backoffMs: "SHEPHERD_BACKOFF_MS",
   shutdownTimeoutMs: "SHEPHERD_SHUTDOWN_TIMEOUT_MS",
   appSlug: "SHEPHERD_APP_SLUG",
+  schedulers: "SHEPHERD_SCHEDULERS",
 };
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {

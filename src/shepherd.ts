@@ -89,16 +89,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       concurrency: settings.concurrency,
     });
     probot.log.info({ concurrency: settings.concurrency }, "worker role running");
-    // Idempotent: every worker upserts the same scheduler; BullMQ keeps one.
-    const schedules: Array<[string, string, TaskJobData]> = [
-      ["daily-sweep", "0 6 * * *", { kind: "sweep-all" }],
-      // Each repo's digest has its own cron and time zone: the hourly tick lets each one decide.
-      ["digest-tick", "5 * * * *", { kind: "digest-tick" }],
-      ["weekly-reconcile", "0 3 * * 0", { kind: "reconcile-all" }],
-    ];
-    for (const [id, pattern, data] of schedules) {
-      await queues.tasks.upsertJobScheduler(id, { pattern, tz: "UTC" }, { name: data.kind, data });
-    }
+    if (settings.schedulers) await upsertSchedulers(queues);
     // A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds.
     if (await redis.set(keys.epoch(), new Date().toISOString(), "NX")) {
       await queues.tasks.add("rebuild-all", { kind: "rebuild-all" }, { jobId: `rebuild-all-${Date.now()}` });
@@ -139,6 +130,19 @@ function createProbotOrExplain(env: NodeJS.ProcessEnv, options: ShepherdOptions)
       `${message}: set APP_ID and PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a readable .pem file), ` +
         "or start without APP_ID to register the app through Probot's setup page",
     );
+  }
+}
+
+/** Idempotent: every worker upserts the same schedulers at start; BullMQ keeps one of each. */
+export async function upsertSchedulers(queues: Queues): Promise<void> {
+  const schedules: Array<[string, string, TaskJobData]> = [
+    ["daily-sweep", "0 6 * * *", { kind: "sweep-all" }],
+    // Each repo's digest has its own cron and time zone: the hourly tick lets each one decide.
+    ["digest-tick", "5 * * * *", { kind: "digest-tick" }],
+    ["weekly-reconcile", "0 3 * * 0", { kind: "reconcile-all" }],
+  ];
+  for (const [id, pattern, data] of schedules) {
+    await queues.tasks.upsertJobScheduler(id, { pattern, tz: "UTC" }, { name: data.kind, data });
   }
 }
 

@@ -130,3 +130,16 @@ describe("shutdown", () => {
     expect((counts.active ?? 0) + (counts.waiting ?? 0)).toBe(1);
   });
 });
+
+describe("job schedulers", () => {
+  it("upserts the daily sweep, the digest tick and the weekly reconcile, once however often workers start", async () => {
+    harness = await startHarness({ settings: { schedulers: true } });
+    await harness.restart();
+    const schedulers = await harness.shepherd.queues.tasks.getJobSchedulers();
+    expect(schedulers.map((entry) => [entry.key, entry.pattern, entry.tz]).sort()).toEqual([
+      ["daily-sweep", "0 6 * * *", "UTC"],
+      ["digest-tick", "5 * * * *", "UTC"],
+      ["weekly-reconcile", "0 3 * * 0", "UTC"],
+    ]);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { readSettings } from "../../src/settings.js";
+
+describe("readSettings", () => {
+  it("has defaults that run everything against a local Redis", () => {
+    expect(readSettings({})).toMatchObject({
+      role: "all",
+      redisUrl: "redis://127.0.0.1:6379",
+      prefix: "shepherd",
+      port: 3000,
+      concurrency: 8,
+      schedulers: true,
+    });
+  });
+
+  it("reads the environment", () => {
+    const settings = readSettings({
+      SHEPHERD_ROLE: "worker",
+      SHEPHERD_REDIS_URL: "redis://redis.internal:6380/2",
+      SHEPHERD_CONCURRENCY: "16",
+      SHEPHERD_SCHEDULERS: "off",
+      PORT: "8080",
+    });
+    expect(settings).toMatchObject({
+      role: "worker",
+      redisUrl: "redis://redis.internal:6380/2",
+      concurrency: 16,
+      port: 8080,
+      schedulers: false,
+    });
+  });
+
+  it.each([
+    [{ SHEPHERD_ROLE: "both" }, "SHEPHERD_ROLE"],
+    [{ SHEPHERD_CONCURRENCY: "0" }, "SHEPHERD_CONCURRENCY"],
+    [{ SHEPHERD_REDIS_URL: "not a url" }, "SHEPHERD_REDIS_URL"],
+    [{ SHEPHERD_PREFIX: "has:colon" }, "SHEPHERD_PREFIX"],
+    [{ SHEPHERD_SCHEDULERS: "maybe" }, "SHEPHERD_SCHEDULERS"],
+  ])("names the variable that is wrong: %j", (env, name) => {
+    expect(() => readSettings(env)).toThrow(name);
+  });
+});
