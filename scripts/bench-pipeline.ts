@@ -43,7 +43,7 @@ async function callsPerEvent(explain: "comment" | "none"): Promise<Array<[string
     const rows: Array<[string, CallCount]> = [];
     const first = state.addIssue(harness.repo, ASYNC_ISSUE);
     rows.push([
-      "first issue in a repo (config not cached)",
+      "first issue in a repo (config read at start)",
       await measure(harness, () => harness.send("issues", harness.issuePayload("opened", first))),
     ]);
     const second = state.addIssue(harness.repo, { ...ASYNC_ISSUE, title: "Async QuerySet.aiterator()" });

@@ -194,6 +194,8 @@ describe("triager commands", () => {
     await say(h, issue, "mallory", "/unlabel bug");
     expect(current(h, issue).labels).toContain("bug");
     await say(h, issue, "maintainer", "/label nonsense");
+    await say(h, issue, "helper", '/unlabel "good first issue"');
+    expect(current(h, issue).labels).not.toContain("good first issue");
     const [refusal, unknown] = replies(h, issue);
     expect(refusal).toContain("Only triagers can remove `bug`");
     expect(unknown).toContain("There is no label `nonsense`");

@@ -163,6 +163,9 @@ describe("stale claims", () => {
     const bot = () => h.fake.state.commentsOn(h.repo, issue.number).filter((c) => c.user.endsWith("[bot]"));
 
     offset = 2 * DAY_MS;
+    // Someone else's comment is not the claimant's activity: it does not reset the clock.
+    await h.comment(h.fake.state.issue(h.repo, issue.number), "bob", "Any news?");
+    await h.settle();
     await sweep();
     expect(bot()).toHaveLength(0);
     offset = 4 * DAY_MS;
