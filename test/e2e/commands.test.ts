@@ -153,15 +153,9 @@ describe("/claim and /release", () => {
     const h = await setup();
     const issue = newIssue(h);
     await say(h, issue, "alice", "/claim");
-    const pull = h.fake.state.addIssue(h.repo, {
-      title: "Async cache",
-      body: `Fixes #${issue.number}`,
-      user: "alice",
-      pull_request: true,
-    });
-    h.fake.state.addPullFiles(h.repo, pull.number, [{ filename: "django/core/cache/backends/base.py", additions: 5 }]);
-    await h.send("pull_request", h.pullPayload("opened", pull));
-    await h.settle();
+    const pull = await h.openPull({ title: "Async cache", body: `Fixes #${issue.number}`, user: "alice" }, [
+      { filename: "django/core/cache/backends/base.py", additions: 5 },
+    ]);
     await say(h, issue, "bob", "/status");
     const status = replies(h, issue)[0] ?? "";
     expect(status).toContain("**alice** since");

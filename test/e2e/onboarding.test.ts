@@ -81,15 +81,9 @@ describe("newcomer onboarding", () => {
     const h = await setup();
     const issue = await openIssue(h, "newbie");
     const mentor = /@(carlton|mariusz)/.exec(botComments(h, issue)[0] ?? "")?.[1];
-    const pull = h.fake.state.addIssue(h.repo, {
-      title: "Add QuerySet.acount()",
-      body: `Fixes #${issue.number}`,
-      user: "newbie",
-      pull_request: true,
-    });
-    h.fake.state.addPullFiles(h.repo, pull.number, [{ filename: "django/db/models/query.py", additions: 20 }]);
-    await h.send("pull_request", h.pullPayload("opened", pull));
-    await h.settle();
+    const pull = await h.openPull({ title: "Add QuerySet.acount()", body: `Fixes #${issue.number}`, user: "newbie" }, [
+      { filename: "django/db/models/query.py", additions: 20 },
+    ]);
     expect(botComments(h, pull)).toEqual([]);
     expect(h.fake.state.issue(h.repo, pull.number).pull?.requestedReviewers).toEqual([mentor]);
   });
@@ -155,15 +149,9 @@ describe("newcomer onboarding", () => {
   it("ends the mentorship when the newcomer's PR is merged", async () => {
     const h = await setup();
     h.associations.set("pr-author", "FIRST_TIME_CONTRIBUTOR");
-    const pull = h.fake.state.addIssue(h.repo, {
-      title: "Async QuerySet.acontains()",
-      body: "",
-      user: "pr-author",
-      pull_request: true,
-    });
-    h.fake.state.addPullFiles(h.repo, pull.number, [{ filename: "django/db/models/query.py", additions: 20 }]);
-    await h.send("pull_request", h.pullPayload("opened", pull));
-    await h.settle();
+    const pull = await h.openPull({ title: "Async QuerySet.acontains()", body: "", user: "pr-author" }, [
+      { filename: "django/db/models/query.py", additions: 20 },
+    ]);
     expect(botComments(h, pull)[0]).toContain("@pr-author");
     const merged = h.fake.state.issue(h.repo, pull.number);
     merged.state = "closed";

@@ -101,15 +101,9 @@ describe("the weekly digest", () => {
     const claimed = await asyncIssue(h, "Async QuerySet.aiterator()");
     await asyncIssue(h, "Async QuerySet.alatest()");
     await h.comment(claimed, "alice", "/claim");
-    const pull = h.fake.state.addIssue(h.repo, {
-      title: "aexists",
-      body: `Fixes #${done.number}`,
-      user: "bob",
-      pull_request: true,
-    });
-    h.fake.state.addPullFiles(h.repo, pull.number, [{ filename: "django/db/models/query.py", additions: 9 }]);
-    await h.send("pull_request", h.pullPayload("opened", pull));
-    await h.settle();
+    const pull = await h.openPull({ title: "aexists", body: `Fixes #${done.number}`, user: "bob" }, [
+      { filename: "django/db/models/query.py", additions: 9 },
+    ]);
     const closed = h.fake.state.issue(h.repo, done.number);
     closed.state = "closed";
     await h.send("issues", { ...h.issuePayload("opened", closed), action: "closed" });

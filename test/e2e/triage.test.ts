@@ -84,25 +84,24 @@ describe("auto-triage", () => {
 
   it("labels a PR from the paths it changes", async () => {
     const harness = await startHarness();
-    const pull = harness.fake.state.addIssue(harness.repo, {
-      title: "Make the cache backends async-capable",
-      body: "Adds async variants of the cache API.",
-      user: "contributor",
-      pull_request: true,
-    });
-    harness.fake.state.addPullFiles(harness.repo, pull.number, [
+    const pull = await harness.openPull(
       {
-        filename: "django/core/cache/backends/base.py",
-        additions: 120,
-        deletions: 10,
-        patch: "@@ -1 +1 @@\n+    async def aget(self, key):",
+        title: "Make the cache backends async-capable",
+        body: "Adds async variants of the cache API.",
+        user: "contributor",
       },
-      { filename: "django/core/cache/backends/locmem.py", additions: 40, deletions: 2 },
-      { filename: "docs/topics/cache.txt", additions: 30, deletions: 0 },
-      { filename: "tests/cache/tests.py", additions: 200, deletions: 0 },
-    ]);
-    await harness.send("pull_request", harness.pullPayload("opened", pull));
-    await harness.settle();
+      [
+        {
+          filename: "django/core/cache/backends/base.py",
+          additions: 120,
+          deletions: 10,
+          patch: "@@ -1 +1 @@\n+    async def aget(self, key):",
+        },
+        { filename: "django/core/cache/backends/locmem.py", additions: 40, deletions: 2 },
+        { filename: "docs/topics/cache.txt", additions: 30, deletions: 0 },
+        { filename: "tests/cache/tests.py", additions: 200, deletions: 0 },
+      ],
+    );
     expect(harness.fake.state.issue(harness.repo, pull.number).labels).toEqual(
       expect.arrayContaining(["async", "subsystem:cache"]),
     );
@@ -120,15 +119,10 @@ describe("auto-triage", () => {
     const issueLabels = harness.fake.state.issue(harness.repo, issue.number).labels;
     expect(issueLabels).toContain("subsystem:sessions");
 
-    const pull = harness.fake.state.addIssue(harness.repo, {
-      title: "Follow-up work",
-      body: `Fixes #${issue.number}`,
-      user: "contributor",
-      pull_request: true,
-    });
-    harness.fake.state.addPullFiles(harness.repo, pull.number, [{ filename: "AUTHORS", additions: 1, deletions: 0 }]);
-    await harness.send("pull_request", harness.pullPayload("opened", pull));
-    await harness.settle();
+    const pull = await harness.openPull(
+      { title: "Follow-up work", body: `Fixes #${issue.number}`, user: "contributor" },
+      [{ filename: "AUTHORS", additions: 1, deletions: 0 }],
+    );
     const pullLabels = harness.fake.state.issue(harness.repo, pull.number).labels;
     expect(pullLabels).toEqual(expect.arrayContaining(["async", "subsystem:sessions"]));
     expect(botComments(harness, pull.number)[0]?.body).toContain(`references #${issue.number}`);

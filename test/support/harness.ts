@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { parse } from "yaml";
 import { ProbotOctokit } from "probot";
 import { startFakeGitHub, type FakeGitHub } from "../fake-github/server.js";
-import type { CommentRecord, IssueRecord, RepoRecord } from "../fake-github/state.js";
+import type { CommentRecord, DiffEntryInput, IssueRecord, RepoRecord } from "../fake-github/state.js";
 import { Settings } from "../../src/settings.js";
 import { startShepherd, type Shepherd } from "../../src/shepherd.js";
 import { deliver, type DeliveryResult, examplePayload } from "./webhooks.js";
@@ -62,6 +62,8 @@ export interface Harness {
   settle(timeoutMs?: number): Promise<void>;
   issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
   pullPayload(action: string, pull: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** Adds a pull request with its changed files to the fake, delivers `pull_request.opened`, waits for the jobs. */
+  openPull(seed: { title: string; body: string; user: string }, files: DiffEntryInput[]): Promise<IssueRecord>;
   /** An `issue_comment` payload for a comment already in the fake's state. */
   commentPayload(
     action: string,
@@ -246,6 +248,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
         ...extra,
       };
+    },
+    async openPull(seed, files) {
+      const pull = fake.state.addIssue(repo, { ...seed, pull_request: true });
+      fake.state.addPullFiles(repo, pull.number, files);
+      await harness.send("pull_request", harness.pullPayload("opened", pull));
+      await harness.settle();
+      return fake.state.issue(repo, pull.number);
     },
     commentPayload(action, issue, comment, extra = {}) {
       const payload = examplePayload("issue_comment", "created");
