@@ -392,28 +392,21 @@ function sourceOf(event: EventJob): CommandSource | null {
   const edited = action === "edited";
   if (edited && changes?.body === undefined) return null;
   const previous = edited ? (changes?.body?.from ?? "") : null;
-  if (name === "issue_comment" && comment) {
-    const item = factsOf(payload.issue as RawItem | undefined);
+  // Issue comments (on issues and PRs) and PR review comments differ only in where the item is
+  // and which reactions endpoint answers them.
+  const commentKind =
+    name === "issue_comment" ? "issue-comment" : name === "pull_request_review_comment" ? "review-comment" : null;
+  if (commentKind && comment) {
+    const raw = commentKind === "issue-comment" ? payload.issue : payload.pull_request;
+    const item = factsOf(raw as RawItem | undefined, commentKind === "review-comment" ? "pr" : undefined);
     if (!item) return null;
     return {
       body: comment.body ?? "",
-      title: titleOf(payload.issue),
+      title: titleOf(raw),
       previous,
       author: authorOf(comment),
       item,
-      react: { kind: "issue-comment", id: comment.id },
-    };
-  }
-  if (name === "pull_request_review_comment" && comment) {
-    const item = factsOf(payload.pull_request as RawItem | undefined, "pr");
-    if (!item) return null;
-    return {
-      body: comment.body ?? "",
-      title: titleOf(payload.pull_request),
-      previous,
-      author: authorOf(comment),
-      item,
-      react: { kind: "review-comment", id: comment.id },
+      react: { kind: commentKind, id: comment.id },
     };
   }
   if (name === "pull_request_review") {
