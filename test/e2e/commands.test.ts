@@ -198,13 +198,11 @@ describe("triager commands", () => {
 
   it("sets the subsystem by hand, and auto-triage leaves it alone afterwards", async () => {
     const h = await setup();
-    const issue = h.fake.state.addIssue(h.repo, {
+    const issue = await h.openIssue({
       title: "Async QuerySet.aget()",
       body: "Managers should offer aget().",
       user: "reporter",
     });
-    await h.send("issues", h.issuePayload("opened", issue));
-    await h.settle();
     expect(current(h, issue).labels).toContain("subsystem:orm");
     await say(h, issue, "maintainer", "/subsystem cache");
     expect(current(h, issue).labels).toContain("subsystem:cache");
@@ -324,13 +322,11 @@ describe("the grammar, end to end", () => {
 describe("where commands are read", () => {
   it("runs a command in a new issue's body, reacting on the issue", async () => {
     const h = await setup();
-    const issue = h.fake.state.addIssue(h.repo, {
+    const issue = await h.openIssue({
       title: "Async signals",
       body: "Signal.asend()\n\n/claim",
       user: "author",
     });
-    await h.send("issues", h.issuePayload("opened", issue));
-    await h.settle();
     expect(current(h, issue).assignees).toEqual(["author"]);
     expect(current(h, issue).reactions.map((reaction) => reaction.content)).toEqual(["+1"]);
   });
@@ -408,9 +404,7 @@ describe("rebuilding state after Redis loses it", () => {
     });
     h.fake.state.addPullFiles(h.repo, pull.number, [{ filename: "django/core/cache/backends/base.py", additions: 3 }]);
     await h.send("pull_request", h.pullPayload("opened", pull));
-    const triaged = h.fake.state.addIssue(h.repo, { title: "Async QuerySet.aget()", body: "aget() please", user: "r" });
-    await h.send("issues", h.issuePayload("opened", triaged));
-    await h.settle();
+    const triaged = await h.openIssue({ title: "Async QuerySet.aget()", body: "aget() please", user: "r" });
     const before = {
       claims: await Promise.all(
         [claimed, heldByShepherd, released]

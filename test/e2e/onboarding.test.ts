@@ -44,11 +44,8 @@ async function setup(): Promise<Harness> {
   return harness;
 }
 
-async function openIssue(h: Harness, user: string, title = "Add async QuerySet.acount() and aexists()") {
-  const issue = h.fake.state.addIssue(h.repo, { title, body: "Managers need acount() and aexists().", user });
-  await h.send("issues", h.issuePayload("opened", issue));
-  await h.settle();
-  return h.fake.state.issue(h.repo, issue.number);
+function openIssue(h: Harness, user: string, title = "Add async QuerySet.acount() and aexists()") {
+  return h.openIssue({ title, body: "Managers need acount() and aexists().", user });
 }
 
 function botComments(h: Harness, issue: IssueRecord): string[] {

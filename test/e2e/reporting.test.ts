@@ -32,11 +32,8 @@ async function setup(config = CONFIG): Promise<Harness> {
   return harness;
 }
 
-async function asyncIssue(h: Harness, title: string, user = "reporter") {
-  const issue = h.fake.state.addIssue(h.repo, { title, body: "Managers need aget() and acreate().", user });
-  await h.send("issues", h.issuePayload("opened", issue));
-  await h.settle();
-  return h.fake.state.issue(h.repo, issue.number);
+function asyncIssue(h: Harness, title: string, user = "reporter") {
+  return h.openIssue({ title, body: "Managers need aget() and acreate().", user });
 }
 
 async function task(

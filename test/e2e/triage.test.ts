@@ -41,12 +41,10 @@ describe("auto-triage", () => {
     await harness.settle();
 
     const mark = harness.fake.calls.length;
-    const second = harness.fake.state.addIssue(harness.repo, {
+    const second = await harness.openIssue({
       ...ASYNC_ISSUE,
       title: "Async QuerySet.aiterator() support",
     });
-    await harness.send("issues", harness.issuePayload("opened", second));
-    await harness.settle();
     expect(harness.apiCalls(mark).map((call) => call.operationId)).toEqual([
       "issues/add-labels",
       "issues/create-comment",
@@ -71,13 +69,11 @@ describe("auto-triage", () => {
 
   it("leaves an issue that is not async work alone", async () => {
     const harness = await startHarness();
-    const issue = harness.fake.state.addIssue(harness.repo, {
+    const issue = await harness.openIssue({
       title: "Typo in the tutorial part 3",
       body: "The word 'teh' should be 'the' in the polls tutorial.",
       user: "reader",
     });
-    await harness.send("issues", harness.issuePayload("opened", issue));
-    await harness.settle();
     expect(harness.fake.state.issue(harness.repo, issue.number).labels).toEqual([]);
     expect(botComments(harness, issue.number)).toHaveLength(0);
   });
@@ -188,9 +184,7 @@ describe("auto-triage", () => {
 
   it("does not override a subsystem a person chose", async () => {
     const harness = await startHarness();
-    const issue = harness.fake.state.addIssue(harness.repo, { ...ASYNC_ISSUE, labels: ["subsystem:cache"] });
-    await harness.send("issues", harness.issuePayload("opened", issue));
-    await harness.settle();
+    const issue = await harness.openIssue({ ...ASYNC_ISSUE, labels: ["subsystem:cache"] });
     const labels = harness.fake.state.issue(harness.repo, issue.number).labels;
     expect(labels).toContain("subsystem:cache");
     expect(labels).not.toContain("subsystem:orm");

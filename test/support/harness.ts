@@ -62,6 +62,8 @@ export interface Harness {
   settle(timeoutMs?: number): Promise<void>;
   issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
   pullPayload(action: string, pull: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** Adds an issue to the fake, delivers `issues.opened`, waits for the jobs. */
+  openIssue(seed: { title: string; body: string; user: string; labels?: string[] }): Promise<IssueRecord>;
   /** Adds a pull request with its changed files to the fake, delivers `pull_request.opened`, waits for the jobs. */
   openPull(seed: { title: string; body: string; user: string }, files: DiffEntryInput[]): Promise<IssueRecord>;
   /** An `issue_comment` payload for a comment already in the fake's state. */
@@ -248,6 +250,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
         ...extra,
       };
+    },
+    async openIssue(seed) {
+      const issue = fake.state.addIssue(repo, seed);
+      await harness.send("issues", harness.issuePayload("opened", issue));
+      await harness.settle();
+      return fake.state.issue(repo, issue.number);
     },
     async openPull(seed, files) {
       const pull = fake.state.addIssue(repo, { ...seed, pull_request: true });
