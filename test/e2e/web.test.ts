@@ -8,7 +8,7 @@ import { EVENTS_QUEUE } from "../../src/queues.js";
 import { RedisUnavailableError } from "../../src/redis.js";
 import { Settings } from "../../src/settings.js";
 import { startShepherd } from "../../src/shepherd.js";
-import { type Harness, REDIS_URL, startHarness, TEST_PRIVATE_KEY } from "../support/harness.js";
+import { type Harness, REDIS_URL, SECRET, startHarness, TEST_PRIVATE_KEY } from "../support/harness.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 let harness: Harness | null = null;
@@ -54,6 +54,35 @@ describe("web role", () => {
     }
     expect(accepted).toBe(200);
     expect(await harness.shepherd.queues.events.getJobCounts("waiting")).toEqual({ waiting: 1 });
+  });
+
+  it("answers malformed requests with a clear 4xx and queues nothing", async () => {
+    harness = await startHarness({ settings: { role: "web" } });
+    const { sign } = await import("../support/webhooks.js");
+    const headers = { "x-github-event": "issues", "x-github-delivery": "d-1" };
+    const body = "{not json";
+    const wrongType = await fetch(harness.webhookUrl, {
+      method: "POST",
+      headers: { ...headers, "content-type": "text/plain", "x-hub-signature-256": sign(body, SECRET) },
+      body,
+    });
+    expect(wrongType.status).toBe(415);
+    const badJson = await fetch(harness.webhookUrl, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json", "x-hub-signature-256": sign(body, SECRET) },
+      body,
+    });
+    expect(badJson.status).toBe(400);
+    const missingHeaders = await fetch(harness.webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(missingHeaders.status).toBe(400);
+    expect(await missingHeaders.text()).toContain("x-github-event");
+    expect((await fetch(`${harness.baseUrl}/nowhere`)).status).toBe(404);
+    const counts = await harness.shepherd.queues.events.getJobCounts();
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it("drops events it does not handle without queueing them", async () => {
