@@ -15,7 +15,9 @@ import type {
 } from "../src/domain/commands/types.js";
 import type { CompiledModel } from "../src/domain/classifier.js";
 import { renderMarker } from "../src/domain/markers.js";
+import { findMilestone } from "../src/domain/triage.js";
 import { ensureComment } from "../src/github/comments.js";
+import { openMilestones, removeLabel } from "../src/github/issues.js";
 import { isTriager } from "../src/github/permissions.js";
 import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withItemLock } from "./context.js";
 import { scheduleSummary } from "./projection.js";
@@ -256,25 +258,13 @@ function createRunner(
         return rememberLabels();
       }
       case "remove-labels": {
-        for (const name of action.labels) {
-          try {
-            await octokit.rest.issues.removeLabel({ ...issue, name });
-          } catch (error) {
-            if ((error as { status?: number }).status !== 404) throw error;
-          }
-        }
+        for (const name of action.labels) await removeLabel(octokit, { ...issue, name });
         const removed = new Set(action.labels.map((label) => label.toLowerCase()));
         item.labels = item.labels.filter((label) => !removed.has(label.toLowerCase()));
         return rememberLabels();
       }
       case "set-milestone": {
-        const milestones = await octokit.paginate(octokit.rest.issues.listMilestones, {
-          ...repoParams(),
-          state: "open",
-          per_page: 100,
-        });
-        const wanted = action.title.toLowerCase();
-        const found = milestones.find((m) => m.title.toLowerCase().replace(/^django\s+|^v(?=\d)/, "") === wanted);
+        const found = findMilestone(await openMilestones(octokit, deps.redis, deps.keys, repo), action.title);
         if (found) await octokit.rest.issues.update({ ...issue, milestone: found.number });
         return;
       }

@@ -8,6 +8,7 @@ import { classify, type CompiledModel } from "../src/domain/classifier.js";
 import { renderMarker } from "../src/domain/markers.js";
 import { type MatchResult, type Mentor, matchMentor, nextFromWaitlist } from "../src/domain/mentors.js";
 import { renderMentorAssigned, renderWelcome } from "../src/domain/welcome.js";
+import { removeLabel } from "../src/github/issues.js";
 import type { Mentorship } from "../src/state/mentorships.js";
 import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withLock } from "./context.js";
 
@@ -249,14 +250,7 @@ export async function fillFromWaitlist(scope: MentoringScope): Promise<void> {
     if (!next) return;
     await deps.mentorships.dequeue(repo.id, next.newcomer.login);
     const item = await itemFacts(scope, next.newcomer.item);
-    try {
-      await scope.octokit.rest.issues.removeLabel({
-        ...issueParams(scope, item.number),
-        name: mentorsConfig.needsMentorLabel,
-      });
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
-    }
+    await removeLabel(scope.octokit, { ...issueParams(scope, item.number), name: mentorsConfig.needsMentorLabel });
     await announceMentor(
       scope,
       { newcomer: next.newcomer.login, mentor: next.match.mentor, explanation: next.match.explanation },

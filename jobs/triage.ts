@@ -7,6 +7,7 @@ import type { ChangedFile, ClassifyInput } from "../src/domain/model.js";
 import { findIssueReferences } from "../src/domain/references.js";
 import { decideTriage, type InheritedTriage, type Milestone } from "../src/domain/triage.js";
 import { ensureComment } from "../src/github/comments.js";
+import { openMilestones, removeLabel } from "../src/github/issues.js";
 import type { ItemState } from "../src/state/items.js";
 import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withItemLock } from "./context.js";
 
@@ -74,7 +75,7 @@ export async function triageEvent(event: EventJob, deps: JobDeps): Promise<void>
     const inherited = item.kind === "pr" ? await inheritedTriage(octokit, deps, repo, item, triage.labels) : null;
     const milestones =
       triage.milestones && !item.milestone && (classification.roadmap || inherited?.roadmap)
-        ? await openMilestones(octokit, deps, repo)
+        ? await openMilestones(octokit, deps.redis, deps.keys, repo)
         : null;
 
     const decision = decideTriage({
@@ -203,34 +204,6 @@ function triageFromLabels(labels: string[], names: { subsystemPrefix: string; ro
       .filter((label) => label.toLowerCase().startsWith(prefix.toLowerCase()))
       .map((label) => label.slice(prefix.length));
   return { subsystems: strip(names.subsystemPrefix), roadmap: strip(names.roadmapPrefix)[0] ?? null };
-}
-
-async function openMilestones(octokit: ProbotOctokit, deps: JobDeps, repo: RepoRef): Promise<Milestone[]> {
-  const key = deps.keys.milestones(repo.id);
-  const cached = await deps.redis.get(key);
-  if (cached) return JSON.parse(cached) as Milestone[];
-  const list = await octokit.paginate(octokit.rest.issues.listMilestones, {
-    owner: repo.owner,
-    repo: repo.repo,
-    state: "open",
-    per_page: 100,
-  });
-  const milestones = list.map((milestone) => ({ number: milestone.number, title: milestone.title }));
-  // Milestone webhooks clear this; the expiry covers a lost webhook.
-  await deps.redis.set(key, JSON.stringify(milestones), "EX", 24 * 3600);
-  return milestones;
-}
-
-async function removeLabel(
-  octokit: ProbotOctokit,
-  params: { owner: string; repo: string; issue_number: number; name: string },
-): Promise<void> {
-  try {
-    await octokit.rest.issues.removeLabel(params);
-  } catch (error) {
-    // Already gone: the goal is reached.
-    if ((error as { status?: number }).status !== 404) throw error;
-  }
 }
 
 async function explain(

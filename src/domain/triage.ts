@@ -193,9 +193,13 @@ function topSubsystems(c: Classification, max: number): string[] {
 
 function pickMilestone(input: TriageInput, roadmap: string | null, allowed: boolean): number | null {
   if (!allowed || !roadmap || !input.settings.milestones || input.milestone || !input.milestones) return null;
-  const wanted = normaliseVersion(roadmap);
-  const found = input.milestones.find((milestone) => normaliseVersion(milestone.title) === wanted);
-  return found ? found.number : null;
+  return findMilestone(input.milestones, roadmap)?.number ?? null;
+}
+
+/** The milestone that names a roadmap version ("Django 3.0", "v3.0" and "3.0" all name 3.0). */
+export function findMilestone(milestones: Milestone[], version: string): Milestone | undefined {
+  const wanted = normaliseVersion(version);
+  return milestones.find((milestone) => normaliseVersion(milestone.title) === wanted);
 }
 
 /** "Django 3.0", "v3.0" and "3.0" name the same milestone. */
