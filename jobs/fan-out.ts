@@ -14,18 +14,32 @@ export async function fanOutToRepos(deps: JobDeps, kind: RepoTaskKind, log: Logg
   for (const installation of installations) {
     const octokit = await deps.probot.auth(installation.id);
     const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
-    const jobs = repositories.map((repository) => ({
-      name: kind,
-      data: {
-        kind,
-        installationId: installation.id,
-        owner: repository.owner.login,
-        repo: repository.name,
-      } as TaskJobData,
-      opts: { jobId: `${kind}-${repository.id}-${stamp}` },
+    const targets = repositories.map((repository) => ({
+      id: repository.id,
+      owner: repository.owner.login,
+      name: repository.name,
     }));
-    if (jobs.length > 0) await deps.queues.tasks.addBulk(jobs);
-    repos += jobs.length;
+    await addRepoTasks(deps, [kind], installation.id, targets, String(stamp));
+    repos += targets.length;
   }
   log.info({ kind, installations: installations.length, repos }, "fanned out");
+}
+
+/** One task of each kind per repository; the job id (kind, repo, reason) dedupes a repeated fan-out. */
+export async function addRepoTasks(
+  deps: JobDeps,
+  kinds: readonly RepoTaskKind[],
+  installationId: number,
+  repositories: Array<{ id: number; owner: string; name: string }>,
+  reason: string,
+): Promise<void> {
+  const safeReason = reason.replace(/[^A-Za-z0-9_-]/g, "_");
+  const jobs = repositories.flatMap((repository) =>
+    kinds.map((kind) => ({
+      name: kind,
+      data: { kind, installationId, owner: repository.owner, repo: repository.name } as TaskJobData,
+      opts: { jobId: `${kind}-${repository.id}-${safeReason}` },
+    })),
+  );
+  if (jobs.length > 0) await deps.queues.tasks.addBulk(jobs);
 }

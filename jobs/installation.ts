@@ -1,6 +1,6 @@
 // A new installation, or repositories added to one: create the labels each repo's config defines.
-import type { TaskJobData } from "../src/queues.js";
 import type { EventJob, JobDeps } from "./context.js";
+import { addRepoTasks } from "./fan-out.js";
 
 interface RepoSummary {
   id: number;
@@ -11,28 +11,21 @@ interface RepoSummary {
 export async function installationEvent(event: EventJob, deps: JobDeps): Promise<void> {
   const key = event.name === "installation" ? "repositories" : "repositories_added";
   const repositories = (event.payload[key] as RepoSummary[] | undefined) ?? [];
-  await enqueueLabelSync(deps, event.installationId, repositories, event.delivery);
+  await enqueueRepoSetup(deps, event.installationId, repositories, event.delivery);
   event.log.info({ installation: event.installationId, repos: repositories.length }, "label sync fanned out");
 }
 
-/** One task per repo, so one bad repo neither blocks nor retries the others. */
-export async function enqueueLabelSync(
+/** Label sync and reconcile, one task each per repo, so one bad repo neither blocks nor retries the others. */
+export async function enqueueRepoSetup(
   deps: JobDeps,
   installationId: number,
   repositories: RepoSummary[],
   reason: string,
 ): Promise<void> {
-  const jobs = repositories.flatMap((repository) => {
-    const [owner = "", repo = repository.name] = repository.full_name.split("/");
-    // A new or changed config also means the projection may be missing or stale.
-    return (["sync-labels", "reconcile-repo"] as const).map((kind) => {
-      const data: TaskJobData = { kind, installationId, owner, repo };
-      return {
-        name: kind,
-        data,
-        opts: { jobId: `${kind}-${repository.id}-${reason.replace(/[^A-Za-z0-9_-]/g, "_")}` },
-      };
-    });
+  const targets = repositories.map((repository) => {
+    const [owner = "", name = repository.name] = repository.full_name.split("/");
+    return { id: repository.id, owner, name };
   });
-  if (jobs.length > 0) await deps.queues.tasks.addBulk(jobs);
+  // A new or changed config also means the projection may be missing or stale.
+  await addRepoTasks(deps, ["sync-labels", "reconcile-repo"], installationId, targets, reason);
 }

@@ -2,7 +2,7 @@
 // copies (the owner's, since other repos may `_extends` this one) and re-sync labels.
 import { CONFIG_PATH } from "../src/github/config.js";
 import { type EventJob, type JobDeps, repoOf } from "./context.js";
-import { enqueueLabelSync } from "./installation.js";
+import { enqueueRepoSetup } from "./installation.js";
 
 interface PushPayload {
   ref?: string;
@@ -27,13 +27,13 @@ export async function pushEvent(event: EventJob, deps: JobDeps): Promise<void> {
   await deps.configs.invalidateOwner(repo.owner);
   event.log.info({ repo: `${repo.owner}/${repo.repo}` }, "config changed, cache cleared");
   if (repo.repo !== ".github") {
-    await enqueueLabelSync(deps, event.installationId, [payload.repository], event.delivery);
+    await enqueueRepoSetup(deps, event.installationId, [payload.repository], event.delivery);
     return;
   }
   // The org-wide file changed: every repo of the installation may inherit it.
   const octokit = await event.octokit();
   const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
-  await enqueueLabelSync(deps, event.installationId, repositories, event.delivery);
+  await enqueueRepoSetup(deps, event.installationId, repositories, event.delivery);
 }
 
 export async function milestoneEvent(event: EventJob, deps: JobDeps): Promise<void> {
