@@ -1,7 +1,11 @@
-// Comment commands: parse (src/domain/commands/parse.ts), check who may, decide (each command's
-// own file), apply. A comment without a command costs nothing: it is parsed before config loads.
-import type { ProbotOctokit } from "probot";
+// Comment commands, wherever they were typed (an item's body, a comment, a review): parse
+// (src/domain/commands/parse.ts), gather the facts and check who may, decide (each command's own
+// file), apply each decided action as a resumable step. A comment without a command costs nothing:
+// it is parsed before config loads. A retried job resumes after the last finished step, so a
+// `/claim` whose claim was stored goes on to assign instead of answering "you already hold it".
 import type { ResolvedConfig } from "../src/config/resolve.js";
+import { type Action, replyAction } from "../src/domain/actions.js";
+import type { CompiledModel } from "../src/domain/classifier.js";
 import { COMMANDS, findCommand } from "../src/domain/commands/index.js";
 import { type ParsedCommand, newCommands, parseCommands } from "../src/domain/commands/parse.js";
 import type {
@@ -13,40 +17,26 @@ import type {
   ItemFacts,
   MentoringFacts,
 } from "../src/domain/commands/types.js";
-import type { CompiledModel } from "../src/domain/classifier.js";
+import { type GenericComment, genericComment, type ShepherdEvent } from "../src/domain/events.js";
 import { renderMarker } from "../src/domain/markers.js";
-import { findMilestone } from "../src/domain/triage.js";
-import { ensureComment } from "../src/github/comments.js";
-import { openMilestones, removeLabel } from "../src/github/issues.js";
+import { findMilestone, labelsKnown } from "../src/domain/triage.js";
+import { planFailure } from "../src/domain/failures.js";
+import { openMilestones } from "../src/github/issues.js";
 import { isTriager } from "../src/github/permissions.js";
-import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withItemLock } from "./context.js";
-import { scheduleSummary } from "./projection.js";
+import type { ActionResult } from "../src/run/interpreter.js";
+import type { Steps } from "../src/run/steps.js";
+import { type HandlerContext, loadConfig, type RepoRef, withItemLock } from "./context.js";
 import {
   assignMentor,
   configuredMentors,
   endMentorship,
   fillFromWaitlist,
+  type MentoringScope,
   mentoringScope,
   onboardPerson,
   requestMentor,
   withMentorLock,
 } from "./onboarding.js";
-
-/** Where a command was typed, and how to react to it. */
-interface CommandSource {
-  body: string;
-  /** The item's title, for classifying a newcomer's subsystem. */
-  title: string;
-  /** The body before an edit: only commands not in it run. */
-  previous: string | null;
-  author: { login: string; type: string; association: string };
-  item: ItemFacts;
-  react:
-    | { kind: "issue-comment"; id: number }
-    | { kind: "issue"; number: number }
-    | { kind: "review-comment"; id: number }
-    | { kind: "none" };
-}
 
 const NEWCOMER_ASSOCIATIONS = new Set(["FIRST_TIMER", "FIRST_TIME_CONTRIBUTOR", "NONE"]);
 const VOCABULARY = COMMANDS.map(({ name, aliases }) => ({ name, aliases }));
@@ -59,47 +49,66 @@ const FEATURE_HINT: Record<Feature, string> = {
   progress: "a `progress:` section",
 };
 
-export async function commandEvent(event: EventJob, deps: JobDeps): Promise<void> {
-  const repo = repoOf(event.payload);
-  const source = sourceOf(event);
-  if (!repo || !source) return;
+export async function commandEvent(ctx: HandlerContext<ShepherdEvent>): Promise<void> {
+  const { event, deps } = ctx;
+  if (event.type !== "item" && event.type !== "comment") return;
+  const source = genericComment(event);
+  if (!source) return;
   // Bots never run commands, Shepherd included: no loops, no commands in quoted bot text.
-  if (source.author.type === "Bot" || source.author.login.toLowerCase() === deps.botLogin.toLowerCase()) return;
+  if (source.author.isBot || source.author.login.toLowerCase() === deps.botLogin.toLowerCase()) return;
   const options = { botSlug: deps.botLogin.replace(/\[bot\]$/, ""), commands: VOCABULARY };
   const parsed =
     source.previous === null ? parseCommands(source.body, options) : newCommands(source.previous, source.body, options);
   if (parsed.commands.length === 0 && parsed.suggestions.length === 0) return;
 
-  const config = await loadConfig(event, deps, repo);
+  const { repo } = event;
+  const config = await loadConfig(ctx, repo);
   if (config.status !== "ok" || !config.config.commands) return;
-  const octokit = await event.octokit();
-  const log = event.log.child({ repo: `${repo.owner}/${repo.repo}`, item: source.item.number });
+  const number = source.item.number;
 
-  await withItemLock(deps, repo.id, source.item.number, async () => {
-    const runner = createRunner(event, deps, octokit, repo, source, config.config, config.compiled);
+  await withItemLock(ctx, repo.id, number, async () => {
+    const runner = await createRunner(ctx, repo, source, config.config, config.compiled);
     for (const suggestion of parsed.suggestions) {
-      await runner.once(`suggest-${suggestion.line}`, () =>
-        runner.reply(`\`/${suggestion.typed}\` is not a command here; did you mean \`/${suggestion.suggestion}\`?`),
-      );
+      await runner.steps.step(`suggest-${suggestion.line}`, () => [
+        runner.reply(
+          `suggest-${suggestion.line}`,
+          `\`/${suggestion.typed}\` is not a command here; did you mean \`/${suggestion.suggestion}\`?`,
+        ),
+      ]);
     }
     for (const [index, command] of parsed.commands.entries()) {
-      await runner.once(`command-${index}`, () => runner.run(command));
-      log.info({ command: command.name, by: source.author.login }, "command handled");
+      try {
+        await runner.run(`command-${index}`, command);
+      } catch (error) {
+        await runner.internalError(`command-${index}`, command, error);
+        throw error;
+      }
+      ctx.log.info({ repo: `${repo.owner}/${repo.repo}`, item: number, command: command.name }, "command handled");
     }
   });
 }
 
-function createRunner(
-  event: EventJob,
-  deps: JobDeps,
-  octokit: ProbotOctokit,
+async function createRunner(
+  ctx: HandlerContext<ShepherdEvent>,
   repo: RepoRef,
-  source: CommandSource,
+  source: GenericComment,
   config: ResolvedConfig,
   compiled: CompiledModel,
 ) {
-  const item = { ...source.item, labels: event.itemLabels.get(source.item.number) ?? source.item.labels };
-  const issue = { owner: repo.owner, repo: repo.repo, issue_number: item.number };
+  const { deps } = ctx;
+  const steps: Steps = ctx.steps(repo);
+  const state = await deps.items.load(repo.id, source.item.number);
+  // What this comment's commands see and change as they run, one after the other.
+  const item: ItemFacts = {
+    kind: source.item.kind,
+    number: source.item.number,
+    author: source.item.author.login,
+    state: source.item.state,
+    labels: labelsKnown(source.item.labels, state.owned),
+    assignees: [...source.item.assignees],
+    milestone: source.item.milestone?.title ?? null,
+  };
+  const number = item.number;
   let triager: boolean | null = null;
   const settings: CommandSettings = {
     anyoneLabels: config.commands?.anyoneLabels ?? [],
@@ -114,17 +123,17 @@ function createRunner(
       ...(config.progress ? (["progress"] as const) : []),
     ],
   };
-  const scope = mentoringScope(deps, octokit, repo, { config, compiled }, event.log);
+  const scope: MentoringScope = { ...mentoringScope(ctx, repo, { config, compiled }), steps };
   const newcomerItem = () => ({
     kind: item.kind,
     number: item.number,
-    title: source.title,
+    title: source.item.title,
     body: source.body,
     labels: item.labels,
   });
 
   async function actorIsTriager(): Promise<boolean> {
-    triager ??= await isTriager(octokit, deps.redis, deps.keys, {
+    triager ??= await isTriager(await ctx.octokit(), deps.redis, deps.keys, {
       owner: repo.owner,
       repo: repo.repo,
       login: source.author.login,
@@ -134,18 +143,18 @@ function createRunner(
   }
 
   async function context(spec: CommandSpec): Promise<CommandContext> {
-    const claim = item.kind === "issue" ? await deps.claims.get(repo.id, item.number) : null;
+    const claim = item.kind === "issue" ? await deps.claims.get(repo.id, number) : null;
     return {
       actor: {
         login: source.author.login,
         isTriager: spec.who === "anyone" ? false : await actorIsTriager(),
         isNewcomer: NEWCOMER_ASSOCIATIONS.has(source.author.association),
       },
-      item,
+      item: { ...item, labels: [...item.labels], assignees: [...item.assignees] },
       claim,
       actorClaims: spec.feature === "claims" ? await deps.claims.countFor(repo.id, source.author.login) : 0,
       repoLabels: spec.name === "label" || spec.name === "unlabel" ? await repoLabels() : null,
-      linkedPrs: item.kind === "issue" ? await deps.claims.linkedPrs(repo.id, item.number) : [],
+      linkedPrs: item.kind === "issue" ? await deps.claims.linkedPrs(repo.id, number) : [],
       settings,
       now: deps.now(),
       botSlug: deps.botLogin.replace(/\[bot\]$/, ""),
@@ -174,6 +183,7 @@ function createRunner(
   }
 
   async function repoLabels(): Promise<string[]> {
+    const octokit = await ctx.octokit();
     const labels = await octokit.paginate(octokit.rest.issues.listLabelsForRepo, {
       owner: repo.owner,
       repo: repo.repo,
@@ -182,283 +192,242 @@ function createRunner(
     return labels.map((label) => label.name);
   }
 
-  async function reply(body: string): Promise<void> {
-    await octokit.rest.issues.createComment({ ...issue, body });
+  function reply(step: string, body: string): Action {
+    return replyAction(number, `reply:${ctx.run.id}:${step}`, `${renderMarker("reply")}\n${body}`);
   }
 
-  async function react(): Promise<void> {
-    const target = source.react;
-    const content = "+1" as const;
-    if (target.kind === "issue-comment") {
-      await octokit.rest.reactions.createForIssueComment({ ...repoParams(), comment_id: target.id, content });
-    } else if (target.kind === "issue") {
-      await octokit.rest.reactions.createForIssue({ ...issue, content });
-    } else if (target.kind === "review-comment") {
-      await octokit.rest.reactions.createForPullRequestReviewComment({
-        ...repoParams(),
-        comment_id: target.id,
-        content,
-      });
-    }
-  }
-
-  function repoParams() {
-    return { owner: repo.owner, repo: repo.repo };
-  }
-
-  async function run(command: ParsedCommand): Promise<void> {
+  /** What a command decides, from the facts as they were when it was first run. */
+  async function decide(command: ParsedCommand): Promise<Array<CommandAction | { type: "refuse"; body: string }>> {
     const spec = findCommand(command.name);
-    if (!spec) return;
+    if (!spec) return [];
     const where = item.kind === "pr" ? "pull requests" : "issues";
-    if (!spec.appliesTo.includes(item.kind)) return reply(`\`/${spec.name}\` does not work on ${where}.`);
+    const refuse = (body: string) => [{ type: "refuse" as const, body }];
+    if (!spec.appliesTo.includes(item.kind)) return refuse(`\`/${spec.name}\` does not work on ${where}.`);
     if (!settings.enabled.includes(spec.feature)) {
-      return reply(
+      return refuse(
         `\`/${spec.name}\` is not enabled in this repository. A maintainer can turn it on with ` +
           `${FEATURE_HINT[spec.feature]} in \`.github/shepherd.yml\`.`,
       );
     }
     const args = spec.parse(command.args);
-    if (!args.ok) return reply(`\`${command.text}\`: ${args.error}`);
+    if (!args.ok) return refuse(`\`${command.text}\`: ${args.error}`);
     if (spec.who === "triagers" && !(await actorIsTriager())) {
-      return reply(
+      return refuse(
         `\`/${spec.name}\` is for triagers (triage, write, maintain or admin permission on this repository), ` +
           `@${source.author.login}. Ask one of them, or see \`/help\` for what you can do.`,
       );
     }
-    for (const action of spec.decide(await context(spec), args.value)) await apply(action);
+    return spec.decide(await context(spec), args.value);
   }
 
-  async function apply(action: CommandAction): Promise<void> {
+  async function run(name: string, command: ParsedCommand): Promise<void> {
+    const decided = await steps.once(name, () => decide(command));
+    for (const [index, action] of decided.entries()) await apply(`${name}-${index}`, action);
+  }
+
+  function remember(result: ActionResult | undefined): void {
+    if (result && "assignees" in result) item.assignees = result.assignees;
+  }
+
+  async function apply(step: string, action: CommandAction | { type: "refuse"; body: string }): Promise<void> {
     switch (action.type) {
-      case "react":
-        return react();
+      case "refuse":
       case "reply":
-        return reply(action.body);
+        await steps.step(step, () => [reply(step, action.body)]);
+        return;
+      case "react":
+        if (source.react.kind !== "none")
+          await steps.step(step, () => [{ type: "react", target: source.react, content: "+1" }]);
+        return;
       case "assign": {
-        const { data } = await octokit.rest.issues.addAssignees({ ...issue, assignees: action.logins });
-        const assigned = (data.assignees ?? []).map((user) => user.login.toLowerCase());
-        item.assignees = (data.assignees ?? []).map((user) => user.login);
+        const [result] = await steps.step(step, () => [
+          { type: "add-assignees", issue: number, logins: action.logins },
+        ]);
+        remember(result);
+        const assigned = item.assignees.map((login) => login.toLowerCase());
         const refused = action.logins.filter((login) => !assigned.includes(login.toLowerCase()));
-        if (refused.length > 0) {
-          return reply(
+        if (refused.length === 0) return;
+        await steps.step(`${step}-refused`, () => [
+          reply(
+            `${step}-refused`,
             `GitHub would not assign ${refused.map((login) => `**${login}**`).join(", ")}: only people with access ` +
               "to this repository, the author, and people who have commented here can be assigned.",
-          );
-        }
+          ),
+        ]);
         return;
       }
       case "unassign": {
-        const { data } = await octokit.rest.issues.removeAssignees({ ...issue, assignees: action.logins });
-        item.assignees = (data.assignees ?? []).map((user) => user.login);
+        const [result] = await steps.step(step, () => [
+          { type: "remove-assignees", issue: number, logins: action.logins },
+        ]);
+        remember(result);
         return;
       }
       case "add-labels": {
-        await octokit.rest.issues.addLabels({ ...issue, labels: action.labels });
-        item.labels = [...item.labels, ...action.labels];
-        return rememberLabels();
-      }
-      case "remove-labels": {
-        for (const name of action.labels) await removeLabel(octokit, { ...issue, name });
-        const removed = new Set(action.labels.map((label) => label.toLowerCase()));
-        item.labels = item.labels.filter((label) => !removed.has(label.toLowerCase()));
-        return rememberLabels();
-      }
-      case "set-milestone": {
-        const found = findMilestone(await openMilestones(octokit, deps.redis, deps.keys, repo), action.title);
-        if (found) await octokit.rest.issues.update({ ...issue, milestone: found.number });
+        const next = labelsKnown(item.labels, action.labels);
+        await steps.step(step, () => [
+          { type: "add-labels", issue: number, labels: action.labels },
+          { type: "save-item", issue: number, patch: { labels: next } },
+        ]);
+        item.labels = next;
         return;
       }
+      case "remove-labels": {
+        const removed = new Set(action.labels.map((label) => label.toLowerCase()));
+        const next = item.labels.filter((label) => !removed.has(label.toLowerCase()));
+        await steps.step(step, async () => {
+          // A person removing a label Shepherd applied makes it theirs to decide: never re-added.
+          const current = await deps.items.load(repo.id, number);
+          return [
+            ...action.labels.map((label) => ({ type: "remove-label" as const, issue: number, label })),
+            {
+              type: "save-item",
+              issue: number,
+              patch: {
+                labels: next,
+                owned: current.owned.filter((label) => !removed.has(label.toLowerCase())),
+              },
+            },
+          ];
+        });
+        item.labels = next;
+        return;
+      }
+      case "set-milestone":
+        await steps.step(step, async () => {
+          const milestones = await openMilestones(await ctx.octokit(), deps.redis, deps.keys, repo);
+          const found = findMilestone(milestones, action.title);
+          return found ? [{ type: "set-milestone", issue: number, milestone: found.number }] : [];
+        });
+        return;
       case "human-triage": {
         const prefix =
           action.dimension === "subsystem" ? settings.triage?.subsystemPrefix : settings.triage?.roadmapPrefix;
         if (!prefix) return;
-        const state = await deps.items.load(repo.id, item.number);
-        const owned = state.owned.filter((label) => !label.toLowerCase().startsWith(prefix.toLowerCase()));
-        await deps.items.save(repo.id, item.number, { owned });
+        await steps.step(step, async () => {
+          const current = await deps.items.load(repo.id, number);
+          const owned = current.owned.filter((label) => !label.toLowerCase().startsWith(prefix.toLowerCase()));
+          return [{ type: "save-item", issue: number, patch: { owned } }];
+        });
         return;
       }
       case "claim":
-        return claim(action.login);
+        return claim(step, action.login);
       case "release":
-        return release(action.login);
+        return release(step, action.login);
       case "request-mentor":
-        return requestMentor(scope, action.newcomer, newcomerItem());
+        return requestMentor(scope, action.newcomer, newcomerItem(), step);
       case "assign-mentor":
-        return assignMentor(scope, action.newcomer, action.mentor, newcomerItem());
+        return assignMentor(scope, action.newcomer, action.mentor, newcomerItem(), step);
       case "end-mentorship": {
         const ended = await endMentorship(
           scope,
           action.newcomer,
           `ended with \`/mentor done\` by ${source.author.login}`,
+          step,
         );
-        if (!ended) return reply("There is no mentorship here to end.");
+        if (!ended)
+          await steps.step(`${step}-none`, () => [reply(`${step}-none`, "There is no mentorship here to end.")]);
         return;
       }
       case "set-away":
-        return deps.mentorships.setAway(repo.id, action.mentor, action.until, deps.now());
-      case "refresh-progress":
-        return scheduleSummary(deps, event.installationId, repo, config, true);
+        await steps.step(step, () => [
+          {
+            type: "set-away",
+            mentor: action.mentor,
+            until: Number.isFinite(action.until) ? action.until : null,
+            since: deps.now(),
+          },
+        ]);
+        return;
       case "set-back":
-        await deps.mentorships.setBack(repo.id, action.mentor);
+        await steps.step(step, () => [{ type: "set-back", mentor: action.mentor }]);
         // A mentor back means a free place, maybe: the longest waiter may get them now.
-        return withMentorLock(scope, () => fillFromWaitlist(scope));
+        await withMentorLock(scope, () => fillFromWaitlist(scope, `${step}-fill`));
+        return;
+      case "refresh-progress":
+        if (config.progress) await steps.step(step, () => [{ type: "schedule-summary", delaySeconds: 0 }]);
+        return;
     }
   }
 
-  async function rememberLabels(): Promise<void> {
-    event.itemLabels.set(item.number, item.labels);
-    await deps.items.save(repo.id, item.number, { labels: item.labels });
-  }
-
-  async function claim(login: string): Promise<void> {
-    const since = deps.now();
-    const result = await deps.claims.claim(repo.id, item.number, login, since);
-    if (!result.ok) return reply(`This issue was just claimed by **${result.holder}**.`);
+  async function claim(step: string, login: string): Promise<void> {
+    const [stored] = await steps.step(step, () => [{ type: "store-claim", issue: number, login, since: deps.now() }]);
+    const outcome = stored as { claimed: boolean; holder: string | null } | undefined;
+    if (!outcome?.claimed) {
+      await steps.step(`${step}-lost`, () => [
+        reply(`${step}-lost`, `This issue was just claimed by **${outcome?.holder ?? "someone else"}**.`),
+      ]);
+      return;
+    }
     // A newcomer's first claim is a first contribution too: welcome them (once) with a mentor.
-    if (config.onboarding)
-      await onboardPerson(scope, { login, association: source.author.association }, newcomerItem());
-    const { data } = await octokit.rest.issues.addAssignees({ ...issue, assignees: [login] });
-    item.assignees = (data.assignees ?? []).map((user) => user.login);
+    if (config.onboarding) {
+      await onboardPerson(scope, { login, association: source.author.association }, newcomerItem(), `${step}-welcome`);
+    }
+    const [assigned] = await steps.step(`${step}-assign`, () => [
+      { type: "add-assignees", issue: number, logins: [login] },
+    ]);
+    remember(assigned);
     if (item.assignees.some((assignee) => assignee.toLowerCase() === login.toLowerCase())) return;
     // GitHub would not assign them (no access, never commented): Shepherd keeps the claim itself
     // and shows it where everyone looks, in a comment it edits in place.
-    const body = [
-      renderMarker("claim", { claimant: login, since }),
-      `**Claimed by @${login}** on ${new Date(since).toISOString().slice(0, 10)}.`,
-      "",
-      "GitHub cannot assign them yet, so Shepherd holds the claim: others see the issue is taken, " +
-        "and `/release` gives it back.",
-    ].join("\n");
-    const comment = await ensureComment(octokit, {
-      ...commentTarget(),
-      kind: "claim",
-      body,
-      knownId: null,
-      mayExist: true,
-    });
-    await deps.claims.update(repo.id, item.number, { assigned: false, commentId: comment.id });
-  }
-
-  async function release(login: string): Promise<void> {
-    const released = await deps.claims.release(repo.id, item.number);
-    if (item.assignees.some((assignee) => assignee.toLowerCase() === login.toLowerCase())) {
-      const { data } = await octokit.rest.issues.removeAssignees({ ...issue, assignees: [login] });
-      item.assignees = (data.assignees ?? []).map((user) => user.login);
-    }
-    if (released?.commentId) {
+    await steps.step(`${step}-held`, async () => {
+      const since = (await deps.claims.get(repo.id, number))?.since ?? deps.now();
       const body = [
-        renderMarker("claim", { claimant: login, since: released.since, released: deps.now() }),
-        `~~Claimed by @${login}~~: released. Anyone can \`/claim\` this issue.`,
+        renderMarker("claim", { claimant: login, since }),
+        `**Claimed by @${login}** on ${new Date(since).toISOString().slice(0, 10)}.`,
+        "",
+        "GitHub cannot assign them yet, so Shepherd holds the claim: others see the issue is taken, " +
+          "and `/release` gives it back.",
       ].join("\n");
-      await ensureComment(octokit, {
-        ...commentTarget(),
-        kind: "claim",
-        body,
-        knownId: released.commentId,
-        mayExist: true,
-      });
+      return [
+        { type: "comment", issue: number, key: "claim", body, repost: true },
+        { type: "update-claim", issue: number, patch: { assigned: false } },
+      ];
+    });
+  }
+
+  async function release(step: string, login: string): Promise<void> {
+    const results = await steps.step(step, async (): Promise<Action[]> => {
+      const current = await deps.claims.get(repo.id, number);
+      const actions: Action[] = [{ type: "release-claim", issue: number }];
+      if (item.assignees.some((assignee) => assignee.toLowerCase() === login.toLowerCase())) {
+        actions.push({ type: "remove-assignees", issue: number, logins: [login] });
+      }
+      if (current && (!current.assigned || current.commentId !== null)) {
+        const body = [
+          renderMarker("claim", { claimant: login, since: current.since, released: deps.now() }),
+          `~~Claimed by @${login}~~: released. Anyone can \`/claim\` this issue.`,
+        ].join("\n");
+        actions.push({ type: "comment", issue: number, key: "claim", body });
+      }
+      return actions;
+    });
+    for (const result of results) remember(result);
+  }
+
+  /** One short reply per command that failed inside Shepherd; GitHub's own hiccups are retried quietly. */
+  async function internalError(step: string, command: ParsedCommand, error: unknown): Promise<void> {
+    const failure = error as { status?: number; message?: string; name?: string };
+    if (failure.name === "ItemBusyError" || failure.name === "PausedError") return;
+    const plan = planFailure({ status: failure.status, message: failure.message ?? String(error) }, deps.now());
+    const fromGitHub = typeof failure.status === "number";
+    if (fromGitHub && plan.kind !== "fail") return;
+    ctx.log.error(
+      { repo: `${repo.owner}/${repo.repo}`, item: number, command: command.name, err: error },
+      "command failed",
+    );
+    const body = fromGitHub
+      ? `GitHub refused what \`/${command.name}\` needed (HTTP ${failure.status}), so it was not done. ` +
+        "A maintainer can find the details in Shepherd's logs."
+      : `Something went wrong while handling \`/${command.name}\`; it will be retried. ` +
+        "If this keeps happening, a maintainer can find the details in Shepherd's logs.";
+    try {
+      await steps.step(`${step}-error`, () => [reply(`${step}-error`, body)]);
+    } catch {
+      // The reply is a courtesy: the job's own retry is what matters.
     }
   }
 
-  function commentTarget() {
-    return { owner: repo.owner, repo: repo.repo, issueNumber: item.number };
-  }
-
-  /** Runs a step once per delivery: a retried job does not reply or react twice. */
-  async function once(step: string, fn: () => Promise<void>): Promise<void> {
-    const key = deps.keys.commandDone(event.delivery, step);
-    if (await deps.redis.exists(key)) return;
-    await fn();
-    await deps.redis.set(key, "1", "EX", 7 * 24 * 3600);
-  }
-
-  return { run, reply, once };
-}
-
-function sourceOf(event: EventJob): CommandSource | null {
-  const { payload, name, action } = event;
-  const comment = payload.comment as RawComment | undefined;
-  const changes = payload.changes as { body?: { from?: string | null } } | undefined;
-  const edited = action === "edited";
-  if (edited && changes?.body === undefined) return null;
-  const previous = edited ? (changes?.body?.from ?? "") : null;
-  // Issue comments (on issues and PRs) and PR review comments differ only in where the item is
-  // and which reactions endpoint answers them.
-  const commentKind =
-    name === "issue_comment" ? "issue-comment" : name === "pull_request_review_comment" ? "review-comment" : null;
-  if (commentKind && comment) {
-    const raw = commentKind === "issue-comment" ? payload.issue : payload.pull_request;
-    const item = factsOf(raw as RawItem | undefined, commentKind === "review-comment" ? "pr" : undefined);
-    if (!item) return null;
-    return {
-      body: comment.body ?? "",
-      title: titleOf(raw),
-      previous,
-      author: authorOf(comment),
-      item,
-      react: { kind: commentKind, id: comment.id },
-    };
-  }
-  if (name === "pull_request_review") {
-    const review = payload.review as RawComment | undefined;
-    const item = factsOf(payload.pull_request as RawItem | undefined, "pr");
-    if (!review || !item) return null;
-    // GitHub has no reactions on reviews: success is silent there.
-    const title = titleOf(payload.pull_request);
-    return { body: review.body ?? "", title, previous, author: authorOf(review), item, react: { kind: "none" } };
-  }
-  const raw = (name === "issues" ? payload.issue : payload.pull_request) as RawItem | undefined;
-  const item = factsOf(raw, name === "pull_request" ? "pr" : undefined);
-  if (!raw || !item) return null;
-  const react = { kind: "issue", number: item.number } as const;
-  return { body: raw.body ?? "", title: titleOf(raw), previous, author: authorOf(raw), item, react };
-}
-
-function titleOf(raw: unknown): string {
-  return (raw as { title?: string } | undefined)?.title ?? "";
-}
-
-interface RawUser {
-  login?: string;
-  type?: string;
-}
-
-interface RawComment {
-  id: number;
-  body?: string | null;
-  user?: RawUser | null;
-  author_association?: string;
-}
-
-interface RawItem {
-  number?: number;
-  body?: string | null;
-  state?: string;
-  user?: RawUser | null;
-  author_association?: string;
-  labels?: Array<{ name?: string } | string>;
-  assignees?: RawUser[] | null;
-  milestone?: { title?: string } | null;
-  pull_request?: unknown;
-}
-
-function authorOf(raw: { user?: RawUser | null; author_association?: string }) {
-  return {
-    login: raw.user?.login ?? "",
-    type: raw.user?.type ?? "User",
-    association: raw.author_association ?? "NONE",
-  };
-}
-
-function factsOf(raw: RawItem | undefined, kind?: "pr"): ItemFacts | null {
-  if (!raw || typeof raw.number !== "number") return null;
-  return {
-    kind: kind ?? (raw.pull_request ? "pr" : "issue"),
-    number: raw.number,
-    author: raw.user?.login ?? "",
-    state: raw.state === "closed" ? "closed" : "open",
-    labels: (raw.labels ?? []).map((label) => (typeof label === "string" ? label : (label.name ?? ""))).filter(Boolean),
-    assignees: (raw.assignees ?? []).map((user) => user.login ?? "").filter(Boolean),
-    milestone: raw.milestone?.title ?? null,
-  };
+  return { run, reply, steps, internalError };
 }

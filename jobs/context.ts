@@ -1,20 +1,31 @@
-// What every job processor gets: its dependencies, an installation-authenticated Octokit (made on
-// first use, so a job that needs no API call costs none), and helpers for items and config.
+// What every handler and task gets: its dependencies, the normalised event (or the task), an
+// installation Octokit made on first use (a job that needs no API call costs none), resumable
+// steps bound to this run and handler, and locks that wait (bounded) instead of replaying work.
 import type { Redis } from "ioredis";
-import type { Logger, Probot, ProbotOctokit } from "probot";
+import type { ProbotOctokit } from "probot";
 import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { CompiledModel } from "../src/domain/classifier.js";
+import type { RepoRef, ShepherdEvent } from "../src/domain/events.js";
+import type { GitHubClients } from "../src/github/client.js";
 import type { ConfigStore, RepoConfig } from "../src/github/config.js";
+import { createGitHubPort } from "../src/github/port.js";
+import type { Logger } from "../src/log.js";
 import type { Queues } from "../src/queues.js";
+import { applyAction } from "../src/run/interpreter.js";
+import { createSteps, type Steps } from "../src/run/steps.js";
 import type { ClaimStore } from "../src/state/claims.js";
+import type { CommentLedger } from "../src/state/comments.js";
 import type { ItemStore } from "../src/state/items.js";
+import { acquireLock, releaseLock, renewLock } from "../src/state/locks.js";
 import type { MentorshipStore } from "../src/state/mentorships.js";
 import type { ProjectionStore } from "../src/state/projection.js";
 import type { Keys } from "../src/state/keys.js";
-import { acquireLock, releaseLock } from "../src/state/locks.js";
+import type { RunLedger } from "../src/state/runs.js";
+
+export type { RepoRef };
 
 export interface JobDeps {
-  probot: Probot;
+  clients: GitHubClients;
   redis: Redis;
   keys: Keys;
   items: ItemStore;
@@ -22,72 +33,130 @@ export interface JobDeps {
   mentorships: MentorshipStore;
   projection: ProjectionStore;
   configs: ConfigStore;
+  comments: CommentLedger;
+  runs: RunLedger;
   queues: Queues;
   /** `<slug>[bot]`: events caused by Shepherd itself are recognised by this login. */
   botLogin: string;
   log: Logger;
   now: () => number;
+  /** How long a job waits for a busy item before it is put back for a moment. */
+  lockWaitMs: number;
 }
 
-export interface RepoRef {
-  id: number;
-  owner: string;
-  repo: string;
-}
-
-export interface EventJob {
-  delivery: string;
-  name: string;
-  action: string | undefined;
-  payload: Record<string, unknown>;
+/** One job's run: a delivery (its id) or a task (its job id). */
+export interface RunScope {
+  id: string;
   installationId: number;
   log: Logger;
   octokit(): Promise<ProbotOctokit>;
-  /** Labels an earlier handler of this same event left on an item, fresher than the payload's. */
-  itemLabels: Map<number, string[]>;
+  /** Locks this run holds, so a nested take of the same lock does not release it early. */
+  held: Set<string>;
 }
 
-/** Thrown when another job holds an item's lock: the worker puts this job back for a moment. */
+export interface Context {
+  deps: JobDeps;
+  run: RunScope;
+  /** The handler or task name: the part of the run its steps belong to. */
+  handler: string;
+  log: Logger;
+  octokit(): Promise<ProbotOctokit>;
+  steps(repo: RepoRef): Steps;
+}
+
+export interface HandlerContext<E extends ShepherdEvent = ShepherdEvent> extends Context {
+  event: E;
+}
+
+/** Thrown when an item stays locked past the wait: the worker puts the job back for a moment. */
 export class ItemBusyError extends Error {
   override name = "ItemBusyError";
 }
 
-const ITEM_LOCK_MS = 60_000;
+const LOCK_TTL_MS = 15_000;
 
-/** Runs `fn` while holding the item's lock; throws ItemBusyError when another job has it. */
-export function withItemLock<T>(deps: JobDeps, repoId: number, number: number, fn: () => Promise<T>): Promise<T> {
-  return withLock(deps, deps.keys.itemLock(repoId, number), fn);
+export function createRunScope(deps: JobDeps, id: string, installationId: number, log: Logger): RunScope {
+  let octokit: Promise<ProbotOctokit> | null = null;
+  return {
+    id,
+    installationId,
+    log,
+    held: new Set(),
+    octokit() {
+      octokit ??= deps.clients.installation(installationId).catch((error: unknown) => {
+        octokit = null;
+        throw error;
+      });
+      return octokit;
+    },
+  };
 }
 
-/** Runs `fn` holding a Redis lock; throws ItemBusyError (the job is retried shortly) when it is taken. */
-export async function withLock<T>(deps: JobDeps, key: string, fn: () => Promise<T>): Promise<T> {
-  const token = await acquireLock(deps.redis, key, ITEM_LOCK_MS);
-  if (!token) throw new ItemBusyError(`${key} is busy`);
+export function createContext(deps: JobDeps, run: RunScope, handler: string): Context {
+  return {
+    deps,
+    run,
+    handler,
+    log: run.log,
+    octokit: () => run.octokit(),
+    steps(repo) {
+      return createSteps({
+        ledger: deps.runs,
+        run: run.id,
+        handler,
+        apply: (action, maybeDone) =>
+          applyAction(
+            {
+              repo,
+              github: async () => createGitHubPort(await run.octokit(), repo.owner, repo.repo),
+              comments: deps.comments,
+              items: deps.items,
+              claims: deps.claims,
+              mentorships: deps.mentorships,
+              projection: deps.projection,
+              scheduleSummary: (delaySeconds) => scheduleSummaryFor(deps, run.installationId, repo, delaySeconds),
+            },
+            action,
+            maybeDone,
+          ),
+      });
+    },
+  };
+}
+
+/** Runs `fn` holding the item's lock, waiting (bounded) while another job has it. */
+export function withItemLock<T>(ctx: Context, repoId: number, number: number, fn: () => Promise<T>): Promise<T> {
+  return withLock(ctx, ctx.deps.keys.itemLock(repoId, number), fn);
+}
+
+export async function withLock<T>(ctx: Context, key: string, fn: () => Promise<T>): Promise<T> {
+  const { deps, run } = ctx;
+  if (run.held.has(key)) return fn();
+  const deadline = Date.now() + deps.lockWaitMs;
+  let delay = 20;
+  while (!(await acquireLock(deps.redis, key, run.id, LOCK_TTL_MS))) {
+    if (Date.now() >= deadline) throw new ItemBusyError(`${key} is busy`);
+    await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
+    delay = Math.min(delay * 2, 500);
+  }
+  run.held.add(key);
+  const renewal = setInterval(() => {
+    renewLock(deps.redis, key, run.id, LOCK_TTL_MS).catch(() => {});
+  }, LOCK_TTL_MS / 3);
   try {
     return await fn();
   } finally {
-    await releaseLock(deps.redis, key, token);
+    clearInterval(renewal);
+    run.held.delete(key);
+    await releaseLock(deps.redis, key, run.id).catch(() => {});
   }
 }
 
-export function repoOf(payload: Record<string, unknown>): RepoRef | null {
-  const repository = payload.repository as { id?: number; name?: string; owner?: { login?: string } } | undefined;
-  if (!repository?.id || !repository.name || !repository.owner?.login) return null;
-  return { id: repository.id, owner: repository.owner.login, repo: repository.name };
-}
-
-export function senderOf(payload: Record<string, unknown>): { login: string; type: string } | null {
-  const sender = payload.sender as { login?: string; type?: string } | undefined;
-  if (!sender?.login) return null;
-  return { login: sender.login, type: sender.type ?? "User" };
-}
-
-/** Loads the repo's config and logs, once per event, why nothing happens when it is absent or bad. */
-export async function loadConfig(event: EventJob, deps: JobDeps, repo: RepoRef): Promise<RepoConfig> {
-  const octokit = await event.octokit();
-  const config = await deps.configs.get(octokit, repo.owner, repo.repo);
+/** Loads the repo's config and logs, once per event, why nothing happens when it is bad. */
+export async function loadConfig(ctx: Context, repo: RepoRef): Promise<RepoConfig> {
+  const config = await ctx.deps.configs.get(await ctx.octokit(), repo.owner, repo.repo);
   if (config.status === "invalid") {
-    event.log.error({ repo: `${repo.owner}/${repo.repo}`, errors: config.errors }, "config invalid, nothing done");
+    ctx.log.error({ repo: `${repo.owner}/${repo.repo}`, errors: config.errors }, "config invalid, nothing done");
   }
   return config;
 }
@@ -96,6 +165,23 @@ export interface RepoTask {
   installationId: number;
   owner: string;
   repo: string;
+  /** Known when the task was fanned out from a listing or a webhook. */
+  repoId?: number;
+}
+
+/** The repo's id: from the task, else remembered, else asked of GitHub once. */
+export async function repoIdOf(ctx: Context, task: RepoTask): Promise<number> {
+  const { deps } = ctx;
+  if (task.repoId !== undefined) {
+    await deps.projection.rememberRepo(task.owner, task.repo, task.repoId);
+    return task.repoId;
+  }
+  const known = await deps.projection.repoIdOf(task.owner, task.repo);
+  if (known !== null) return known;
+  const octokit = await ctx.octokit();
+  const id = (await octokit.rest.repos.get({ owner: task.owner, repo: task.repo })).data.id;
+  await deps.projection.rememberRepo(task.owner, task.repo, id);
+  return id;
 }
 
 export interface RepoTaskScope {
@@ -110,22 +196,43 @@ export interface RepoTaskScope {
  * `wanted` says the task has work to do, and the repo id (remembered, so usually no call).
  */
 export async function repoTaskScope(
-  deps: JobDeps,
+  ctx: Context,
   task: RepoTask,
   wanted: (config: ResolvedConfig) => boolean,
 ): Promise<RepoTaskScope | null> {
-  const octokit = await deps.probot.auth(task.installationId);
+  const { deps } = ctx;
+  const octokit = await ctx.octokit();
   const config = await deps.configs.get(octokit, task.owner, task.repo);
   if (config.status !== "ok" || !wanted(config.config)) return null;
-  let id = await deps.projection.repoIdOf(task.owner, task.repo);
-  if (id === null) {
-    id = (await octokit.rest.repos.get({ owner: task.owner, repo: task.repo })).data.id;
-    await deps.projection.rememberRepo(task.owner, task.repo, id);
-  }
+  const id = await repoIdOf(ctx, task);
   return {
     octokit,
     config: config.config,
     compiled: config.compiled,
     repo: { id, owner: task.owner, repo: task.repo },
   };
+}
+
+/**
+ * A summary refresh for the repo. `delaySeconds` > 0 coalesces: one delayed refresh per repo at a
+ * time, so a burst of events yields one edit, not one per event. 0 refreshes now.
+ */
+export async function scheduleSummaryFor(
+  deps: JobDeps,
+  installationId: number,
+  repo: RepoRef,
+  delaySeconds: number,
+): Promise<void> {
+  const data = { kind: "refresh-summary" as const, installationId, owner: repo.owner, repo: repo.repo };
+  await deps.queues.tasks.add(
+    "refresh-summary",
+    data,
+    delaySeconds <= 0
+      ? { jobId: `summary-${repo.id}-now-${deps.now()}` }
+      : {
+          delay: delaySeconds * 1000,
+          deduplication: { id: `summary-${repo.id}` },
+          jobId: `summary-${repo.id}-${deps.now()}`,
+        },
+  );
 }

@@ -3,14 +3,15 @@
 // Idempotent across retries and crashes: Redis remembers the week, and before posting Shepherd
 // looks on GitHub for a post carrying that week's marker.
 import { CronExpressionParser } from "cron-parser";
-import type { Logger, ProbotOctokit } from "probot";
+import type { ProbotOctokit } from "probot";
 import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { DigestConfig } from "../src/config/schema.js";
 import { renderDigest } from "../src/domain/digest.js";
 import { parseMarker, renderMarker } from "../src/domain/markers.js";
 import { isoWeek, snapshot, weekBounds } from "../src/domain/projection.js";
 import type { TaskJobData } from "../src/queues.js";
-import { type JobDeps, type RepoRef, repoTaskScope } from "./context.js";
+import type { Steps } from "../src/run/steps.js";
+import { type Context, type JobDeps, type RepoRef, repoTaskScope } from "./context.js";
 
 const DAY_MS = 86_400_000;
 /** Remembered long after the week, so a late retry never posts twice. */
@@ -22,12 +23,6 @@ const DISCUSSIONS_QUERY = `query ($owner: String!, $name: String!) {
     hasDiscussionsEnabled
     discussionCategories(first: 50) { nodes { id name slug } }
     discussions(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) { nodes { body url } }
-  }
-}`;
-
-const CREATE_DISCUSSION = `mutation ($repositoryId: ID!, $categoryId: ID!, $title: String!, $body: String!) {
-  createDiscussion(input: { repositoryId: $repositoryId, categoryId: $categoryId, title: $title, body: $body }) {
-    discussion { url }
   }
 }`;
 
@@ -46,12 +41,9 @@ export interface DigestPreview {
   body: string;
 }
 
-export async function digestRepoTask(
-  task: Extract<TaskJobData, { kind: "digest-repo" }>,
-  deps: JobDeps,
-  log: Logger,
-): Promise<void> {
-  const scope = await repoTaskScope(deps, task, (config) => config.digest !== null);
+export async function digestRepoTask(ctx: Context, task: Extract<TaskJobData, { kind: "digest-repo" }>): Promise<void> {
+  const { deps, log } = ctx;
+  const scope = await repoTaskScope(ctx, task, (config) => config.digest !== null);
   if (!scope?.config.digest) return;
   const { octokit, repo, config } = scope;
   const digest = scope.config.digest;
@@ -62,8 +54,10 @@ export async function digestRepoTask(
   const postedKey = deps.keys.digest(repo.id, week);
   if (await deps.redis.exists(postedKey)) return;
 
-  const preview = await buildDigest(deps, repo, config, week, now);
-  const url = await postOnce(octokit, deps, repo, digest, preview);
+  const steps = ctx.steps(repo);
+  // Decided once per run: a retry posts the digest it built, and takes no second snapshot.
+  const preview = await steps.once("preview", () => buildDigest(deps, repo, config, week, now));
+  const url = await postOnce(octokit, deps, steps, repo, digest, preview);
   await deps.redis.set(postedKey, url, "EX", POSTED_TTL_SECONDS);
   log.info({ repo: `${repo.owner}/${repo.repo}`, week, url }, "digest posted");
 }
@@ -112,11 +106,13 @@ export async function buildDigest(
 async function postOnce(
   octokit: ProbotOctokit,
   deps: JobDeps,
+  steps: Steps,
   repo: RepoRef,
   config: DigestConfig,
   preview: DigestPreview,
 ): Promise<string> {
   const isThisWeek = (body: string | null | undefined) => parseMarker(body)?.data.week === preview.week;
+  const key = `digest:${preview.week}`;
   const params = { owner: repo.owner, repo: repo.repo };
   if (config.discussionCategory) {
     const info = await octokit.graphql<DiscussionsInfo>(DISCUSSIONS_QUERY, { owner: repo.owner, name: repo.repo });
@@ -128,13 +124,17 @@ async function postOnce(
       (node) => node.name.toLowerCase() === wanted || node.slug === wanted,
     );
     if (repository?.hasDiscussionsEnabled && category) {
-      const created = await octokit.graphql<{ createDiscussion: { discussion: { url: string } } }>(CREATE_DISCUSSION, {
-        repositoryId: repository.id,
-        categoryId: category.id,
-        title: preview.title,
-        body: preview.body,
-      });
-      return created.createDiscussion.discussion.url;
+      const [created] = await steps.step("discussion", () => [
+        {
+          type: "create-discussion",
+          key,
+          repositoryId: repository.id,
+          categoryId: category.id,
+          title: preview.title,
+          body: preview.body,
+        },
+      ]);
+      return (created as { url: string }).url;
     }
     deps.log.warn(
       { repo: `${repo.owner}/${repo.repo}` },
@@ -144,13 +144,10 @@ async function postOnce(
   const recent = await octokit.rest.issues.listForRepo({ ...params, labels: config.label, state: "all", per_page: 10 });
   const posted = recent.data.find((issue) => isThisWeek(issue.body));
   if (posted) return posted.html_url;
-  const { data } = await octokit.rest.issues.create({
-    ...params,
-    title: preview.title,
-    body: preview.body,
-    labels: [config.label],
-  });
-  return data.html_url;
+  const [created] = await steps.step("issue", () => [
+    { type: "create-issue", key, title: preview.title, body: preview.body, labels: [config.label] },
+  ]);
+  return (created as { url: string }).url;
 }
 
 /** The most recent time the repo's cron fired, in its time zone; null for a cron that never fires. */

@@ -1,18 +1,18 @@
 // Repository-wide work (rebuild, sweep) starts as one task for the whole app and fans out to one
 // task per repository, so each is retried on its own and a big org does not block a small one.
-import type { Logger } from "probot";
 import type { TaskJobData } from "../src/queues.js";
-import type { JobDeps } from "./context.js";
+import type { Context, JobDeps } from "./context.js";
 
 type RepoTaskKind = Extract<TaskJobData, { owner: string }>["kind"];
 
-export async function fanOutToRepos(deps: JobDeps, kind: RepoTaskKind, log: Logger): Promise<void> {
-  const app = await deps.probot.auth();
+export async function fanOutToRepos(ctx: Context, kind: RepoTaskKind): Promise<void> {
+  const { deps, log } = ctx;
+  const app = await deps.clients.app();
   const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
   let repos = 0;
   const stamp = deps.now();
   for (const installation of installations) {
-    const octokit = await deps.probot.auth(installation.id);
+    const octokit = await deps.clients.installation(installation.id);
     const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
     const targets = repositories.map((repository) => ({
       id: repository.id,
@@ -37,7 +37,13 @@ export async function addRepoTasks(
   const jobs = repositories.flatMap((repository) =>
     kinds.map((kind) => ({
       name: kind,
-      data: { kind, installationId, owner: repository.owner, repo: repository.name } as TaskJobData,
+      data: {
+        kind,
+        installationId,
+        owner: repository.owner,
+        repo: repository.name,
+        repoId: repository.id,
+      } as TaskJobData,
       opts: { jobId: `${kind}-${repository.id}-${safeReason}` },
     })),
   );

@@ -1,87 +1,105 @@
 // The explicit list of what each event does. Adding a reaction to an event is one line here.
+// Handlers are named: a retried delivery skips the handlers that finished (the name is their
+// record in the run ledger), and one handler failing does not stop the others.
+import type { ShepherdEvent } from "../src/domain/events.js";
 import type { TaskJobData } from "../src/queues.js";
-import type { EventJob, JobDeps } from "./context.js";
 import { issueClosedEvent, pullLinksEvent } from "./claims.js";
 import { commandEvent } from "./commands.js";
+import type { Context, HandlerContext } from "./context.js";
+import { digestRepoTask } from "./digest.js";
+import { fanOutToRepos } from "./fan-out.js";
 import { installationEvent } from "./installation.js";
 import { labelChangeEvent } from "./label-change.js";
 import { activityEvent, mentorshipClosedEvent } from "./mentorship-events.js";
 import { onboardEvent } from "./onboarding.js";
-import { milestoneEvent, pushEvent } from "./push.js";
-import { digestRepoTask } from "./digest.js";
-import { fanOutToRepos } from "./fan-out.js";
 import { projectionEvent } from "./projection.js";
+import { milestoneEvent, pushEvent } from "./push.js";
+import { rebuildRepoTask } from "./rebuild.js";
 import { reconcileRepoTask } from "./reconcile.js";
 import { refreshSummaryTask } from "./summary.js";
-import { rebuildRepoTask } from "./rebuild.js";
 import { sweepRepoTask } from "./sweep.js";
 import { syncLabelsTask } from "./sync-labels.js";
 import { triageEvent } from "./triage.js";
 
-export type EventHandler = (event: EventJob, deps: JobDeps) => Promise<void>;
+export interface Handler {
+  name: string;
+  /** Runs only once every handler before it finished: it reads what they decided. */
+  afterOthers?: boolean;
+  handle(ctx: HandlerContext): Promise<void>;
+}
 
-/** `event.action` (or `event` for every action) → handlers, run in order. */
+type Typed<T extends ShepherdEvent["type"]> = (
+  ctx: HandlerContext<Extract<ShepherdEvent, { type: T }>>,
+) => Promise<void>;
+
+function on<T extends ShepherdEvent["type"]>(type: T, name: string, fn: Typed<T>, afterOthers = false): Handler {
+  return {
+    name,
+    afterOthers,
+    handle: (ctx) =>
+      ctx.event.type === type ? fn(ctx as HandlerContext<Extract<ShepherdEvent, { type: T }>>) : Promise.resolve(),
+  };
+}
+
+const triage = on("item", "triage", triageEvent);
+const pullLinks = on("item", "pull-links", pullLinksEvent);
+const onboard = on("item", "onboard", onboardEvent);
+const claimsEnded = on("item", "claims-ended", issueClosedEvent);
+const mentorshipClosed = on("item", "mentorship-closed", mentorshipClosedEvent);
+const labelChange = on("label", "label-change", labelChangeEvent);
+const activity = on("comment", "activity", activityEvent);
+const commands: Handler = { name: "commands", handle: commandEvent };
 // The projection (for summaries and digests) is updated last, from what the others decided.
-export const EVENT_HANDLERS: Record<string, EventHandler[]> = {
+const projection: Handler = { name: "projection", afterOthers: true, handle: projectionEvent };
+const installation = on("installation", "installation", installationEvent);
+const push = on("push", "push", pushEvent);
+const milestone = on("milestone", "milestone", milestoneEvent);
+
+/** `type.action` (or `type` for every action) → handlers, run in order. */
+export const EVENT_HANDLERS: Record<string, Handler[]> = {
   // Triage before commands: a `/subsystem` in the body then overrides the guess, not the reverse.
-  "issues.opened": [triageEvent, onboardEvent, commandEvent, projectionEvent],
-  "issues.edited": [triageEvent, commandEvent, projectionEvent],
-  "issues.reopened": [triageEvent, projectionEvent],
-  "issues.closed": [issueClosedEvent, mentorshipClosedEvent, projectionEvent],
-  "issues.labeled": [labelChangeEvent, projectionEvent],
-  "issues.unlabeled": [labelChangeEvent, projectionEvent],
-  "issue_comment.created": [activityEvent, commandEvent, projectionEvent],
-  "issue_comment.edited": [commandEvent],
-  "pull_request.opened": [triageEvent, pullLinksEvent, onboardEvent, commandEvent, projectionEvent],
-  "pull_request.edited": [triageEvent, pullLinksEvent, commandEvent, projectionEvent],
-  "pull_request.reopened": [triageEvent, pullLinksEvent, projectionEvent],
-  "pull_request.synchronize": [triageEvent],
-  "pull_request.ready_for_review": [triageEvent],
-  "pull_request.closed": [pullLinksEvent, mentorshipClosedEvent, projectionEvent],
-  "pull_request.labeled": [labelChangeEvent, projectionEvent],
-  "pull_request.unlabeled": [labelChangeEvent, projectionEvent],
-  "pull_request_review.submitted": [commandEvent],
-  "pull_request_review.edited": [commandEvent],
-  "pull_request_review_comment.created": [commandEvent],
-  "pull_request_review_comment.edited": [commandEvent],
-  "installation.created": [installationEvent],
-  "installation_repositories.added": [installationEvent],
-  push: [pushEvent],
-  milestone: [milestoneEvent],
+  "item.opened": [triage, pullLinks, onboard, commands, projection],
+  "item.edited": [triage, pullLinks, commands, projection],
+  "item.reopened": [triage, pullLinks, projection],
+  "item.synchronize": [triage],
+  "item.ready_for_review": [triage],
+  "item.closed": [claimsEnded, pullLinks, mentorshipClosed, projection],
+  "label.labeled": [labelChange, projection],
+  "label.unlabeled": [labelChange, projection],
+  "comment.created": [activity, commands, projection],
+  "comment.edited": [commands],
+  installation: [installation],
+  push: [push],
+  milestone: [milestone],
 };
 
-export function handlersFor(name: string, action: string | undefined): EventHandler[] {
-  return [...(action ? (EVENT_HANDLERS[`${name}.${action}`] ?? []) : []), ...(EVENT_HANDLERS[name] ?? [])];
+export function handlersFor(event: ShepherdEvent): Handler[] {
+  const action = "action" in event ? event.action : undefined;
+  return [...(action ? (EVENT_HANDLERS[`${event.type}.${action}`] ?? []) : []), ...(EVENT_HANDLERS[event.type] ?? [])];
 }
 
-export async function runEvent(event: EventJob, deps: JobDeps): Promise<number> {
-  const handlers = handlersFor(event.name, event.action);
-  for (const handler of handlers) await handler(event, deps);
-  return handlers.length;
-}
-
-export async function runTask(task: TaskJobData, deps: JobDeps, log: EventJob["log"]): Promise<void> {
+export async function runTask(ctx: Context, task: TaskJobData): Promise<void> {
   switch (task.kind) {
     case "sync-labels":
-      return syncLabelsTask(task, await deps.probot.auth(task.installationId), deps, log);
+      return syncLabelsTask(ctx, task);
     case "rebuild-repo":
-      return rebuildRepoTask(task, deps, log);
+      return rebuildRepoTask(ctx, task);
     case "rebuild-all":
-      return fanOutToRepos(deps, "rebuild-repo", log);
+      return fanOutToRepos(ctx, "rebuild-repo");
     case "sweep-repo":
-      return sweepRepoTask(task, deps, log);
+      return sweepRepoTask(ctx, task);
     case "sweep-all":
-      return fanOutToRepos(deps, "sweep-repo", log);
+      return fanOutToRepos(ctx, "sweep-repo");
     case "refresh-summary":
-      return refreshSummaryTask(task, deps, log);
+      return refreshSummaryTask(ctx, task);
     case "digest-repo":
-      return digestRepoTask(task, deps, log);
+      return digestRepoTask(ctx, task);
     case "digest-tick":
-      return fanOutToRepos(deps, "digest-repo", log);
+      return fanOutToRepos(ctx, "digest-repo");
     case "reconcile-repo":
-      await reconcileRepoTask(task, deps, log);
+      await reconcileRepoTask(ctx, task);
       return;
     case "reconcile-all":
-      return fanOutToRepos(deps, "reconcile-repo", log);
+      return fanOutToRepos(ctx, "reconcile-repo");
   }
 }

@@ -1,31 +1,23 @@
-// A new installation, or repositories added to one: create the labels each repo's config defines.
-import type { EventJob, JobDeps } from "./context.js";
+// A new installation, or repositories added to one: create the labels each repo's config defines,
+// and build the projection.
+import type { InstallationEvent } from "../src/domain/events.js";
+import type { HandlerContext, JobDeps } from "./context.js";
 import { addRepoTasks } from "./fan-out.js";
 
-interface RepoSummary {
-  id: number;
-  name: string;
-  full_name: string;
-}
-
-export async function installationEvent(event: EventJob, deps: JobDeps): Promise<void> {
-  const key = event.name === "installation" ? "repositories" : "repositories_added";
-  const repositories = (event.payload[key] as RepoSummary[] | undefined) ?? [];
-  await enqueueRepoSetup(deps, event.installationId, repositories, event.delivery);
-  event.log.info({ installation: event.installationId, repos: repositories.length }, "label sync fanned out");
+export async function installationEvent(ctx: HandlerContext<InstallationEvent>): Promise<void> {
+  const { event, deps } = ctx;
+  const targets = event.repositories.map((entry) => ({ id: entry.id, owner: entry.owner, name: entry.repo }));
+  await enqueueRepoSetup(deps, event.installationId, targets, event.delivery);
+  ctx.log.info({ installation: event.installationId, repos: targets.length }, "repository setup fanned out");
 }
 
 /** Label sync and reconcile, one task each per repo, so one bad repo neither blocks nor retries the others. */
 export async function enqueueRepoSetup(
   deps: JobDeps,
   installationId: number,
-  repositories: RepoSummary[],
+  repositories: Array<{ id: number; owner: string; name: string }>,
   reason: string,
 ): Promise<void> {
-  const targets = repositories.map((repository) => {
-    const [owner = "", name = repository.name] = repository.full_name.split("/");
-    return { id: repository.id, owner, name };
-  });
   // A new or changed config also means the projection may be missing or stale.
-  await addRepoTasks(deps, ["sync-labels", "reconcile-repo"], installationId, targets, reason);
+  await addRepoTasks(deps, ["sync-labels", "reconcile-repo"], installationId, repositories, reason);
 }

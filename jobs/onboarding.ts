@@ -1,28 +1,31 @@
 // Newcomer onboarding and mentor matching: who is new (author_association as a hint, merged PRs
 // as the answer), one welcome per person per repo, a mentor picked by src/domain/mentors.ts, a
-// FIFO waitlist when every mentor is full, and the mentorship's end freeing a place.
-import type { ProbotOctokit } from "probot";
+// FIFO waitlist when every mentor is full, and the mentorship's end freeing a place. Each workflow
+// is gather → decide (src/domain/mentoring.ts) → one resumable step, under the repo's mentor lock.
 import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { MentorEntry, MentorsConfig } from "../src/config/schema.js";
+import type { Action } from "../src/domain/actions.js";
 import { classify, type CompiledModel } from "../src/domain/classifier.js";
-import { renderMarker } from "../src/domain/markers.js";
+import type { ItemEvent } from "../src/domain/events.js";
+import { announcePlan, welcomePlan, waitlistPlan } from "../src/domain/mentoring.js";
 import { type MatchResult, type Mentor, matchMentor, nextFromWaitlist } from "../src/domain/mentors.js";
-import { renderMentorAssigned, renderWelcome } from "../src/domain/welcome.js";
-import { removeLabel } from "../src/github/issues.js";
+import { renderWelcome } from "../src/domain/welcome.js";
+import type { Steps } from "../src/run/steps.js";
 import type { Mentorship } from "../src/state/mentorships.js";
-import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withLock } from "./context.js";
+import { type Context, type HandlerContext, loadConfig, type RepoRef, withLock } from "./context.js";
 
 /** Associations that mean the person has access: never a newcomer, no search needed. */
 const MEMBER_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 const DAY_MS = 86_400_000;
+/** A waitlist drains one newcomer per step; more than this in one go waits for the next event. */
+const MAX_FILLS = 20;
 
 export interface MentoringScope {
-  deps: JobDeps;
-  octokit: ProbotOctokit;
+  ctx: Context;
   repo: RepoRef;
   config: ResolvedConfig;
   compiled: CompiledModel;
-  log: EventJob["log"];
+  steps: Steps;
 }
 
 export interface NewcomerItem {
@@ -34,38 +37,34 @@ export interface NewcomerItem {
 }
 
 export function mentoringScope(
-  deps: JobDeps,
-  octokit: ProbotOctokit,
+  ctx: Context,
   repo: RepoRef,
   config: { config: ResolvedConfig; compiled: CompiledModel },
-  log: EventJob["log"],
 ): MentoringScope {
-  const child = log.child({ repo: `${repo.owner}/${repo.repo}` });
-  return { deps, octokit, repo, config: config.config, compiled: config.compiled, log: child };
+  return { ctx, repo, config: config.config, compiled: config.compiled, steps: ctx.steps(repo) };
 }
 
 /** Mentorship changes of one repo run one at a time, so two matches cannot overfill a mentor. */
 export function withMentorLock<T>(scope: MentoringScope, fn: () => Promise<T>): Promise<T> {
-  return withLock(scope.deps, scope.deps.keys.lock(`mentors-${scope.repo.id}`), fn);
+  return withLock(scope.ctx, scope.ctx.deps.keys.lock(`mentors-${scope.repo.id}`), fn);
 }
 
 /** issues.opened / pull_request.opened: the author may be a newcomer. */
-export async function onboardEvent(event: EventJob, deps: JobDeps): Promise<void> {
-  const repo = repoOf(event.payload);
-  const raw = (event.payload.pull_request ?? event.payload.issue) as RawItem | undefined;
-  if (!repo || !raw?.user?.login || typeof raw.number !== "number") return;
-  if (raw.user.type === "Bot") return;
-  const config = await loadConfig(event, deps, repo);
+export async function onboardEvent(ctx: HandlerContext<ItemEvent>): Promise<void> {
+  const { event, deps } = ctx;
+  const { repo, item } = event;
+  if (item.author.isBot || !item.author.login) return;
+  const config = await loadConfig(ctx, repo);
   if (config.status !== "ok" || !config.config.onboarding) return;
-  const scope = mentoringScope(deps, await event.octokit(), repo, config, event.log);
-  const item: NewcomerItem = {
-    kind: event.payload.pull_request ? "pr" : "issue",
-    number: raw.number,
-    title: raw.title ?? "",
-    body: raw.body ?? "",
-    labels: event.itemLabels.get(raw.number) ?? (raw.labels ?? []).map((label) => label.name ?? ""),
-  };
-  await onboardPerson(scope, { login: raw.user.login, association: raw.author_association ?? "NONE" }, item);
+  const scope = mentoringScope(ctx, repo, config);
+  const labels = (await deps.items.load(repo.id, item.number)).labels ?? item.labels;
+  const newcomerItem = { kind: item.kind, number: item.number, title: item.title, body: item.body, labels };
+  await onboardPerson(
+    scope,
+    { login: item.author.login, association: item.author.association },
+    newcomerItem,
+    "welcome",
+  );
 }
 
 /** Welcomes a newcomer once, with a mentor when one is free; a returning newcomer's PR gets a review request. */
@@ -73,98 +72,80 @@ export async function onboardPerson(
   scope: MentoringScope,
   person: { login: string; association: string },
   item: NewcomerItem,
+  step: string,
 ): Promise<void> {
-  const { deps, repo } = scope;
-  await withMentorLock(scope, async () => {
-    if (await deps.mentorships.isWelcomed(repo.id, person.login)) {
-      if (item.kind === "pr") await linkPrToMentorship(scope, person.login, item.number);
-      return;
-    }
-    if (!(await isNewcomer(scope, person))) return;
-    if (!(await deps.mentorships.markWelcomed(repo.id, person.login))) return;
-    const subsystem = subsystemOf(scope, item);
-    const match = scope.config.mentors ? await findMentor(scope, scope.config.mentors, person.login, subsystem) : null;
-    const mentor = match?.mentor ? { login: match.mentor, explanation: match.explanation } : null;
-    const waitlistPosition =
-      scope.config.mentors && !mentor
-        ? await putOnWaitlist(scope, scope.config.mentors, person.login, subsystem, item.number)
-        : null;
-    const suggestions = await suggestedIssues(scope, subsystem, item.number);
-    const onboarding = scope.config.onboarding;
-    const body = [
-      renderMarker("welcome", {
-        newcomer: person.login,
-        mentor: mentor?.login ?? null,
-        item: item.number,
-        kind: item.kind,
-        since: deps.now(),
-        subsystem,
-        waitlisted: waitlistPosition !== null,
-      }),
-      renderWelcome({
+  const { deps } = scope.ctx;
+  const { repo } = scope;
+  await withMentorLock(scope, () =>
+    scope.steps.step(step, async (): Promise<Action[]> => {
+      if (await deps.mentorships.isWelcomed(repo.id, person.login)) {
+        return item.kind === "pr" ? await linkPrToMentorship(scope, person.login, item.number) : [];
+      }
+      if (!(await isNewcomer(scope, person))) return [];
+      const now = deps.now();
+      const subsystem = subsystemOf(scope, item);
+      const mentorsConfig = scope.config.mentors;
+      const match = mentorsConfig ? await findMentor(scope, mentorsConfig, person.login, subsystem) : null;
+      const mentor = match?.mentor ? { login: match.mentor, explanation: match.explanation } : null;
+      const waitlist =
+        mentorsConfig && !mentor
+          ? { position: await waitlistPosition(scope, person.login), label: mentorsConfig.needsMentorLabel }
+          : null;
+      const onboarding = scope.config.onboarding;
+      const text = renderWelcome({
         newcomer: person.login,
         kind: item.kind,
         template: onboarding?.welcome ?? null,
         contributingUrl: onboarding?.contributingUrl ?? null,
         testsUrl: onboarding?.testsUrl ?? null,
-        suggestions,
+        suggestions: await suggestedIssues(scope, subsystem, item.number),
         subsystemName: nameOf(scope, subsystem),
         mentor,
-        waitlistPosition,
+        waitlistPosition: waitlist?.position ?? null,
         botSlug: deps.botLogin.replace(/\[bot\]$/, ""),
-      }),
-    ].join("\n");
-    const { data: comment } = await scope.octokit.rest.issues.createComment({
-      ...issueParams(scope, item.number),
-      body,
-    });
-    if (mentor) {
-      await deps.mentorships.start(repo.id, {
-        newcomer: person.login,
-        mentor: mentor.login,
-        item: item.number,
-        kind: item.kind,
-        pr: item.kind === "pr" ? item.number : null,
-        since: deps.now(),
-        lastActivity: deps.now(),
-        commentId: comment.id,
       });
-      if (item.kind === "pr") await requestReview(scope, item.number, mentor.login);
-    }
-    await deps.projection.recordWelcome(repo.id, {
-      newcomer: person.login,
-      mentor: mentor?.login ?? null,
-      at: deps.now(),
-    });
-    scope.log.info(
-      { newcomer: person.login, mentor: mentor?.login ?? null, waitlist: waitlistPosition },
-      "newcomer welcomed",
-    );
-  });
+      scope.ctx.log.info(
+        { repo: `${repo.owner}/${repo.repo}`, newcomer: person.login, mentor: mentor?.login ?? null },
+        "newcomer welcome decided",
+      );
+      return welcomePlan({
+        newcomer: person.login,
+        item,
+        subsystem,
+        mentor: mentor?.login ?? null,
+        waitlist,
+        text,
+        now,
+      });
+    }),
+  );
 }
 
 /** `/mentor`: someone asks for a mentor outside the welcome. */
-export async function requestMentor(scope: MentoringScope, newcomer: string, item: NewcomerItem): Promise<void> {
-  const { deps, repo } = scope;
+export async function requestMentor(scope: MentoringScope, newcomer: string, item: NewcomerItem, step: string) {
   const mentorsConfig = scope.config.mentors;
   if (!mentorsConfig) return;
-  await withMentorLock(scope, async () => {
-    if (await deps.mentorships.get(repo.id, newcomer)) return;
-    const subsystem = subsystemOf(scope, item);
-    const match = await findMentor(scope, mentorsConfig, newcomer, subsystem);
-    if (match.mentor) {
-      await announceMentor(scope, { newcomer, mentor: match.mentor, explanation: match.explanation }, item, false);
-      return;
-    }
-    const position = await putOnWaitlist(scope, mentorsConfig, newcomer, subsystem, item.number);
-    await scope.octokit.rest.issues.createComment({
-      ...issueParams(scope, item.number),
-      body: [
-        renderMarker("waitlist", { newcomer, item: item.number, since: deps.now(), subsystem }),
-        `@${newcomer}, every mentor is busy right now. You are number ${position} in line, and you will hear here as soon as one is free.`,
-      ].join("\n"),
-    });
-  });
+  const { deps } = scope.ctx;
+  await withMentorLock(scope, () =>
+    scope.steps.step(step, async (): Promise<Action[]> => {
+      if (await deps.mentorships.get(scope.repo.id, newcomer)) return [];
+      const subsystem = subsystemOf(scope, item);
+      const match = await findMentor(scope, mentorsConfig, newcomer, subsystem);
+      const now = deps.now();
+      if (match.mentor) {
+        return announcePlan({
+          newcomer,
+          mentor: match.mentor,
+          explanation: match.explanation,
+          item,
+          afterWaiting: false,
+          now,
+        });
+      }
+      const position = await waitlistPosition(scope, newcomer);
+      return waitlistPlan({ newcomer, item, subsystem, position, label: mentorsConfig.needsMentorLabel, now });
+    }),
+  );
 }
 
 /** `/mentor @user`: a triager picks the mentor; capacity is theirs to judge. */
@@ -173,13 +154,23 @@ export async function assignMentor(
   newcomer: string,
   mentor: string,
   item: NewcomerItem,
+  step: string,
 ): Promise<void> {
+  const { deps } = scope.ctx;
   await withMentorLock(scope, async () => {
-    const previous = await scope.deps.mentorships.end(scope.repo.id, newcomer);
-    await scope.deps.mentorships.dequeue(scope.repo.id, newcomer);
-    const explanation = [`A triager chose **${mentor}**${previous ? ` (before: **${previous.mentor}**)` : ""}.`];
-    await announceMentor(scope, { newcomer, mentor, explanation }, item, false);
-    if (previous) await fillFromWaitlist(scope);
+    const previous = await scope.steps.once(`${step}-previous`, async () => {
+      const found = await deps.mentorships.get(scope.repo.id, newcomer);
+      return found ? found.mentor : null;
+    });
+    await scope.steps.step(step, () => {
+      const explanation = [`A triager chose **${mentor}**${previous ? ` (before: **${previous}**)` : ""}.`];
+      return [
+        ...(previous ? [{ type: "end-mentorship", newcomer } as const] : []),
+        { type: "dequeue-waitlist", login: newcomer } as const,
+        ...announcePlan({ newcomer, mentor, explanation, item, afterWaiting: false, now: deps.now() }),
+      ];
+    });
+    if (previous) await fillFromWaitlist(scope, `${step}-fill`);
   });
 }
 
@@ -188,13 +179,25 @@ export async function endMentorship(
   scope: MentoringScope,
   newcomer: string,
   reason: string,
+  step: string,
 ): Promise<Mentorship | null> {
+  const { deps } = scope.ctx;
   return withMentorLock(scope, async () => {
-    const ended = await scope.deps.mentorships.end(scope.repo.id, newcomer);
+    const ended = await scope.steps.once(`${step}-found`, () => deps.mentorships.get(scope.repo.id, newcomer));
     if (!ended) return null;
-    if (ended.commentId !== null) await markEnded(scope, ended, reason);
-    scope.log.info({ newcomer, mentor: ended.mentor, reason }, "mentorship ended");
-    await fillFromWaitlist(scope);
+    await scope.steps.step(step, () => [
+      { type: "end-mentorship", newcomer },
+      {
+        type: "end-comment",
+        issue: ended.pr ?? ended.item,
+        key: ended.commentKey ?? null,
+        commentId: ended.commentId,
+        ended: deps.now(),
+        note: `_Mentorship ended: ${reason}._`,
+      },
+    ]);
+    scope.ctx.log.info({ newcomer, mentor: ended.mentor, reason }, "mentorship ended");
+    await fillFromWaitlist(scope, `${step}-fill`);
     return ended;
   });
 }
@@ -206,150 +209,79 @@ export async function findMentor(
   newcomer: string,
   subsystem: string | null,
 ): Promise<MatchResult> {
+  const { deps } = scope.ctx;
   const mentors = await configuredMentors(scope, config);
-  const loads = await scope.deps.mentorships.loads(
+  const loads = await deps.mentorships.loads(
     scope.repo.id,
     mentors.map((entry) => entry.login),
   );
   const subsystemName = nameOf(scope, subsystem);
-  return matchMentor({ newcomer, subsystem, mentors, loads, now: scope.deps.now(), seed: newcomer, subsystemName });
+  return matchMentor({ newcomer, subsystem, mentors, loads, now: deps.now(), seed: newcomer, subsystemName });
 }
 
-/** The end of the FIFO waitlist, with the label that says so; returns the 1-based position. */
-async function putOnWaitlist(
-  scope: MentoringScope,
-  config: MentorsConfig,
-  newcomer: string,
-  subsystem: string | null,
-  item: number,
-): Promise<number> {
-  const since = scope.deps.now();
-  const position = await scope.deps.mentorships.enqueue(scope.repo.id, { login: newcomer, subsystem, item, since });
-  await scope.octokit.rest.issues.addLabels({ ...issueParams(scope, item), labels: [config.needsMentorLabel] });
-  return position;
+async function waitlistPosition(scope: MentoringScope, login: string): Promise<number> {
+  const waitlist = await scope.ctx.deps.mentorships.waitlist(scope.repo.id);
+  const at = waitlist.findIndex((entry) => entry.login.toLowerCase() === login.toLowerCase());
+  return at >= 0 ? at + 1 : waitlist.length + 1;
 }
 
-/** Call with the mentor lock held. */
-export async function fillFromWaitlist(scope: MentoringScope): Promise<void> {
+/** Gives free places to the longest waiters, one step each. Call with the mentor lock held. */
+export async function fillFromWaitlist(scope: MentoringScope, step: string): Promise<void> {
   const mentorsConfig = scope.config.mentors;
   if (!mentorsConfig) return;
-  const { deps, repo } = scope;
-  const mentors = await configuredMentors(scope, mentorsConfig);
-  for (;;) {
-    const waitlist = await deps.mentorships.waitlist(repo.id);
-    if (waitlist.length === 0) return;
-    const next = nextFromWaitlist(
-      waitlist,
-      mentors,
-      await deps.mentorships.loads(
-        repo.id,
+  const { deps } = scope.ctx;
+  for (let n = 0; n < MAX_FILLS; n += 1) {
+    const results = await scope.steps.step(`${step}-${n}`, async (): Promise<Action[]> => {
+      const waitlist = await deps.mentorships.waitlist(scope.repo.id);
+      if (waitlist.length === 0) return [];
+      const mentors = await configuredMentors(scope, mentorsConfig);
+      const loads = await deps.mentorships.loads(
+        scope.repo.id,
         mentors.map((entry) => entry.login),
-      ),
-      deps.now(),
-    );
-    if (!next) return;
-    await deps.mentorships.dequeue(repo.id, next.newcomer.login);
-    const item = await itemFacts(scope, next.newcomer.item);
-    await removeLabel(scope.octokit, { ...issueParams(scope, item.number), name: mentorsConfig.needsMentorLabel });
-    await announceMentor(
-      scope,
-      { newcomer: next.newcomer.login, mentor: next.match.mentor, explanation: next.match.explanation },
-      item,
-      true,
-    );
-  }
-}
-
-async function announceMentor(
-  scope: MentoringScope,
-  match: { newcomer: string; mentor: string; explanation: string[] },
-  item: NewcomerItem,
-  afterWaiting: boolean,
-): Promise<void> {
-  const { deps } = scope;
-  const since = deps.now();
-  const { data: comment } = await scope.octokit.rest.issues.createComment({
-    ...issueParams(scope, item.number),
-    body: [
-      renderMarker("mentor", {
-        newcomer: match.newcomer,
-        mentor: match.mentor,
-        item: item.number,
-        kind: item.kind,
-        since,
-      }),
-      renderMentorAssigned({ ...match, afterWaiting }),
-    ].join("\n"),
-  });
-  await deps.mentorships.start(scope.repo.id, {
-    newcomer: match.newcomer,
-    mentor: match.mentor,
-    item: item.number,
-    kind: item.kind,
-    pr: item.kind === "pr" ? item.number : null,
-    since,
-    lastActivity: since,
-    commentId: comment.id,
-  });
-  if (item.kind === "pr") await requestReview(scope, item.number, match.mentor);
-}
-
-/** Edits the announcing comment's marker, so a rebuild knows the mentorship is over. */
-async function markEnded(scope: MentoringScope, ended: Mentorship, reason: string): Promise<void> {
-  if (ended.commentId === null) return;
-  try {
-    const { data } = await scope.octokit.rest.issues.getComment({ ...repoParams(scope), comment_id: ended.commentId });
-    const body = (data.body ?? "").replace(
-      /<!-- shepherd:(welcome|mentor) (\{.*?\}) -->/,
-      (marker, kind: string, json: string) => {
-        try {
-          const parsed = JSON.parse(json) as Record<string, unknown>;
-          return renderMarker(kind, { ...parsed, ended: scope.deps.now() });
-        } catch {
-          return marker;
-        }
-      },
-    );
-    await scope.octokit.rest.issues.updateComment({
-      ...repoParams(scope),
-      comment_id: ended.commentId,
-      body: `${body}\n\n_Mentorship ended: ${reason}._`,
+      );
+      const next = nextFromWaitlist(waitlist, mentors, loads, deps.now());
+      if (!next) return [];
+      const item = await itemFacts(scope, next.newcomer.item);
+      return [
+        { type: "dequeue-waitlist", login: next.newcomer.login },
+        { type: "remove-label", issue: item.number, label: mentorsConfig.needsMentorLabel },
+        ...announcePlan({
+          newcomer: next.newcomer.login,
+          mentor: next.match.mentor,
+          explanation: next.match.explanation,
+          item,
+          afterWaiting: true,
+          now: deps.now(),
+        }),
+      ];
     });
-  } catch (error) {
-    // A person deleted the comment: nothing to mark.
-    if ((error as { status?: number }).status !== 404) throw error;
+    if (results.length === 0) return;
   }
 }
 
-async function linkPrToMentorship(scope: MentoringScope, newcomer: string, pr: number): Promise<void> {
-  const mentorship = await scope.deps.mentorships.get(scope.repo.id, newcomer);
-  if (!mentorship || mentorship.pr === pr) return;
-  await scope.deps.mentorships.update(scope.repo.id, newcomer, { pr, lastActivity: scope.deps.now() });
-  await requestReview(scope, pr, mentorship.mentor);
-}
-
-async function requestReview(scope: MentoringScope, pr: number, mentor: string): Promise<void> {
-  try {
-    await scope.octokit.rest.pulls.requestReviewers({ ...repoParams(scope), pull_number: pr, reviewers: [mentor] });
-  } catch (error) {
-    // GitHub requests reviews only from collaborators; the welcome's @mention reaches them anyway.
-    if ((error as { status?: number }).status !== 422) throw error;
-    scope.log.info({ pr, mentor }, "mentor is not a collaborator, review not requested");
-  }
+async function linkPrToMentorship(scope: MentoringScope, newcomer: string, pr: number): Promise<Action[]> {
+  const mentorship = await scope.ctx.deps.mentorships.get(scope.repo.id, newcomer);
+  if (!mentorship || mentorship.pr === pr) return [];
+  return [
+    { type: "touch-mentorship", newcomer, patch: { pr, lastActivity: scope.ctx.deps.now() } },
+    { type: "request-review", pr, logins: [mentorship.mentor] },
+  ];
 }
 
 /** Merged PRs in this repo below the threshold; GitHub's search is asked once a day per person. */
 async function isNewcomer(scope: MentoringScope, person: { login: string; association: string }): Promise<boolean> {
+  const { deps } = scope.ctx;
   const threshold = scope.config.onboarding?.maxMergedPrs ?? 1;
   if (MEMBER_ASSOCIATIONS.has(person.association)) return false;
-  const key = scope.deps.keys.mergedPrs(scope.repo.id, person.login);
-  const cached = await scope.deps.redis.get(key);
+  const key = deps.keys.mergedPrs(scope.repo.id, person.login);
+  const cached = await deps.redis.get(key);
   let merged = cached === null ? null : Number(cached);
   if (merged === null) {
+    const octokit = await scope.ctx.octokit();
     const q = `repo:${scope.repo.owner}/${scope.repo.repo} is:pr is:merged author:${person.login}`;
-    const { data } = await scope.octokit.rest.search.issuesAndPullRequests({ q, per_page: 1 });
+    const { data } = await octokit.rest.search.issuesAndPullRequests({ q, per_page: 1 });
     merged = data.total_count;
-    await scope.deps.redis.set(key, String(merged), "EX", DAY_MS / 1000);
+    await deps.redis.set(key, String(merged), "EX", DAY_MS / 1000);
   }
   return merged < threshold;
 }
@@ -375,12 +307,13 @@ async function suggestedIssues(
 ): Promise<Array<{ number: number; title: string }>> {
   const onboarding = scope.config.onboarding;
   if (!onboarding || onboarding.suggestions === 0 || onboarding.goodFirstLabels.length === 0) return [];
+  const octokit = await scope.ctx.octokit();
   const labels = onboarding.goodFirstLabels.map((label) => `"${label}"`).join(",");
   const base = `repo:${scope.repo.owner}/${scope.repo.repo} is:issue is:open no:assignee label:${labels}`;
   const prefix = scope.config.triage?.labels.subsystemPrefix;
   const queries = subsystem && prefix ? [`${base} label:"${prefix}${subsystem}"`, base] : [base];
   for (const q of queries) {
-    const { data } = await scope.octokit.rest.search.issuesAndPullRequests({ q, per_page: onboarding.suggestions + 1 });
+    const { data } = await octokit.rest.search.issuesAndPullRequests({ q, per_page: onboarding.suggestions + 1 });
     const found = data.items.filter((issue) => issue.number !== exclude).slice(0, onboarding.suggestions);
     if (found.length > 0) return found.map((issue) => ({ number: issue.number, title: issue.title }));
   }
@@ -416,22 +349,29 @@ export async function configuredMentors(scope: MentoringScope, config: MentorsCo
 }
 
 async function teamMembers(scope: MentoringScope, slug: string): Promise<string[]> {
+  const { deps } = scope.ctx;
   const [org = "", team = ""] = slug.replace(/^@/, "").split("/");
-  const key = scope.deps.keys.teamMembers(org, team);
-  const cached = await scope.deps.redis.get(key);
+  const key = deps.keys.teamMembers(org, team);
+  const cached = await deps.redis.get(key);
   if (cached) return JSON.parse(cached) as string[];
-  const members = await scope.octokit.paginate(scope.octokit.rest.teams.listMembersInOrg, {
+  const octokit = await scope.ctx.octokit();
+  const members = await octokit.paginate(octokit.rest.teams.listMembersInOrg, {
     org,
     team_slug: team,
     per_page: 100,
   });
   const logins = members.map((member) => member.login);
-  await scope.deps.redis.set(key, JSON.stringify(logins), "EX", 3600);
+  await deps.redis.set(key, JSON.stringify(logins), "EX", 3600);
   return logins;
 }
 
 async function itemFacts(scope: MentoringScope, number: number): Promise<NewcomerItem> {
-  const { data } = await scope.octokit.rest.issues.get({ ...issueParams(scope, number) });
+  const octokit = await scope.ctx.octokit();
+  const { data } = await octokit.rest.issues.get({
+    owner: scope.repo.owner,
+    repo: scope.repo.repo,
+    issue_number: number,
+  });
   return {
     kind: data.pull_request ? "pr" : "issue",
     number,
@@ -439,21 +379,4 @@ async function itemFacts(scope: MentoringScope, number: number): Promise<Newcome
     body: data.body ?? "",
     labels: data.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))),
   };
-}
-
-function issueParams(scope: MentoringScope, number: number) {
-  return { owner: scope.repo.owner, repo: scope.repo.repo, issue_number: number };
-}
-
-function repoParams(scope: MentoringScope) {
-  return { owner: scope.repo.owner, repo: scope.repo.repo };
-}
-
-interface RawItem {
-  number?: number;
-  title?: string;
-  body?: string | null;
-  user?: { login?: string; type?: string } | null;
-  author_association?: string;
-  labels?: Array<{ name?: string }>;
 }

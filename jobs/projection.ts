@@ -1,68 +1,89 @@
 // Keeps the projection current from the webhooks Shepherd already receives (no reads from GitHub),
 // and schedules one coalesced summary refresh per burst of changes.
-import { findIssueReferences } from "../src/domain/references.js";
+import type { ResolvedConfig } from "../src/config/resolve.js";
+import type { Item, ShepherdEvent } from "../src/domain/events.js";
 import type { TrackedItem } from "../src/domain/projection.js";
+import { findIssueReferences } from "../src/domain/references.js";
 import { type ItemFacts, nextTrackedItem, sameItem } from "../src/domain/track.js";
 import type { StoredTriage } from "../src/state/items.js";
-import type { ResolvedConfig } from "../src/config/resolve.js";
-import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withItemLock } from "./context.js";
+import {
+  type Context,
+  type HandlerContext,
+  type JobDeps,
+  loadConfig,
+  type RepoRef,
+  scheduleSummaryFor,
+  withItemLock,
+} from "./context.js";
 
-export interface RawItem {
-  number?: number;
-  title?: string;
-  body?: string | null;
-  state?: string;
-  state_reason?: string | null;
-  merged?: boolean;
-  created_at?: string;
-  user?: { login?: string } | null;
-  labels?: Array<{ name?: string } | string>;
-  pull_request?: { merged_at?: string | null } | null;
+/** What the projection reads of an item, from a webhook or a listing. */
+export interface ItemView {
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  stateReason: string | null;
+  merged: boolean;
+  createdAt: number | null;
+  author: string | null;
+  labels: string[];
 }
 
-export async function projectionEvent(event: EventJob, deps: JobDeps): Promise<void> {
-  const repo = repoOf(event.payload);
-  const raw = (event.payload.pull_request ?? event.payload.issue) as RawItem | undefined;
-  if (!repo || typeof raw?.number !== "number") return;
-  const config = await loadConfig(event, deps, repo);
+export function viewOf(item: Item): ItemView {
+  return {
+    title: item.title,
+    body: item.body,
+    state: item.state,
+    stateReason: item.stateReason,
+    merged: item.merged,
+    createdAt: item.createdAt,
+    author: item.author.login || null,
+    labels: item.labels,
+  };
+}
+
+export async function projectionEvent(ctx: HandlerContext<ShepherdEvent>): Promise<void> {
+  const { event, deps } = ctx;
+  if (event.type !== "item" && event.type !== "label" && event.type !== "comment") return;
+  if (event.type === "comment" && event.source !== "issue-comment") return;
+  const { repo, item } = event;
+  const config = await loadConfig(ctx, repo);
   if (config.status !== "ok" || !reporting(config.config)) return;
   await deps.projection.rememberRepo(repo.owner, repo.repo, repo.id);
-  const kind =
-    event.payload.pull_request || (event.payload.issue as { pull_request?: unknown }).pull_request ? "pr" : "issue";
-  const changed = await refreshItem(deps, repo, config.config, raw.number, {
-    raw,
-    kind,
-    labels: event.itemLabels.get(raw.number),
-  });
+  const changed = await refreshItem(ctx, repo, config.config, item.number, { view: viewOf(item), kind: item.kind });
   // A PR moves the issues it fixes to "in progress" (and back when it is closed unmerged).
   let linkedChanged = false;
-  if (kind === "pr") {
-    for (const reference of findIssueReferences(`${raw.title ?? ""}\n${raw.body ?? ""}`).slice(0, 10)) {
-      if (reference.number !== raw.number)
-        linkedChanged = (await refreshItem(deps, repo, config.config, reference.number)) || linkedChanged;
+  if (item.kind === "pr") {
+    for (const reference of findIssueReferences(`${item.title}\n${item.body}`).slice(0, 10)) {
+      if (reference.number !== item.number)
+        linkedChanged = (await refreshItem(ctx, repo, config.config, reference.number)) || linkedChanged;
     }
   }
-  if (changed || linkedChanged) await scheduleSummary(deps, event.installationId, repo, config.config);
+  const progress = config.config.progress;
+  if ((changed || linkedChanged) && progress) {
+    await scheduleSummaryFor(deps, event.installationId, repo, progress.coalesceSeconds);
+  }
 }
 
 function reporting(config: ResolvedConfig): boolean {
   return config.triage !== null && (config.progress !== null || config.digest !== null);
 }
 
-/** Re-projects one item from the stores (and the payload when there is one); true when it moved. */
+/** Re-projects one item from the stores (and the event's view of it when there is one); true when it moved. */
 export async function refreshItem(
-  deps: JobDeps,
+  ctx: Context,
   repo: RepoRef,
   config: ResolvedConfig,
   number: number,
-  from?: { raw: RawItem; kind: "issue" | "pr"; labels: string[] | undefined },
+  from?: { view: ItemView; kind: "issue" | "pr" },
 ): Promise<boolean> {
+  const { deps } = ctx;
   const triage = config.triage;
   if (!triage) return false;
-  return withItemLock(deps, repo.id, number, async () => {
+  return withItemLock(ctx, repo.id, number, async () => {
     const previous = await deps.projection.get(repo.id, number);
     const stored = await deps.items.load(repo.id, number);
-    const labels = from?.labels ?? (from ? labelNames(from.raw) : (stored.labels ?? []));
+    // Shepherd's record of the labels is fresher than a payload: it includes what it just wrote.
+    const labels = stored.labels ?? from?.view.labels ?? [];
     const tracked = stored.triage?.isAsync === true || hasLabel(labels, triage.labels.async);
     if (!tracked && !previous) return false;
     const kind = from?.kind ?? previous?.kind ?? (stored.kind === "pr" ? "pr" : "issue");
@@ -70,7 +91,7 @@ export async function refreshItem(
       number,
       kind,
       labels,
-      raw: from?.raw ?? null,
+      view: from?.view ?? null,
       previous,
       triage: stored.triage,
     });
@@ -90,43 +111,43 @@ export interface FactSources {
   kind: "issue" | "pr";
   labels: string[];
   /** The item as GitHub sent it (webhook or list); null to keep what the projection knows. */
-  raw: RawItem | null;
+  view: ItemView | null;
   previous: TrackedItem | null;
   triage: StoredTriage | null;
 }
 
 /** Facts about one item from GitHub's view of it plus Shepherd's own stores (claims, mentors). */
 export async function gatherFacts(
-  deps: JobDeps,
+  deps: Pick<JobDeps, "claims" | "mentorships" | "now">,
   repo: RepoRef,
   config: ResolvedConfig,
   sources: FactSources,
 ): Promise<ItemFacts> {
-  const { number, kind, labels, raw, previous, triage } = sources;
+  const { number, kind, labels, view, previous, triage } = sources;
   const names = config.triage?.labels ?? { subsystemPrefix: "subsystem:", roadmapPrefix: "roadmap:" };
   const claim = kind === "issue" ? await deps.claims.get(repo.id, number) : null;
   const linkedPrs = kind === "issue" ? await deps.claims.linkedPrs(repo.id, number) : [];
-  const person = claim?.claimant ?? raw?.user?.login ?? null;
+  const person = claim?.claimant ?? view?.author ?? null;
   const mentorship = person ? await deps.mentorships.get(repo.id, person) : null;
-  const closed = raw ? raw.state === "closed" : previous?.state === "done";
-  const merged = raw ? raw.merged === true || Boolean(raw.pull_request?.merged_at) : true;
+  const closed = view ? view.state === "closed" : previous?.state === "done";
+  const merged = view ? view.merged : true;
   const goodFirst = config.onboarding?.goodFirstLabels ?? ["good first issue"];
   return {
     number,
     kind,
-    title: raw?.title ?? previous?.title ?? "",
+    title: view?.title ?? previous?.title ?? "",
     subsystem: prefixed(labels, names.subsystemPrefix) ?? triage?.subsystems[0] ?? null,
     roadmap: prefixed(labels, names.roadmapPrefix) ?? triage?.roadmap ?? null,
     closed,
-    dropped: raw !== null && closed && (kind === "pr" ? !merged : raw.state_reason === "not_planned"),
+    dropped: view !== null && closed && (kind === "pr" ? !merged : view.stateReason === "not_planned"),
     claimant: claim?.claimant ?? null,
     mentor: mentorship?.mentor ?? null,
     goodFirst: labels.some((label) => goodFirst.some((name) => fold(name) === fold(label))),
     linked:
       kind === "issue"
         ? (claim?.pr ?? linkedPrs[0] ?? null)
-        : (findIssueReferences(`${raw?.title ?? ""}\n${raw?.body ?? ""}`)[0]?.number ?? previous?.linked ?? null),
-    openedAt: raw?.created_at ? Date.parse(raw.created_at) : (previous?.openedAt ?? deps.now()),
+        : (findIssueReferences(`${view?.title ?? ""}\n${view?.body ?? ""}`)[0]?.number ?? previous?.linked ?? null),
+    openedAt: view?.createdAt ?? previous?.openedAt ?? deps.now(),
   };
 }
 
@@ -140,30 +161,4 @@ export function hasLabel(labels: string[], name: string): boolean {
 
 function prefixed(labels: string[], prefix: string): string | null {
   return labels.find((label) => fold(label).startsWith(fold(prefix)))?.slice(prefix.length) ?? null;
-}
-
-/** One delayed refresh per repo at a time: a burst of events yields one edit, not one per event. */
-export async function scheduleSummary(
-  deps: JobDeps,
-  installationId: number,
-  repo: RepoRef,
-  config: ResolvedConfig,
-  immediately = false,
-): Promise<void> {
-  if (!config.progress) return;
-  await deps.queues.tasks.add(
-    "refresh-summary",
-    { kind: "refresh-summary", installationId, owner: repo.owner, repo: repo.repo },
-    immediately
-      ? { jobId: `summary-${repo.id}-now-${deps.now()}` }
-      : {
-          delay: config.progress.coalesceSeconds * 1000,
-          deduplication: { id: `summary-${repo.id}` },
-          jobId: `summary-${repo.id}-${deps.now()}`,
-        },
-  );
-}
-
-export function labelNames(raw: RawItem): string[] {
-  return (raw.labels ?? []).map((label) => (typeof label === "string" ? label : (label.name ?? ""))).filter(Boolean);
 }

@@ -1,27 +1,27 @@
 // Rebuilds claims and triage ownership from GitHub when Redis has lost them (src/domain/rebuild.ts
 // decides). Cost per repo: open issues / 100 + recent comments / 100 calls, plus config.
-import type { Logger } from "probot";
 import { COMMANDS } from "../src/domain/commands/index.js";
+import { keyOf } from "../src/github/ensure.js";
 import { type RebuildResult, rebuildState } from "../src/domain/rebuild.js";
 import type { TaskJobData } from "../src/queues.js";
-import { type JobDeps, repoTaskScope } from "./context.js";
+import { type Context, repoTaskScope } from "./context.js";
 import { configuredMentors, type MentoringScope, mentoringScope, withMentorLock } from "./onboarding.js";
 
 /** Claims older than this are not looked for; a claim idle that long is stale anyway. */
 const COMMENT_WINDOW_MS = 180 * 24 * 3600 * 1000;
 
 export async function rebuildRepoTask(
+  ctx: Context,
   task: Extract<TaskJobData, { kind: "rebuild-repo" }>,
-  deps: JobDeps,
-  log: Logger,
 ): Promise<void> {
+  const { deps, log } = ctx;
   const { owner, repo } = task;
-  const found = await repoTaskScope(deps, task, (config) =>
+  const found = await repoTaskScope(ctx, task, (config) =>
     Boolean(config.commands || config.triage || config.onboarding),
   );
   if (!found) return;
   const { octokit } = found;
-  const scope = mentoringScope(deps, octokit, found.repo, found, log);
+  const scope = mentoringScope(ctx, found.repo, found);
   const mentors = found.config.mentors
     ? (await configuredMentors(scope, found.config.mentors)).map((mentor) => mentor.login)
     : [];
@@ -69,9 +69,18 @@ export async function rebuildRepoTask(
   }
   for (const link of result.links) await deps.claims.linkPr(repoId, link.issue, link.pr);
   for (const item of result.triage) {
-    const state = await deps.items.load(repoId, item.issue);
-    if (state.commentId === null)
-      await deps.items.save(repoId, item.issue, { commentId: item.commentId, owned: item.owned });
+    if (!(await deps.comments.get(repoId, item.issue, "triage"))) {
+      await deps.comments.set(repoId, item.issue, "triage", { state: "posted", id: item.commentId, hash: null });
+      await deps.items.save(repoId, item.issue, { owned: item.owned });
+    }
+  }
+  // Every keyed comment Shepherd posted is its own again: edited in place, never posted twice.
+  for (const comment of comments) {
+    const key = comment.user?.login === deps.botLogin ? keyOf(comment.body) : null;
+    const issue = Number(comment.issue_url.split("/").pop());
+    if (key && !(await deps.comments.get(repoId, issue, key))) {
+      await deps.comments.set(repoId, issue, key, { state: "posted", id: comment.id, hash: null });
+    }
   }
   await restoreMentoring(scope, result);
   log.info(
@@ -88,7 +97,8 @@ export async function rebuildRepoTask(
 }
 
 async function restoreMentoring(scope: MentoringScope, result: RebuildResult): Promise<void> {
-  const { deps, repo } = scope;
+  const { repo } = scope;
+  const { deps } = scope.ctx;
   await withMentorLock(scope, async () => {
     for (const mentorship of await deps.mentorships.all(repo.id))
       await deps.mentorships.end(repo.id, mentorship.newcomer);
@@ -96,7 +106,7 @@ async function restoreMentoring(scope: MentoringScope, result: RebuildResult): P
       await deps.mentorships.dequeue(repo.id, waiting.login);
     for (const login of result.welcomed) await deps.mentorships.markWelcomed(repo.id, login);
     for (const mentorship of result.mentorships) {
-      await deps.mentorships.start(repo.id, { ...mentorship, lastActivity: deps.now() });
+      await deps.mentorships.start(repo.id, { ...mentorship, commentKey: null, lastActivity: deps.now() });
     }
     for (const waiting of result.waitlist) {
       await deps.mentorships.enqueue(repo.id, waiting);

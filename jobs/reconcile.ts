@@ -6,8 +6,8 @@ import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { TrackedItem } from "../src/domain/projection.js";
 import { nextTrackedItem, sameItem } from "../src/domain/track.js";
 import type { TaskJobData } from "../src/queues.js";
-import { type JobDeps, type RepoRef, repoTaskScope } from "./context.js";
-import { gatherFacts, labelNames, type RawItem, scheduleSummary } from "./projection.js";
+import { type Context, type JobDeps, type RepoRef, repoTaskScope, scheduleSummaryFor } from "./context.js";
+import { gatherFacts, type ItemView } from "./projection.js";
 
 export interface ReconcileReport {
   calls: number;
@@ -20,12 +20,12 @@ export interface ReconcileReport {
 }
 
 export async function reconcileRepoTask(
+  ctx: Context,
   task: Extract<TaskJobData, { kind: "reconcile-repo" }>,
-  deps: JobDeps,
-  log: Logger,
 ): Promise<ReconcileReport | null> {
+  const { deps, log } = ctx;
   const scope = await repoTaskScope(
-    deps,
+    ctx,
     task,
     (config) => config.triage !== null && (config.progress !== null || config.digest !== null),
   );
@@ -33,7 +33,7 @@ export async function reconcileRepoTask(
   const { octokit, repo, config } = scope;
   const report = await reconcile(octokit, deps, repo, config);
   if (report.added + report.changed + report.removed > 0) {
-    await scheduleSummary(deps, task.installationId, repo, config, true);
+    if (config.progress) await scheduleSummaryFor(deps, task.installationId, repo, 0);
   }
   log.info({ repo: `${repo.owner}/${repo.repo}`, ...report }, "projection reconciled");
   return report;
@@ -89,12 +89,12 @@ export async function reconcile(
     seen.add(issue.number);
     const before = previous.get(issue.number) ?? null;
     const stored = await deps.items.load(repo.id, issue.number);
-    const raw = issue as unknown as RawItem;
+    const view = restView(issue);
     const facts = await gatherFacts(deps, repo, config, {
       number: issue.number,
       kind: issue.pull_request ? "pr" : "issue",
-      labels: labelNames(raw),
-      raw,
+      labels: view.labels,
+      view,
       previous: before,
       triage: stored.triage,
     });
@@ -125,4 +125,29 @@ export async function reconcile(
 
 function nextLink(link: string | undefined): boolean {
   return link !== undefined && /rel="next"/.test(link);
+}
+
+interface RestIssue {
+  title: string;
+  body?: string | null;
+  state: string;
+  state_reason?: string | null;
+  created_at: string;
+  user: { login: string } | null;
+  labels: Array<string | { name?: string }>;
+  pull_request?: { merged_at?: string | null };
+}
+
+/** The projection's view of an issue as GitHub lists it. */
+export function restView(issue: RestIssue): ItemView {
+  return {
+    title: issue.title,
+    body: issue.body ?? "",
+    state: issue.state === "closed" ? "closed" : "open",
+    stateReason: issue.state_reason ?? null,
+    merged: Boolean(issue.pull_request?.merged_at),
+    createdAt: Date.parse(issue.created_at),
+    author: issue.user?.login ?? null,
+    labels: issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))).filter(Boolean),
+  };
 }

@@ -1,143 +1,89 @@
-// Auto-triage of an issue or PR: classify, decide (src/domain/triage.ts), apply with as few calls
-// as the decision allows, and remember what Shepherd owns.
-import { createHash } from "node:crypto";
+// Auto-triage of an issue or PR: gather (stored state, a PR's files, the referenced issue, the
+// milestones), decide (src/domain/triage.ts), apply the plan as one resumable step.
 import type { ProbotOctokit } from "probot";
 import { classify } from "../src/domain/classifier.js";
+import type { ItemEvent } from "../src/domain/events.js";
 import type { ChangedFile, ClassifyInput } from "../src/domain/model.js";
 import { findIssueReferences } from "../src/domain/references.js";
-import { decideTriage, type InheritedTriage, type Milestone } from "../src/domain/triage.js";
-import { ensureComment } from "../src/github/comments.js";
-import { openMilestones, removeLabel } from "../src/github/issues.js";
+import { decideTriage, type InheritedTriage, labelsKnown, triagePlan } from "../src/domain/triage.js";
+import { openMilestones } from "../src/github/issues.js";
 import type { ItemState } from "../src/state/items.js";
-import { type EventJob, type JobDeps, loadConfig, type RepoRef, repoOf, withItemLock } from "./context.js";
-
-/** The fields of an issue or pull request payload that triage reads. */
-export interface ItemPayload {
-  kind: "issue" | "pr";
-  number: number;
-  title: string;
-  body: string;
-  labels: string[];
-  milestone: Milestone | null;
-  state: string;
-}
-
-export function itemOf(payload: Record<string, unknown>): ItemPayload | null {
-  const pr = payload.pull_request as RawItem | undefined;
-  const issue = payload.issue as RawItem | undefined;
-  const raw = pr ?? issue;
-  if (!raw || typeof raw.number !== "number") return null;
-  return {
-    kind: pr || issue?.pull_request ? "pr" : "issue",
-    number: raw.number,
-    title: raw.title ?? "",
-    body: raw.body ?? "",
-    labels: (raw.labels ?? []).map((label) => (typeof label === "string" ? label : (label.name ?? ""))).filter(Boolean),
-    milestone: raw.milestone ? { number: raw.milestone.number, title: raw.milestone.title } : null,
-    state: raw.state ?? "open",
-  };
-}
-
-interface RawItem {
-  number?: number;
-  title?: string;
-  body?: string | null;
-  state?: string;
-  labels?: Array<string | { name?: string }>;
-  milestone?: { number: number; title: string } | null;
-  pull_request?: unknown;
-}
+import { type HandlerContext, type JobDeps, loadConfig, type RepoRef, withItemLock } from "./context.js";
 
 /** Events whose PR file list may have changed since it was stored. */
 const FILE_CHANGING_ACTIONS = new Set(["opened", "reopened", "synchronize", "ready_for_review"]);
 
-export async function triageEvent(event: EventJob, deps: JobDeps): Promise<void> {
-  const repo = repoOf(event.payload);
-  const item = itemOf(event.payload);
-  if (!repo || !item || item.state !== "open") return;
-  const config = await loadConfig(event, deps, repo);
+export async function triageEvent(ctx: HandlerContext<ItemEvent>): Promise<void> {
+  const { event, deps } = ctx;
+  const { repo, item } = event;
+  if (item.state !== "open") return;
+  // Shepherd's own issues (the tracking issue, digests) are not roadmap work.
+  if (item.author.login.toLowerCase() === deps.botLogin.toLowerCase()) return;
+  const config = await loadConfig(ctx, repo);
   if (config.status !== "ok") return;
   const triage = config.config.triage;
   if (!triage || (item.kind === "issue" && !triage.issues) || (item.kind === "pr" && !triage.pullRequests)) return;
 
-  await withItemLock(deps, repo.id, item.number, async () => {
-    const octokit = await event.octokit();
-    const state = await deps.items.load(repo.id, item.number);
-    const files = item.kind === "pr" ? await changedFiles(octokit, repo, item, state, event.action) : undefined;
-    const input: ClassifyInput = {
-      kind: item.kind,
-      title: item.title,
-      body: item.body,
-      milestone: item.milestone?.title ?? null,
-    };
-    if (files) input.files = files;
-    const classification = classify(config.compiled, input);
-    const inherited = item.kind === "pr" ? await inheritedTriage(octokit, deps, repo, item, triage.labels) : null;
-    const milestones =
-      triage.milestones && !item.milestone && (classification.roadmap || inherited?.roadmap)
-        ? await openMilestones(octokit, deps.redis, deps.keys, repo)
-        : null;
-
-    const decision = decideTriage({
-      kind: item.kind,
-      labels: item.labels,
-      milestone: item.milestone,
-      classification,
-      memory: { owned: state.owned, removed: state.removed },
-      settings: triage,
-      model: config.config.model,
-      milestones,
-      inherited,
-    });
-    const stored = {
-      isAsync: decision.applies,
-      subsystems: decision.subsystems,
-      roadmap: decision.roadmap,
-      confidence: decision.confidence,
-    };
-    const log = event.log.child({ repo: `${repo.owner}/${repo.repo}`, item: item.number });
-    if (!decision.applies) {
-      await deps.items.save(repo.id, item.number, {
+  await withItemLock(ctx, repo.id, item.number, async () => {
+    await ctx.steps(repo).step("triage", async () => {
+      const octokit = await ctx.octokit();
+      const state = await deps.items.load(repo.id, item.number);
+      const files =
+        item.kind === "pr" ? await changedFiles(octokit, repo, item.number, state, event.action) : undefined;
+      const input: ClassifyInput = {
         kind: item.kind,
-        triage: stored,
-        labels: item.labels,
-        ...(files ? { files } : {}),
+        title: item.title,
+        body: item.body,
+        milestone: item.milestone?.title ?? null,
+      };
+      if (files) input.files = files;
+      const classification = classify(config.compiled, input);
+      const inherited = item.kind === "pr" ? await inheritedTriage(octokit, deps, repo, event, triage.labels) : null;
+      const milestones =
+        triage.milestones && !item.milestone && (classification.roadmap || inherited?.roadmap)
+          ? await openMilestones(octokit, deps.redis, deps.keys, repo)
+          : null;
+      const labels = labelsKnown(item.labels, state.owned);
+      const decision = decideTriage({
+        kind: item.kind,
+        labels,
+        milestone: item.milestone,
+        classification,
+        memory: { owned: state.owned, removed: state.removed },
+        settings: triage,
+        model: config.config.model,
+        milestones,
+        inherited,
       });
-      log.info({ confidence: decision.confidence }, "not async work, left alone");
-      return;
-    }
-
-    const issue = { owner: repo.owner, repo: repo.repo, issue_number: item.number };
-    if (decision.add.length > 0) await octokit.rest.issues.addLabels({ ...issue, labels: decision.add });
-    for (const name of decision.remove) await removeLabel(octokit, { ...issue, name });
-    if (decision.milestone !== null) await octokit.rest.issues.update({ ...issue, milestone: decision.milestone });
-    const labels = applyLabelChange(item.labels, decision.add, decision.remove);
-    event.itemLabels.set(item.number, labels);
-    await deps.items.save(repo.id, item.number, {
-      kind: item.kind,
-      owned: decision.owned,
-      triage: stored,
-      labels,
-      ...(files ? { files } : {}),
+      ctx.log.info(
+        {
+          repo: `${repo.owner}/${repo.repo}`,
+          item: item.number,
+          applies: decision.applies,
+          add: decision.add,
+          remove: decision.remove,
+          confidence: decision.confidence,
+        },
+        "triage decided",
+      );
+      return triagePlan({ number: item.number, kind: item.kind, labels, decision, files });
     });
-    if (decision.explanation !== null) await explain(octokit, deps, repo, item, state, decision.explanation, event);
-    log.info({ add: decision.add, remove: decision.remove, milestone: decision.milestone }, "labels applied");
   });
 }
 
 async function changedFiles(
   octokit: ProbotOctokit,
   repo: RepoRef,
-  item: ItemPayload,
+  number: number,
   state: ItemState,
-  action: string | undefined,
+  action: string,
 ): Promise<ChangedFile[]> {
-  if (state.files && !FILE_CHANGING_ACTIONS.has(action ?? "")) return state.files;
+  if (state.files && !FILE_CHANGING_ACTIONS.has(action)) return state.files;
   // GitHub lists at most 3,000 files; 100 per page is the cheapest way there.
   const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
     owner: repo.owner,
     repo: repo.repo,
-    pull_number: item.number,
+    pull_number: number,
     per_page: 100,
   });
   return files.map((file) => {
@@ -152,9 +98,10 @@ async function inheritedTriage(
   octokit: ProbotOctokit,
   deps: JobDeps,
   repo: RepoRef,
-  item: ItemPayload,
+  event: ItemEvent,
   names: { subsystemPrefix: string; roadmapPrefix: string },
 ): Promise<InheritedTriage | null> {
+  const { item } = event;
   for (const reference of findIssueReferences(`${item.title}\n${item.body}`).slice(0, 3)) {
     if (reference.number === item.number) continue;
     const state = await deps.items.load(repo.id, reference.number);
@@ -204,42 +151,4 @@ function triageFromLabels(labels: string[], names: { subsystemPrefix: string; ro
       .filter((label) => label.toLowerCase().startsWith(prefix.toLowerCase()))
       .map((label) => label.slice(prefix.length));
   return { subsystems: strip(names.subsystemPrefix), roadmap: strip(names.roadmapPrefix)[0] ?? null };
-}
-
-async function explain(
-  octokit: ProbotOctokit,
-  deps: JobDeps,
-  repo: RepoRef,
-  item: ItemPayload,
-  state: ItemState,
-  body: string,
-  event: EventJob,
-): Promise<void> {
-  const hash = createHash("sha1").update(body).digest("hex");
-  if (state.commentHash === hash && state.commentId !== null) return;
-  if (state.commentHash === "deleted-by-person") return;
-  // Without a recorded id, a comment can only exist if an earlier try died after posting it (the
-  // pending flag says so) or Redis lost its state on an item that is not new.
-  const mayExist =
-    state.commentPending || (state.kind !== null && state.commentId === null) || event.action !== "opened";
-  if (state.commentId === null) await deps.items.save(repo.id, item.number, { commentPending: true });
-  const result = await ensureComment(octokit, {
-    owner: repo.owner,
-    repo: repo.repo,
-    issueNumber: item.number,
-    kind: "triage",
-    body,
-    knownId: state.commentId,
-    mayExist,
-  });
-  await deps.items.save(repo.id, item.number, {
-    commentId: result.id,
-    commentHash: result.action === "deleted-by-person" ? "deleted-by-person" : hash,
-    commentPending: false,
-  });
-}
-
-function applyLabelChange(labels: string[], add: string[], remove: string[]): string[] {
-  const removed = new Set(remove.map((label) => label.toLowerCase()));
-  return [...labels.filter((label) => !removed.has(label.toLowerCase())), ...add];
 }

@@ -4,7 +4,7 @@ import { parseEnv } from "node:util";
 import { run } from "probot";
 import { RedisUnavailableError } from "./redis.js";
 import { readSettings } from "./settings.js";
-import { startShepherd } from "./shepherd.js";
+import { CredentialsError, loggerFor, type Shepherd, startShepherd } from "./shepherd.js";
 
 /** Reads `.env` (what Probot's setup page writes); variables already set in the environment win. */
 function loadDotEnv(path = ".env"): void {
@@ -29,26 +29,39 @@ async function main(): Promise<void> {
     return;
   }
   const settings = readSettings();
-  const shepherd = await startShepherd({ settings });
+  const log = loggerFor(process.env);
+  const starting = new AbortController();
+  let shepherd: Shepherd | null = null;
   let stopping = false;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       if (stopping) return;
       stopping = true;
-      shepherd.probot.log.info({ signal }, "shutting down");
+      log.info({ signal }, "shutting down");
+      if (!shepherd) {
+        starting.abort(new Error(`${signal} during start-up`));
+        return;
+      }
       shepherd
         .stop()
         .then(() => process.exit(0))
         .catch((error: unknown) => {
-          shepherd.probot.log.error({ err: error }, "shutdown failed");
+          log.error({ err: error }, "shutdown failed");
           process.exit(1);
         });
     });
   }
+  try {
+    shepherd = await startShepherd({ settings, log, signal: starting.signal });
+  } catch (error) {
+    if (starting.signal.aborted) process.exit(0);
+    throw error;
+  }
+  if (stopping) await shepherd.stop().finally(() => process.exit(0));
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof RedisUnavailableError) {
+  if (error instanceof RedisUnavailableError || error instanceof CredentialsError) {
     console.error(error.message);
   } else {
     console.error(`Shepherd could not start: ${error instanceof Error ? error.message : String(error)}`);

@@ -6,24 +6,34 @@ import type { Settings } from "./settings.js";
 export const EVENTS_QUEUE = "events";
 export const TASKS_QUEUE = "tasks";
 
-/** One verified webhook delivery. */
+/** One verified webhook delivery, as GitHub sent it (normalised by the worker). */
 export interface EventJobData {
   id: string;
   name: string;
   payload: Record<string, unknown>;
+  /** When the web role took it (epoch ms). */
+  receivedAt?: number;
+}
+
+/** One repository of one installation; the id when the producer knew it. */
+interface RepoTaskData {
+  installationId: number;
+  owner: string;
+  repo: string;
+  repoId?: number;
 }
 
 /** Internal work fanned out by event jobs (one repo each), processed by jobs/ too. */
 export type TaskJobData =
-  | { kind: "sync-labels"; installationId: number; owner: string; repo: string }
-  | { kind: "rebuild-repo"; installationId: number; owner: string; repo: string }
+  | ({ kind: "sync-labels" } & RepoTaskData)
+  | ({ kind: "rebuild-repo" } & RepoTaskData)
   | { kind: "rebuild-all" }
-  | { kind: "sweep-repo"; installationId: number; owner: string; repo: string }
+  | ({ kind: "sweep-repo" } & RepoTaskData)
   | { kind: "sweep-all" }
-  | { kind: "refresh-summary"; installationId: number; owner: string; repo: string }
-  | { kind: "digest-repo"; installationId: number; owner: string; repo: string; force?: boolean }
+  | ({ kind: "refresh-summary" } & RepoTaskData)
+  | ({ kind: "digest-repo"; force?: boolean } & RepoTaskData)
   | { kind: "digest-tick" }
-  | { kind: "reconcile-repo"; installationId: number; owner: string; repo: string }
+  | ({ kind: "reconcile-repo" } & RepoTaskData)
   | { kind: "reconcile-all" };
 
 export interface Queues {
@@ -39,10 +49,13 @@ export function createQueues(connection: Redis, settings: Settings): Queues {
   };
 }
 
+/** The workers' backoff (src/worker/worker.ts): exponential with jitter, capped. */
+export const BACKOFF_TYPE = "capped-exponential";
+
 export function jobOptions(settings: Pick<Settings, "attempts" | "backoffMs">): JobsOptions {
   return {
     attempts: settings.attempts,
-    backoff: { type: "exponential", delay: settings.backoffMs },
+    backoff: { type: BACKOFF_TYPE, delay: settings.backoffMs },
     // Finished jobs are only kept for inspection; duplicate deliveries are caught by a
     // separate, much smaller marker (see deliveries.ts), not by keeping every payload.
     removeOnComplete: { age: 3600, count: 1000 },

@@ -6,6 +6,7 @@ const Role = z.enum(["all", "web", "worker"]);
 export type Role = z.infer<typeof Role>;
 
 const PositiveInt = z.coerce.number().int().positive();
+const NonNegativeInt = z.coerce.number().int().min(0);
 
 export const Settings = z.object({
   /** `web` answers webhooks, `worker` runs jobs, `all` does both in one process. */
@@ -22,10 +23,27 @@ export const Settings = z.object({
   webhookPath: z.string().startsWith("/").default("/api/github/webhooks"),
   /** Jobs one worker process runs at once. */
   concurrency: PositiveInt.default(8),
-  /** Tries per job before it fails for good (transient errors only). */
-  attempts: PositiveInt.default(6),
-  /** First retry delay; it doubles each try. */
+  /** Tries per job before it fails for good (transient errors only; a retry resumes, it does not redo). */
+  attempts: PositiveInt.default(10),
+  /** First retry delay; it doubles each try, with jitter, up to `maxBackoffMs`. */
   backoffMs: PositiveInt.default(2000),
+  maxBackoffMs: PositiveInt.default(5 * 60_000),
+  /**
+   * A job's lock; a worker renews it at half this, so a job of a worker that died is picked up
+   * again within about this plus `stalledIntervalMs`.
+   */
+  jobLockMs: PositiveInt.default(10_000),
+  stalledIntervalMs: PositiveInt.default(5_000),
+  /** A job whose worker died this many times fails (a poison job must not loop forever). */
+  maxStalledCount: PositiveInt.default(10),
+  /** How long a job waits for a busy item before it is put back for a moment. */
+  lockWaitMs: PositiveInt.default(5_000),
+  /** Spacing of writes per installation, shared by every process (GitHub asks for a second). */
+  writeIntervalMs: NonNegativeInt.default(1000),
+  /** Bound on one GitHub request. */
+  requestTimeoutMs: PositiveInt.default(20_000),
+  /** Largest webhook body taken; GitHub caps payloads at 25 MB. Larger bodies get 413 unread. */
+  maxBodyBytes: PositiveInt.default(25 * 1024 * 1024),
   /** How long SIGTERM waits for active jobs before handing them back to the queue. */
   shutdownTimeoutMs: PositiveInt.default(10000),
   /** Upsert the job schedulers (daily sweep, digest tick, weekly reconcile) at start. */
@@ -49,6 +67,14 @@ const ENV: Record<keyof Settings, string> = {
   shutdownTimeoutMs: "SHEPHERD_SHUTDOWN_TIMEOUT_MS",
   appSlug: "SHEPHERD_APP_SLUG",
   schedulers: "SHEPHERD_SCHEDULERS",
+  maxBackoffMs: "SHEPHERD_MAX_BACKOFF_MS",
+  jobLockMs: "SHEPHERD_JOB_LOCK_MS",
+  stalledIntervalMs: "SHEPHERD_STALLED_INTERVAL_MS",
+  maxStalledCount: "SHEPHERD_MAX_STALLED_COUNT",
+  lockWaitMs: "SHEPHERD_LOCK_WAIT_MS",
+  writeIntervalMs: "SHEPHERD_WRITE_INTERVAL_MS",
+  requestTimeoutMs: "SHEPHERD_REQUEST_TIMEOUT_MS",
+  maxBodyBytes: "SHEPHERD_MAX_BODY_BYTES",
 };
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {

@@ -1,17 +1,24 @@
-// Assembles a Shepherd process from its settings: the web role, the worker role, or both.
+// The composition root: assembles a Shepherd process from its settings (the web role, the worker
+// role, or both). It owns the logger and hands it to Probot and to everything else, so nothing
+// depends on Probot's asynchronous start.
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
-import { createProbot, type Logger, type Probot, type ProbotOctokit } from "probot";
+import { createProbot, type Probot } from "probot";
 import type { JobDeps } from "../jobs/context.js";
+import { createClients, type GitHubClients, ShepherdOctokit } from "./github/client.js";
 import { createConfigStore } from "./github/config.js";
+import { createPacer, PausedError } from "./github/pacer.js";
+import { createLogger, type Logger } from "./log.js";
 import { closeQueues, createQueues, type Queues, type TaskJobData } from "./queues.js";
 import { connectRedis, createRedis } from "./redis.js";
 import type { Settings } from "./settings.js";
 import { createClaimStore } from "./state/claims.js";
+import { createCommentLedger } from "./state/comments.js";
 import { createItemStore } from "./state/items.js";
+import { createKeys, type Keys } from "./state/keys.js";
 import { createMentorshipStore } from "./state/mentorships.js";
 import { createProjectionStore } from "./state/projection.js";
-import { createKeys, type Keys } from "./state/keys.js";
+import { createRunLedger } from "./state/runs.js";
 import { createWebServer, type WebServer } from "./web/server.js";
 import { startWorkers, type Workers } from "./worker/worker.js";
 
@@ -19,15 +26,16 @@ export interface ShepherdOptions {
   settings: Settings;
   /** Where Probot reads APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, ... (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** An Octokit class with other defaults (tests turn Octokit's own retries off). */
-  Octokit?: typeof ProbotOctokit;
-  /** A logger of the caller's (tests read what Shepherd logged). */
+  /** The process's logger; made from LOG_LEVEL and LOG_FORMAT when not given. */
   log?: Logger;
   now?: () => number;
+  /** Aborts a start that is still waiting on GitHub (a signal during start-up). */
+  signal?: AbortSignal;
 }
 
 export interface Shepherd {
   probot: Probot;
+  log: Logger;
   queues: Queues;
   redis: Redis;
   keys: Keys;
@@ -37,9 +45,14 @@ export interface Shepherd {
   stop(): Promise<void>;
 }
 
+export function loggerFor(env: NodeJS.ProcessEnv): Logger {
+  return createLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT, production: env.NODE_ENV === "production" });
+}
+
 export async function startShepherd(options: ShepherdOptions): Promise<Shepherd> {
   const { settings } = options;
   const env = options.env ?? process.env;
+  const log = options.log ?? loggerFor(env);
   const keys = createKeys(settings.prefix);
   // Separate connections: the web role's fails fast, the workers' blocks and retries. Redis is
   // checked first, so a missing Redis is the first thing an operator hears about.
@@ -47,83 +60,102 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
   const queueRedis = createRedis(settings.redisUrl, "web");
   await connectRedis(redis, settings.redisUrl);
   await connectRedis(queueRedis, settings.redisUrl);
-  const probot = createProbotOrExplain(env, options);
+  const probot = createProbotOrExplain(env, log);
   const queues = createQueues(queueRedis, settings);
-  watchConnection(redis, probot.log);
-  watchConnection(queueRedis, probot.log);
+  watchConnection(redis, log, "state");
+  watchConnection(queueRedis, log, "queue");
   for (const queue of [queues.events, queues.tasks]) {
-    queue.on("error", (error: Error) => probot.log.warn({ queue: queue.name, err: error.message }, "queue error"));
+    queue.on("error", (error: Error) => log.warn({ queue: queue.name, err: error }, "queue error"));
   }
 
   let web: WebServer | null = null;
   let address: AddressInfo | null = null;
   if (settings.role !== "worker") {
-    web = await createWebServer({ probot, queues, redis: queueRedis, keys, webhookPath: settings.webhookPath });
+    const secret = env.WEBHOOK_SECRET;
+    if (!secret && env.NODE_ENV === "production") {
+      throw new Error("WEBHOOK_SECRET is not set: without it anyone could send Shepherd webhooks");
+    }
+    if (!secret) log.warn({}, "WEBHOOK_SECRET is not set, using Probot's development secret");
+    web = createWebServer({
+      queues,
+      redis: queueRedis,
+      keys,
+      log,
+      secret: secret || "development",
+      webhookPath: settings.webhookPath,
+      maxBodyBytes: settings.maxBodyBytes,
+    });
     address = await web.listen(settings.port, settings.host);
-    probot.log.info({ port: address.port, path: settings.webhookPath }, "web role listening");
+    log.info({ port: address.port, path: settings.webhookPath }, "web role listening");
   }
 
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
+  const stopAll = async () => {
+    // Stop taking webhooks first, then let jobs finish (or hand them back), then disconnect.
+    await web?.stop();
+    await workers?.close(settings.shutdownTimeoutMs);
+    await closeQueues(queues);
+    for (const connection of [redis, queueRedis, workerRedis]) connection?.disconnect();
+  };
   if (settings.role !== "web") {
-    workerRedis = createRedis(settings.redisUrl, "worker");
-    await connectRedis(workerRedis, settings.redisUrl);
-    watchConnection(workerRedis, probot.log);
-    const deps: JobDeps = {
-      probot,
-      redis,
-      keys,
-      items: createItemStore(redis, keys),
-      claims: createClaimStore(redis, keys),
-      mentorships: createMentorshipStore(redis, keys),
-      projection: createProjectionStore(redis, keys),
-      configs: createConfigStore(redis, keys),
-      queues,
-      botLogin: `${await appSlug(probot, redis, keys, settings.appSlug)}[bot]`,
-      log: probot.log,
-      now: options.now ?? Date.now,
-    };
-    workers = startWorkers(deps, {
-      connection: workerRedis,
-      prefix: settings.prefix,
-      concurrency: settings.concurrency,
-    });
-    probot.log.info({ concurrency: settings.concurrency }, "worker role running");
-    if (settings.schedulers) await upsertSchedulers(queues);
-    // A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds.
-    if (await redis.set(keys.epoch(), new Date().toISOString(), "NX")) {
-      await queues.tasks.add("rebuild-all", { kind: "rebuild-all" }, { jobId: `rebuild-all-${Date.now()}` });
-      probot.log.info({}, "no state in Redis, rebuilding from GitHub");
+    try {
+      workerRedis = createRedis(settings.redisUrl, "worker");
+      await connectRedis(workerRedis, settings.redisUrl);
+      watchConnection(workerRedis, log, "worker");
+      const now = options.now ?? Date.now;
+      const pacer = createPacer(redis, keys, { writeIntervalMs: settings.writeIntervalMs });
+      const clients = createClients(probot, { pacer, requestTimeoutMs: settings.requestTimeoutMs, log });
+      const comments = createCommentLedger(redis, keys);
+      const slug = await appSlug(clients, redis, keys, settings.appSlug, log, options.signal);
+      const deps: JobDeps = {
+        clients,
+        redis,
+        keys,
+        items: createItemStore(redis, keys, comments),
+        claims: createClaimStore(redis, keys),
+        mentorships: createMentorshipStore(redis, keys),
+        projection: createProjectionStore(redis, keys),
+        configs: createConfigStore(redis, keys),
+        comments,
+        runs: createRunLedger(redis, keys),
+        queues,
+        botLogin: `${slug}[bot]`,
+        log,
+        now,
+        lockWaitMs: settings.lockWaitMs,
+      };
+      workers = startWorkers(deps, {
+        connection: workerRedis,
+        prefix: settings.prefix,
+        concurrency: settings.concurrency,
+        lockMs: settings.jobLockMs,
+        stalledIntervalMs: settings.stalledIntervalMs,
+        maxStalledCount: settings.maxStalledCount,
+        backoffMs: settings.backoffMs,
+        maxBackoffMs: settings.maxBackoffMs,
+      });
+      log.info({ concurrency: settings.concurrency, bot: deps.botLogin }, "worker role running");
+      if (settings.schedulers) await upsertSchedulers(queues);
+      // A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds.
+      if (await redis.set(keys.epoch(), new Date().toISOString(), "NX")) {
+        await queues.tasks.add("rebuild-all", { kind: "rebuild-all" }, { jobId: `rebuild-all-${Date.now()}` });
+        log.info({}, "no state in Redis, rebuilding from GitHub");
+      }
+    } catch (error) {
+      await stopAll().catch(() => {});
+      throw error;
     }
   }
 
-  return {
-    probot,
-    queues,
-    redis,
-    keys,
-    web,
-    address,
-    workers,
-    async stop() {
-      // Stop taking webhooks first, then let jobs finish (or hand them back), then disconnect.
-      await web?.stop();
-      await workers?.close(settings.shutdownTimeoutMs);
-      await closeQueues(queues);
-      for (const connection of [redis, queueRedis, workerRedis]) connection?.disconnect();
-    },
-  };
+  return { probot, log, queues, redis, keys, web, address, workers, stop: stopAll };
 }
 
-function createProbotOrExplain(env: NodeJS.ProcessEnv, options: ShepherdOptions): Probot {
+function createProbotOrExplain(env: NodeJS.ProcessEnv, log: Logger): Probot {
   try {
-    return createProbot({
-      env,
-      overrides: {
-        ...(options.Octokit ? { Octokit: options.Octokit } : {}),
-        ...(options.log ? { log: options.log } : {}),
-      },
-    });
+    // Probot reads the credentials and GHE_HOST from env; its Octokit keeps one layer of retry
+    // (the job's) and Shepherd's own pacing (src/github/client.ts).
+    return createProbot({ env, overrides: { log, Octokit: ShepherdOctokit } });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(
@@ -146,25 +178,79 @@ export async function upsertSchedulers(queues: Queues): Promise<void> {
   }
 }
 
-/** The app's slug: from settings, else cached in Redis, else asked of GitHub once. */
-async function appSlug(probot: Probot, redis: Redis, keys: Keys, configured: string | undefined): Promise<string> {
+/** Thrown when GitHub refuses the app's own credentials: retrying cannot help. */
+export class CredentialsError extends Error {
+  override name = "CredentialsError";
+}
+
+/**
+ * The app's slug: from settings, else cached in Redis, else asked of GitHub. A GitHub that is down
+ * or rate-limiting at start is waited for (the web role answers meanwhile); refused credentials
+ * end the start with a message that says which settings to check.
+ */
+async function appSlug(
+  clients: GitHubClients,
+  redis: Redis,
+  keys: Keys,
+  configured: string | undefined,
+  log: Logger,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   if (configured) return configured;
   const cached = await redis.get(keys.appSlug());
   if (cached) return cached;
-  const octokit = await probot.auth();
-  const { data } = await octokit.rest.apps.getAuthenticated();
-  const slug = data?.slug;
-  if (!slug) throw new Error("GitHub did not return the app's slug; set SHEPHERD_APP_SLUG");
-  await redis.set(keys.appSlug(), slug, "EX", 24 * 3600);
-  return slug;
+  for (let attempt = 1; ; attempt += 1) {
+    signal?.throwIfAborted();
+    let waitMs = Math.min(1000 * 2 ** (attempt - 1), 30_000);
+    try {
+      const octokit = await clients.app();
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      const slug = data?.slug;
+      if (!slug) throw new CredentialsError("GitHub did not return the app's slug; set SHEPHERD_APP_SLUG");
+      await redis.set(keys.appSlug(), slug, "EX", 24 * 3600);
+      return slug;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (error instanceof CredentialsError) throw error;
+      if (status === 401 || status === 404) {
+        throw new CredentialsError(
+          `GitHub refused the app's credentials (HTTP ${status}): check APP_ID and PRIVATE_KEY, and GHE_HOST for GitHub Enterprise`,
+        );
+      }
+      if (error instanceof PausedError) waitMs = Math.max(error.untilMs - Date.now(), 0) + 100;
+      log.warn({ attempt, status, err: error, retryInMs: waitMs }, "could not ask GitHub for the app's slug, retrying");
+    }
+    await sleep(waitMs, signal);
+  }
 }
 
-/** ioredis reconnects by itself; without a listener each error would also print a stack trace. */
-function watchConnection(redis: Redis, log: Logger): void {
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** ioredis reconnects by itself; this says so once in a while instead of once per retry. */
+function watchConnection(redis: Redis, log: Logger, name: string): void {
   let last = 0;
+  let down = false;
   redis.on("error", (error: Error) => {
+    down = true;
     if (Date.now() - last < 5000) return;
     last = Date.now();
-    log.warn({ err: error.message }, "redis connection error");
+    log.warn({ connection: name, err: error }, "redis connection error");
+  });
+  redis.on("ready", () => {
+    if (!down) return;
+    down = false;
+    log.info({ connection: name }, "redis connection back");
   });
 }

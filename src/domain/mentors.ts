@@ -344,4 +344,6 @@ export interface Mentorship {
   lastActivity: number;
   /** The comment that announced the mentor (welcome or assignment), for its marker. */
   commentId: number | null;
+  /** That comment's key (src/state/comments.ts), when Shepherd posted it through a plan. */
+  commentKey?: string | null;
 }

@@ -1,6 +1,7 @@
 // Auto-triage decisions: from a classification and what is on the item now, which labels to add or
 // remove, which milestone to set, and the explanation to show. Pure: the adapter in jobs/ applies it.
-import type { Classification, ClassifierModel } from "./model.js";
+import type { Action } from "./actions.js";
+import type { ChangedFile, Classification, ClassifierModel } from "./model.js";
 import { renderMarker } from "./markers.js";
 
 export interface TriageLabelNames {
@@ -270,4 +271,52 @@ function unique(labels: string[]): string[] {
     seen.add(key);
     return true;
   });
+}
+
+export interface TriagePlanInput {
+  number: number;
+  kind: "issue" | "pr";
+  /** The labels triage decided against (the item's, plus those Shepherd applied and still owns). */
+  labels: string[];
+  decision: TriageDecision;
+  files: ChangedFile[] | undefined;
+}
+
+/**
+ * The actions that apply a decision: labels in one call, removals, the milestone, then what Shepherd
+ * remembers, then the explanation (one comment per item, edited in place).
+ */
+export function triagePlan(input: TriagePlanInput): Action[] {
+  const { number, decision } = input;
+  const triage = {
+    isAsync: decision.applies,
+    subsystems: decision.subsystems,
+    roadmap: decision.roadmap,
+    confidence: decision.confidence,
+  };
+  const files = input.files ? { files: input.files } : {};
+  if (!decision.applies) {
+    return [{ type: "save-item", issue: number, patch: { kind: input.kind, triage, labels: input.labels, ...files } }];
+  }
+  const removed = new Set(decision.remove.map(fold));
+  const after = unique([...input.labels.filter((label) => !removed.has(fold(label))), ...decision.add]);
+  const actions: Action[] = [];
+  if (decision.add.length > 0) actions.push({ type: "add-labels", issue: number, labels: decision.add });
+  for (const label of decision.remove) actions.push({ type: "remove-label", issue: number, label });
+  if (decision.milestone !== null)
+    actions.push({ type: "set-milestone", issue: number, milestone: decision.milestone });
+  actions.push({
+    type: "save-item",
+    issue: number,
+    patch: { kind: input.kind, owned: decision.owned, triage, labels: after, ...files },
+  });
+  if (decision.explanation !== null) {
+    actions.push({ type: "comment", issue: number, key: "triage", body: decision.explanation });
+  }
+  return actions;
+}
+
+/** The labels to decide against: what the payload shows plus what Shepherd applied and still owns. */
+export function labelsKnown(payload: string[], owned: string[]): string[] {
+  return unique([...payload, ...owned]);
 }

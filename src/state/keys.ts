@@ -13,7 +13,6 @@ export interface Keys {
   linkedPrs(repoId: number, issue: number): string;
   permission(owner: string, repo: string, login: string): string;
   teamMember(org: string, team: string, login: string): string;
-  commandDone(delivery: string, step: string): string;
   epoch(): string;
   mentorship(repoId: number, newcomer: string): string;
   mentorships(repoId: number): string;
@@ -32,6 +31,10 @@ export interface Keys {
   tracking(repoId: number): string;
   digest(repoId: number, week: string): string;
   conditional(url: string): string;
+  run(id: string): string;
+  comments(repoId: number, issue: number): string;
+  pause(lane: string): string;
+  writeSlot(lane: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -50,7 +53,6 @@ export function createKeys(prefix: string): Keys {
     linkedPrs: (repoId, issue) => `${p}:linked-prs:${repoId}:${issue}`,
     permission: (owner, repo, login) => `${p}:perm:${owner.toLowerCase()}/${repo.toLowerCase()}:${login.toLowerCase()}`,
     teamMember: (org, team, login) => `${p}:team:${org.toLowerCase()}/${team.toLowerCase()}:${login.toLowerCase()}`,
-    commandDone: (delivery, step) => `${p}:cmd-done:${delivery}:${step}`,
     epoch: () => `${p}:epoch`,
     mentorship: (repoId, newcomer) => `${p}:mentorship:${repoId}:${newcomer.toLowerCase()}`,
     mentorships: (repoId) => `${p}:mentorships:${repoId}`,
@@ -69,5 +71,9 @@ export function createKeys(prefix: string): Keys {
     tracking: (repoId) => `${p}:tracking:${repoId}`,
     digest: (repoId, week) => `${p}:digest:${repoId}:${week}`,
     conditional: (url) => `${p}:etag:${url}`,
+    run: (id) => `${p}:run:${id}`,
+    comments: (repoId, issue) => `${p}:comments:${repoId}:${issue}`,
+    pause: (lane) => `${p}:pause:${lane}`,
+    writeSlot: (lane) => `${p}:write-slot:${lane}`,
   };
 }

@@ -1,8 +1,35 @@
 // Mentorships, the waitlist, who was welcomed and who is away, per repository. Updated only under
 // the repository's mentor lock (jobs/onboarding.ts), so capacity is never overrun by a race.
 import type { Redis } from "ioredis";
+import { z } from "zod";
 import type { Mentorship, MentorLoad, WaitingNewcomer } from "../domain/mentors.js";
 import type { Keys } from "./keys.js";
+import { parseStored } from "./stored.js";
+
+// Stored JSON, parsed on the way in; `v` is absent in records written before versioning.
+const MentorshipSchema = z.object({
+  v: z.literal(1).optional(),
+  newcomer: z.string(),
+  mentor: z.string(),
+  item: z.number().int(),
+  kind: z.enum(["issue", "pr"]),
+  pr: z.number().int().nullable(),
+  since: z.number(),
+  lastActivity: z.number(),
+  commentId: z.number().int().nullable(),
+  commentKey: z.string().nullable().optional(),
+});
+const WaitingSchema = z.object({
+  login: z.string(),
+  subsystem: z.string().nullable(),
+  item: z.number().int(),
+  since: z.number(),
+});
+
+function toMentorship(record: z.infer<typeof MentorshipSchema>): Mentorship {
+  const { v: _version, ...mentorship } = record;
+  return { ...mentorship, commentKey: mentorship.commentKey ?? null };
+}
 
 export type { Mentorship };
 
@@ -28,11 +55,14 @@ export interface MentorshipStore {
 
 export function createMentorshipStore(redis: Redis, keys: Keys): MentorshipStore {
   async function get(repoId: number, newcomer: string): Promise<Mentorship | null> {
-    const raw = await redis.get(keys.mentorship(repoId, newcomer));
-    return raw ? (JSON.parse(raw) as Mentorship) : null;
+    const record = parseStored(MentorshipSchema, await redis.get(keys.mentorship(repoId, newcomer)));
+    return record ? toMentorship(record) : null;
   }
   async function waitlist(repoId: number): Promise<WaitingNewcomer[]> {
-    return (await redis.lrange(keys.waitlist(repoId), 0, -1)).map((raw) => JSON.parse(raw) as WaitingNewcomer);
+    return (await redis.lrange(keys.waitlist(repoId), 0, -1)).flatMap((raw) => {
+      const entry = parseStored(WaitingSchema, raw);
+      return entry ? [entry] : [];
+    });
   }
   return {
     get,
@@ -44,7 +74,7 @@ export function createMentorshipStore(redis: Redis, keys: Keys): MentorshipStore
     async start(repoId, mentorship) {
       await redis
         .multi()
-        .set(keys.mentorship(repoId, mentorship.newcomer), JSON.stringify(mentorship))
+        .set(keys.mentorship(repoId, mentorship.newcomer), JSON.stringify({ v: 1, ...mentorship }))
         .sadd(keys.mentorships(repoId), mentorship.newcomer.toLowerCase())
         .sadd(keys.mentees(repoId, mentorship.mentor), mentorship.newcomer.toLowerCase())
         .hset(keys.mentorLastAssigned(repoId), mentorship.mentor.toLowerCase(), String(mentorship.since))
@@ -52,7 +82,7 @@ export function createMentorshipStore(redis: Redis, keys: Keys): MentorshipStore
     },
     async update(repoId, newcomer, patch) {
       const current = await get(repoId, newcomer);
-      if (current) await redis.set(keys.mentorship(repoId, newcomer), JSON.stringify({ ...current, ...patch }));
+      if (current) await redis.set(keys.mentorship(repoId, newcomer), JSON.stringify({ v: 1, ...current, ...patch }));
     },
     async end(repoId, newcomer) {
       const current = await get(repoId, newcomer);
@@ -91,10 +121,11 @@ export function createMentorshipStore(redis: Redis, keys: Keys): MentorshipStore
       return redis.rpush(keys.waitlist(repoId), JSON.stringify(waiting));
     },
     async dequeue(repoId, login) {
-      for (const entry of await waitlist(repoId)) {
-        if (entry.login.toLowerCase() === login.toLowerCase()) {
-          await redis.lrem(keys.waitlist(repoId), 0, JSON.stringify(entry));
-        }
+      // LREM matches the stored text, so the raw entries are compared, not re-serialised ones.
+      for (const raw of await redis.lrange(keys.waitlist(repoId), 0, -1)) {
+        const entry = parseStored(WaitingSchema, raw);
+        if (!entry || entry.login.toLowerCase() === login.toLowerCase())
+          await redis.lrem(keys.waitlist(repoId), 0, raw);
       }
     },
     async setAway(repoId, mentor, until, since) {

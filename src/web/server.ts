@@ -1,23 +1,35 @@
-// The web role: verify a webhook (Probot's middleware), put it on the queue, answer. Nothing else
-// happens here, so GitHub's 10-second limit is never at risk and a slow GitHub cannot back us up.
+// The web role: check a webhook delivery, put it on the queue, answer. Nothing else happens here,
+// so GitHub's 10-second limit is never at risk and a slow GitHub cannot back us up.
+//
+// Answers: 202 once Redis holds the job; 200 for a ping, a duplicate or an event Shepherd does not
+// handle (nothing queued); 400 for missing headers, a missing signature or a body that is not JSON;
+// 401 for a wrong signature; 413 for a body over the cap (before reading it all); 415 for a body
+// that is not JSON-typed; 503 with retry-after while Redis cannot take the job or the process is
+// stopping. The body is never logged.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { verify } from "@octokit/webhooks-methods";
 import type { Redis } from "ioredis";
-import { createNodeMiddleware, type Probot } from "probot";
 import { isHandledEvent } from "../events.js";
+import type { Logger } from "../log.js";
 import { deliveryJobId, type Queues } from "../queues.js";
 import { pingRedis, withTimeout } from "../redis.js";
 import { isDeliveryDone } from "../state/deliveries.js";
 import type { Keys } from "../state/keys.js";
 
 export interface WebDeps {
-  probot: Probot;
   queues: Queues;
   redis: Redis;
   keys: Keys;
+  log: Logger;
+  secret: string;
+  /** Where webhooks are answered; `/` too, since Probot's setup page registers the app's root. */
   webhookPath: string;
+  maxBodyBytes: number;
   /** How long enqueueing may take before the webhook gets 503. */
   enqueueTimeoutMs?: number;
+  /** Extra facts for /readyz (a worker's Redis warnings, say). */
+  readiness?: () => Record<string, unknown>;
 }
 
 export interface WebServer {
@@ -27,74 +39,119 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
-/** An error Probot's middleware turns into this HTTP status. */
-class HttpError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+type Answer = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 
-export async function createWebServer(deps: WebDeps): Promise<WebServer> {
-  const { probot, queues, redis, keys } = deps;
-  const log = probot.log;
+const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
+const EVENT_NAME = /^[a-z_]{1,64}$/;
+const RETRY_AFTER_SECONDS = "5";
+
+export function createWebServer(deps: WebDeps): WebServer {
+  const { queues, redis, keys, log } = deps;
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 3000;
   let stopping = false;
-
-  const middleware = await createNodeMiddleware(
-    (app) => {
-      app.onAny(async (context) => {
-        const { id, name } = context;
-        if (!isHandledEvent(name)) {
-          log.debug({ delivery: id, event: name }, "event not handled, dropped");
-          return;
-        }
-        try {
-          if (await withTimeout(isDeliveryDone(redis, keys, id), enqueueTimeoutMs)) {
-            log.info({ delivery: id, event: name }, "duplicate delivery ignored");
-            return;
-          }
-          const payload = context.payload as unknown as Record<string, unknown>;
-          await withTimeout(
-            queues.events.add(name, { id, name, payload }, { jobId: deliveryJobId(id) }),
-            enqueueTimeoutMs,
-          );
-          log.info({ delivery: id, event: name, action: payload.action }, "webhook enqueued");
-        } catch (error) {
-          log.error({ delivery: id, event: name, err: error }, "webhook not enqueued");
-          // GitHub shows the 503 in the app's delivery log, and the delivery can be redelivered.
-          throw new HttpError("queue unavailable, try again later", 503);
-        }
-      });
-    },
-    { probot, webhooksPath: deps.webhookPath },
-  );
 
   const inFlight = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     inFlight.add(res);
     res.on("close", () => inFlight.delete(res));
-    void handle(req, res);
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: error }, "request failed");
+      if (!res.headersSent) send(res, { status: 500, body: { error: "internal error" } });
+    });
   });
+  // A client that trickles its body cannot hold a connection for long.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && path === "/healthz") return json(res, 200, { status: "ok" });
-    if (req.method === "GET" && path === "/readyz") {
-      const ready = !stopping && (await pingRedis(redis));
-      return json(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", redis: ready });
+    if (req.method === "GET" && path === "/healthz") return send(res, { status: 200, body: { status: "ok" } });
+    if (req.method === "GET" && path === "/readyz") return send(res, await readiness());
+    if (req.method === "POST" && (path === deps.webhookPath || path === "/")) return send(res, await webhook(req, res));
+    return send(res, { status: 404, body: { error: "not found" } });
+  }
+
+  async function readiness(): Promise<Answer> {
+    const redisUp = await pingRedis(redis);
+    const ready = !stopping && redisUp;
+    return {
+      status: ready ? 200 : 503,
+      body: { status: ready ? "ready" : "unavailable", redis: redisUp, stopping, ...deps.readiness?.() },
+    };
+  }
+
+  async function webhook(req: IncomingMessage, res: ServerResponse): Promise<Answer> {
+    if (stopping) return unavailable("shutting down");
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > deps.maxBodyBytes) return tooLarge(req, res);
+    const type = String(req.headers["content-type"] ?? "")
+      .split(";")[0]
+      ?.trim()
+      .toLowerCase();
+    if (type !== "application/json") {
+      return { status: 415, body: { error: "webhooks must be sent as application/json" } };
     }
-    if (stopping && path === deps.webhookPath) {
-      res.setHeader("retry-after", "5");
-      return json(res, 503, { error: "shutting down" });
+    const name = header(req, "x-github-event");
+    const id = header(req, "x-github-delivery");
+    const signature = header(req, "x-hub-signature-256");
+    const missing = [
+      ...(name === null ? ["x-github-event"] : []),
+      ...(id === null ? ["x-github-delivery"] : []),
+      ...(signature === null ? ["x-hub-signature-256"] : []),
+    ];
+    if (missing.length > 0) return { status: 400, body: { error: `missing header: ${missing.join(", ")}` } };
+    if (!EVENT_NAME.test(name ?? "") || !DELIVERY_ID.test(id ?? "")) {
+      return { status: 400, body: { error: "malformed x-github-event or x-github-delivery header" } };
     }
+    const body = await readBody(req, deps.maxBodyBytes);
+    if (body === null) return tooLarge(req, res);
+    const text = body.toString("utf8");
+    if (!(await verifySignature(text, signature ?? ""))) {
+      log.warn({ delivery: id, event: name }, "webhook signature does not match, refused");
+      return { status: 401, body: { error: "signature does not match" } };
+    }
+    let payload: unknown;
     try {
-      await middleware(req, res, () => json(res, 404, { error: "not found" }));
+      payload = JSON.parse(text);
+    } catch {
+      return { status: 400, body: { error: "body is not valid JSON" } };
+    }
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+      return { status: 400, body: { error: "body is not a JSON object" } };
+    }
+    return enqueue(id as string, name as string, payload as Record<string, unknown>);
+  }
+
+  async function enqueue(id: string, name: string, payload: Record<string, unknown>): Promise<Answer> {
+    if (name === "ping") return { status: 200, body: { status: "pong" } };
+    if (!isHandledEvent(name)) {
+      log.debug({ delivery: id, event: name }, "event not handled, dropped");
+      return { status: 200, body: { status: "ignored", reason: "event not handled" } };
+    }
+    const action = typeof payload.action === "string" ? payload.action : undefined;
+    try {
+      if (await withTimeout(isDeliveryDone(redis, keys, id), enqueueTimeoutMs)) {
+        log.info({ delivery: id, event: name, action }, "duplicate delivery ignored");
+        return { status: 200, body: { status: "duplicate" } };
+      }
+      await withTimeout(
+        queues.events.add(name, { id, name, payload, receivedAt: Date.now() }, { jobId: deliveryJobId(id) }),
+        enqueueTimeoutMs,
+      );
     } catch (error) {
-      log.error({ err: error }, "request failed");
-      if (!res.headersSent) json(res, 500, { error: "internal error" });
+      log.error({ delivery: id, event: name, err: error }, "webhook not enqueued");
+      // GitHub shows the 503 in the app's delivery log, and the delivery can be redelivered.
+      return unavailable("queue unavailable, try again later");
+    }
+    log.info({ delivery: id, event: name, action }, "webhook enqueued");
+    return { status: 202, body: { status: "queued" } };
+  }
+
+  async function verifySignature(text: string, signature: string): Promise<boolean> {
+    try {
+      return await verify(deps.secret, text, signature);
+    } catch {
+      return false;
     }
   }
 
@@ -117,6 +174,50 @@ export async function createWebServer(deps: WebDeps): Promise<WebServer> {
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text ? text : null;
+}
+
+function unavailable(reason: string): Answer {
+  return { status: 503, body: { error: reason }, headers: { "retry-after": RETRY_AFTER_SECONDS } };
+}
+
+/** 413 at once; the connection is closed after the answer, so the rest of the body is never read. */
+function tooLarge(req: IncomingMessage, res: ServerResponse): Answer {
+  res.once("finish", () => req.destroy());
+  return { status: 413, body: { error: "body too large" }, headers: { connection: "close" } };
+}
+
+/** The body, or null as soon as it passes `limit` bytes (reading stops there). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!done) resolve(Buffer.concat(chunks));
+    });
+    req.on("error", (error) => {
+      if (!done) reject(error);
+    });
+  });
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (res.headersSent) return;
+  res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+  res.end(JSON.stringify(answer.body));
 }

@@ -1,19 +1,27 @@
-// The worker role: BullMQ workers that run event jobs and tasks with an installation-authenticated
-// Octokit. Transient failures (5xx, network) retry with exponential backoff; a rate limit parks the
-// job until the limit resets; a user error (4xx) fails the job at once; a busy item waits briefly.
+// The worker role: BullMQ workers that run deliveries and tasks. A delivery is normalised into one
+// typed event, then each of its handlers runs in turn; a finished handler is recorded, so a retry
+// runs only what did not finish, and one handler failing does not stop the others. Transient
+// failures (5xx, network) retry with capped exponential backoff; a rate limit parks the job until
+// GitHub's time; a busy item puts it back for a moment; a refusal (4xx) fails the job at once.
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Logger } from "probot";
-import { type EventJob, ItemBusyError, type JobDeps } from "../../jobs/context.js";
-import { runEvent, runTask } from "../../jobs/index.js";
-import { planFailure } from "../domain/failures.js";
-import { EVENTS_QUEUE, type EventJobData, TASKS_QUEUE, type TaskJobData } from "../queues.js";
+import { createContext, createRunScope, ItemBusyError, type JobDeps, type RunScope } from "../../jobs/context.js";
+import { handlersFor, runTask } from "../../jobs/index.js";
+import { normaliseEvent } from "../domain/events.js";
+import { type FailurePlan, planFailure } from "../domain/failures.js";
+import { PausedError } from "../github/pacer.js";
+import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJobData, TASKS_QUEUE, type TaskJobData } from "../queues.js";
 import { markDeliveryDone } from "../state/deliveries.js";
 
 export interface WorkerOptions {
   connection: Redis;
   prefix: string;
   concurrency: number;
+  lockMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+  backoffMs: number;
+  maxBackoffMs: number;
 }
 
 export interface Workers {
@@ -23,21 +31,37 @@ export interface Workers {
 }
 
 export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
-  const common = { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency };
-  const events = new Worker<EventJobData>(
-    EVENTS_QUEUE,
-    (job, token) => guarded(job, token, deps, () => processEvent(job, deps)),
-    common,
-  );
-  const tasks = new Worker<TaskJobData>(
-    TASKS_QUEUE,
-    (job, token) => guarded(job, token, deps, () => processTask(job, deps)),
-    common,
-  );
+  const common = {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockMs,
+    stalledInterval: options.stalledIntervalMs,
+    maxStalledCount: options.maxStalledCount,
+    settings: {
+      backoffStrategy(attemptsMade: number, type?: string): number {
+        if (type !== BACKOFF_TYPE) return options.backoffMs;
+        const ceiling = Math.min(options.backoffMs * 2 ** Math.max(attemptsMade - 1, 0), options.maxBackoffMs);
+        // Jitter, so jobs that failed together do not all come back at once.
+        return Math.round(ceiling * (0.5 + Math.random() / 2));
+      },
+    },
+  };
+  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job, token) => processDelivery(job, token, deps), common);
+  const tasks = new Worker<TaskJobData>(TASKS_QUEUE, (job, token) => processTask(job, token, deps), common);
   const workers = [events, tasks];
   for (const worker of workers) {
     worker.on("failed", (job, error) => {
-      deps.log.warn({ queue: worker.name, job: job?.id, attempts: job?.attemptsMade, err: error }, "job failed");
+      deps.log.warn(
+        {
+          queue: worker.name,
+          job: job?.id,
+          attempts: job?.attemptsMade,
+          final: job ? job.attemptsMade >= (job.opts.attempts ?? 1) : null,
+          err: error,
+        },
+        "job failed",
+      );
     });
     worker.on("error", (error) => deps.log.error({ queue: worker.name, err: error }, "worker error"));
   }
@@ -49,68 +73,105 @@ export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
   };
 }
 
-async function processEvent(job: Job<EventJobData>, deps: JobDeps): Promise<void> {
+async function processDelivery(job: Job<EventJobData>, token: string | undefined, deps: JobDeps): Promise<void> {
   const { id, name, payload } = job.data;
-  const installationId = (payload.installation as { id?: number } | undefined)?.id;
   const log = deps.log.child({ delivery: id, event: name });
-  if (!installationId) {
-    log.warn({}, "event without installation, ignored");
+  const result = normaliseEvent({ id, name, payload }, deps.botLogin);
+  if (!result.ok) {
+    // Nothing to retry: the same payload would fail the same way.
+    log.warn({ action: payload?.action, reason: result.reason, detail: result.detail }, "delivery not processed");
     await markDeliveryDone(deps.redis, deps.keys, id);
     return;
   }
-  let octokit: Awaited<ReturnType<EventJob["octokit"]>> | null = null;
-  const event: EventJob = {
-    delivery: id,
-    name,
-    action: typeof payload.action === "string" ? payload.action : undefined,
-    payload,
-    installationId,
-    log,
-    itemLabels: new Map(),
-    async octokit() {
-      octokit ??= await deps.probot.auth(installationId);
-      return octokit;
-    },
-  };
-  await runEvent(event, deps);
+  const event = result.event;
+  const run = createRunScope(deps, id, event.installationId, log);
+  const failures: unknown[] = [];
+  await guarded(job, token, deps, run, async () => {
+    for (const handler of handlersFor(event)) {
+      if (await deps.runs.handlerDone(id, handler.name)) continue;
+      if (handler.afterOthers && failures.length > 0) continue;
+      try {
+        await handler.handle({ ...createContext(deps, run, handler.name), event });
+        await deps.runs.markHandlerDone(id, handler.name);
+      } catch (error) {
+        // Waiting (a rate limit, a busy item) applies to the whole delivery: park it now.
+        if (error instanceof PausedError || error instanceof ItemBusyError) throw error;
+        failures.push(error);
+        log.warn({ handler: handler.name, attempt: job.attemptsMade + 1, err: error }, "handler failed");
+      }
+    }
+    if (failures.length > 0) throw mostRetryable(failures, deps.now());
+  });
   await markDeliveryDone(deps.redis, deps.keys, id);
 }
 
-async function processTask(job: Job<TaskJobData>, deps: JobDeps): Promise<void> {
-  await runTask(job.data, deps, deps.log.child({ task: job.data.kind, job: job.id }));
+async function processTask(job: Job<TaskJobData>, token: string | undefined, deps: JobDeps): Promise<void> {
+  const task = job.data;
+  const log = deps.log.child({ task: task.kind, job: job.id });
+  const installationId = "installationId" in task ? task.installationId : 0;
+  const run = createRunScope(deps, `task-${job.id ?? "unknown"}`, installationId, log);
+  await guarded(job, token, deps, run, () => runTask(createContext(deps, run, task.kind), task));
+}
+
+/** Of several handlers' failures, the one whose plan retries soonest decides the job's fate. */
+function mostRetryable(failures: unknown[], now: number): unknown {
+  const rank = (error: unknown) => {
+    const plan = planOf(error, now).kind;
+    return plan === "retry" ? 0 : plan === "wait" ? 1 : 2;
+  };
+  return [...failures].sort((a, b) => rank(a) - rank(b))[0];
+}
+
+function planOf(error: unknown, now: number): FailurePlan {
+  const failure = error as {
+    status?: number;
+    message?: string;
+    response?: { headers?: Record<string, string> };
+    errors?: Array<{ type?: string; message: string }>;
+  };
+  return planFailure(
+    {
+      status: failure.status,
+      headers: failure.response?.headers,
+      message: failure.message ?? String(error),
+      graphqlErrors: (error as Error)?.name === "GraphqlResponseError" ? failure.errors : undefined,
+    },
+    now,
+  );
 }
 
 /** Turns a failure into the right BullMQ outcome (see src/domain/failures.ts). */
-async function guarded<T>(job: Job, token: string | undefined, deps: JobDeps, run: () => Promise<T>): Promise<T> {
+async function guarded<T>(
+  job: Job,
+  token: string | undefined,
+  deps: JobDeps,
+  run: RunScope,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
-    return await run();
+    return await work();
   } catch (error) {
     if (error instanceof ItemBusyError) {
-      await job.moveToDelayed(deps.now() + 100 + Math.floor(Math.random() * 200), token);
+      await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 500), token);
+      throw new DelayedError();
+    }
+    if (error instanceof PausedError) {
+      run.log.warn(
+        { job: job.id, lane: error.lane, until: new Date(error.untilMs).toISOString() },
+        "GitHub asked to wait, job parked",
+      );
+      await job.moveToDelayed(error.untilMs + Math.floor(Math.random() * 250), token);
       throw new DelayedError();
     }
     if (error instanceof UnrecoverableError || error instanceof DelayedError) throw error;
-    const failure = error as {
-      status?: number;
-      message?: string;
-      response?: { headers?: Record<string, string> };
-      errors?: Array<{ type?: string; message: string }>;
-    };
-    const plan = planFailure(
-      {
-        status: failure.status,
-        headers: failure.response?.headers,
-        message: failure.message ?? String(error),
-        graphqlErrors: (error as Error).name === "GraphqlResponseError" ? failure.errors : undefined,
-      },
-      deps.now(),
-    );
+    const plan = planOf(error, deps.now());
     if (plan.kind === "wait") {
-      deps.log.warn(
+      run.log.warn(
         { job: job.id, until: new Date(plan.untilMs).toISOString(), reason: plan.reason },
         "rate limited, job parked",
       );
-      await job.moveToDelayed(plan.untilMs, token);
+      // Relative to the real clock: BullMQ delays by it, whatever clock the jobs are given.
+      await job.moveToDelayed(Date.now() + Math.max(plan.untilMs - deps.now(), 0), token);
       throw new DelayedError();
     }
     if (plan.kind === "fail") throw new UnrecoverableError(plan.reason);

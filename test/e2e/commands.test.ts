@@ -42,7 +42,7 @@ function newIssue(h: Harness, fields: Partial<{ title: string; labels: string[];
 
 async function say(h: Harness, issue: IssueRecord, user: string, body: string, association?: string) {
   const result = await h.comment(issue, user, body, association);
-  expect(result.status).toBe(200);
+  expect(result.status).toBe(202);
   await h.settle();
 }
 
@@ -140,7 +140,7 @@ describe("/claim and /release", () => {
     const results = await Promise.all(
       comments.map((comment) => h.send("issue_comment", h.commentPayload("created", current(h, issue), comment))),
     );
-    expect(results.map((result) => result.status)).toEqual([200, 200, 200, 200]);
+    expect(results.map((result) => result.status)).toEqual([202, 202, 202, 202]);
     await h.settle();
     expect(current(h, issue).assignees).toHaveLength(1);
     const winner = current(h, issue).assignees[0];

@@ -56,7 +56,7 @@ function botComments(h: Harness, issue: IssueRecord): string[] {
 }
 
 async function say(h: Harness, issue: IssueRecord, user: string, body: string) {
-  expect((await h.comment(issue, user, body)).status).toBe(200);
+  expect((await h.comment(issue, user, body)).status).toBe(202);
   await h.settle();
 }
 

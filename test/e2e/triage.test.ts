@@ -22,7 +22,7 @@ describe("auto-triage", () => {
     const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     const result = await harness.send("issues", harness.issuePayload("opened", issue));
-    expect(result.status).toBe(200);
+    expect(result.status).toBe(202);
     await harness.settle();
 
     const labels = harness.fake.state.issue(harness.repo, issue.number).labels;
@@ -133,7 +133,7 @@ describe("auto-triage", () => {
     await harness.settle();
     const third = await harness.send("issues", payload, { id: "11111111-2222-3333-4444-555555555555" });
     await harness.settle();
-    expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
+    expect([first.status, second.status, third.status]).toEqual([202, 202, 200]);
     const writes = harness.apiCalls().filter((call) => call.method !== "GET");
     expect(writes.map((call) => call.operationId)).toEqual(["issues/add-labels", "issues/create-comment"]);
     expect(botComments(harness, issue.number)).toHaveLength(1);
@@ -169,12 +169,17 @@ describe("auto-triage", () => {
   it("finds its comment instead of posting a second one after a crash between posting and recording", async () => {
     const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
-    // The state a worker leaves when it dies right after GitHub accepted the comment.
+    // The state a worker leaves when it dies right after GitHub accepted the comment: the ledger
+    // says a comment was under way, GitHub has it, Redis has no id for it.
     harness.fake.state.addComment(harness.repo, issue.number, {
-      body: "<!-- shepherd:triage {} -->\nold",
+      body: "<!-- shepherd:triage {} -->\nold\n<!-- shepherd-key: triage -->",
       user: "shepherd[bot]",
     });
-    await harness.redis.hset(harness.shepherd.keys.item(harness.repo.id, issue.number), { commentPending: "true" });
+    await harness.redis.hset(
+      harness.shepherd.keys.comments(harness.repo.id, issue.number),
+      "triage",
+      JSON.stringify({ v: 1, state: "pending", id: null, hash: null }),
+    );
     await harness.send("issues", harness.issuePayload("opened", issue));
     await harness.settle();
     const comments = botComments(harness, issue.number);
@@ -191,13 +196,13 @@ describe("auto-triage", () => {
     expect(labels).toContain("async");
   });
 
-  it("rejects a bad signature with 400 and enqueues nothing", async () => {
+  it("rejects a wrong signature with 401, a missing one with 400, and enqueues nothing", async () => {
     const harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, ASYNC_ISSUE);
     const mark = harness.fake.calls.length;
     const bad = await harness.send("issues", harness.issuePayload("opened", issue), { signature: "sha256=deadbeef" });
     const missing = await harness.send("issues", harness.issuePayload("opened", issue), { signature: null });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(401);
     expect(missing.status).toBe(400);
     const counts = await harness.shepherd.queues.events.getJobCounts();
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);

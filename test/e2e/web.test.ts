@@ -48,11 +48,11 @@ describe("web role", () => {
     proxy.restore();
     // ioredis reconnects on its own; GitHub's redelivery of the same id then goes through.
     let accepted = 0;
-    for (let i = 0; i < 50 && accepted !== 200; i++) {
+    for (let i = 0; i < 50 && accepted !== 202; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       accepted = (await harness.send("issues", payload, { id: refused.id })).status;
     }
-    expect(accepted).toBe(200);
+    expect(accepted).toBe(202);
     expect(await harness.shepherd.queues.events.getJobCounts("waiting")).toEqual({ waiting: 1 });
   });
 
@@ -135,7 +135,7 @@ describe("shutdown", () => {
     harness = await startHarness();
     const issue = harness.fake.state.addIssue(harness.repo, issueText);
     harness.fake.delayNext("issues/add-labels", 400);
-    expect((await harness.send("issues", harness.issuePayload("opened", issue))).status).toBe(200);
+    expect((await harness.send("issues", harness.issuePayload("opened", issue))).status).toBe(202);
     await activeJob(harness);
     await harness.shepherd.stop();
     expect(harness.fake.state.issue(harness.repo, issue.number).labels).toContain("async");

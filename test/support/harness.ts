@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { parse } from "yaml";
-import { ProbotOctokit } from "probot";
 import { startFakeGitHub, type FakeGitHub } from "../fake-github/server.js";
 import type { CommentRecord, DiffEntryInput, IssueRecord, RepoRecord } from "../fake-github/state.js";
 import { Settings } from "../../src/settings.js";
@@ -16,13 +15,6 @@ import { deliver, type DeliveryResult, examplePayload } from "./webhooks.js";
 export const REDIS_URL = process.env.SHEPHERD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const SECRET = "test-webhook-secret";
 export const INSTALLATION_ID = 4242;
-
-/** Octokit's own retries and throttling off: the queue's retries are what the tests exercise. */
-export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { enabled: false },
-})) as typeof ProbotOctokit;
 
 const keys = appKeyPair();
 
@@ -112,6 +104,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Scheduled jobs firing in the middle of a test would make its call counts flaky; the
     // schedulers have a test of their own.
     schedulers: false,
+    // Write spacing is measured by its own test; here it would only slow every test down.
+    writeIntervalMs: 0,
     ...options.settings,
   });
   const env = {
@@ -137,7 +131,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let shepherd = await startShepherd({
     settings,
     env,
-    Octokit: TestOctokit,
     log,
     ...(options.now ? { now: options.now } : {}),
   });
@@ -197,7 +190,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       shepherd = await startShepherd({
         settings,
         env,
-        Octokit: TestOctokit,
         log,
         ...(options.now ? { now: options.now } : {}),
       });

@@ -1,0 +1,82 @@
+// Authenticated Octokits for jobs: one layer of retry (the job's own, which resumes after the last
+// finished step), so Octokit's retry and throttling plugins are off; instead every request goes
+// through the shared pacer (a pause GitHub asked for holds every process back, writes are spaced)
+// and is bounded in time, so a hung call cannot hold a job forever.
+import { type Probot, ProbotOctokit } from "probot";
+import { planFailure } from "../domain/failures.js";
+import type { Logger } from "../log.js";
+import type { Pacer } from "./pacer.js";
+
+/** Probot's Octokit with its own retries and throttling off (see above). */
+export const ShepherdOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+})) as typeof ProbotOctokit;
+
+export interface GitHubClients {
+  installation(installationId: number): Promise<ProbotOctokit>;
+  /** Authenticated as the app itself (JWT): installations, the app's slug. */
+  app(): Promise<ProbotOctokit>;
+}
+
+export interface ClientOptions {
+  pacer: Pacer;
+  requestTimeoutMs: number;
+  log: Logger;
+  now?: () => number;
+}
+
+interface RequestOptions {
+  method?: string;
+  url?: string;
+  query?: string;
+  request?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export function createClients(probot: Probot, options: ClientOptions): GitHubClients {
+  return {
+    async installation(installationId) {
+      return paced(await probot.auth(installationId), `installation:${installationId}`, options);
+    },
+    async app() {
+      return paced(await probot.auth(), "app", options);
+    },
+  };
+}
+
+function isWrite(request: RequestOptions): boolean {
+  const method = (request.method ?? "GET").toUpperCase();
+  if (method === "GET" || method === "HEAD") return false;
+  // GraphQL queries are reads, only mutations write.
+  if (request.url === "/graphql") return /^\s*mutation\b/.test(String(request.query ?? ""));
+  return true;
+}
+
+export function paced(octokit: ProbotOctokit, lane: string, options: ClientOptions): ProbotOctokit {
+  const now = options.now ?? Date.now;
+  octokit.hook.wrap("request", async (request, requestOptions) => {
+    const current = requestOptions as unknown as RequestOptions;
+    await options.pacer.before(lane, isWrite(current));
+    const signal = AbortSignal.timeout(options.requestTimeoutMs);
+    try {
+      return await request({ ...requestOptions, request: { ...requestOptions.request, signal } });
+    } catch (error) {
+      const failure = error as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
+      const plan = planFailure(
+        { status: failure.status, headers: failure.response?.headers, message: failure.message ?? "" },
+        now(),
+      );
+      if (plan.kind === "wait") {
+        await options.pacer.pause(lane, plan.untilMs);
+        options.log.warn(
+          { lane, status: failure.status, until: new Date(plan.untilMs).toISOString(), reason: plan.reason },
+          "GitHub asked to wait, lane paused",
+        );
+      }
+      throw error;
+    }
+  });
+  return octokit;
+}
