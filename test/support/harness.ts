@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { parse } from "yaml";
 import { ProbotOctokit } from "probot";
-import { startFakeGitHub, type FakeGitHub } from "../fake-github/server.js";
+import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from "../fake-github/server.js";
 import type { CommentRecord, DiffEntryInput, IssueRecord, RepoRecord } from "../fake-github/state.js";
 import { Settings } from "../../src/settings.js";
 import { startShepherd, type Shepherd } from "../../src/shepherd.js";
@@ -37,6 +37,10 @@ export interface HarnessOptions {
   now?: () => number;
   /** Redis URL Shepherd uses (tests that cut Redis point it at a proxy). */
   redisUrl?: string;
+  /** More options for the fake GitHub (e.g. relaxed contentLimits for a benchmark). */
+  fake?: Omit<FakeGitHubOptions, "appPublicKey" | "appSlug" | "webhooks">;
+  /** The fake sends Shepherd the webhooks of Shepherd's own changes, as GitHub does. Default false. */
+  echo?: boolean;
 }
 
 export interface Harness {
@@ -58,7 +62,7 @@ export interface Harness {
   ): Promise<DeliveryResult>;
   /** Stops Shepherd and starts a new one on the same settings; `flush` first deletes its Redis keys. */
   restart(options?: { flush?: boolean }): Promise<void>;
-  /** Waits until no job is waiting, active or delayed in any queue. */
+  /** Waits until no webhook is pending and no job is waiting, active or delayed in any queue. */
   settle(timeoutMs?: number): Promise<void>;
   issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
   pullPayload(action: string, pull: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
@@ -91,7 +95,12 @@ const MANIFEST_PERMISSIONS = (
 export const DJANGO_CONFIG = ["preset: django-async", "triage: {}", ""].join("\n");
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const fake = await startFakeGitHub({ appPublicKey: keys.publicKey, appSlug: "shepherd" });
+  const fake = await startFakeGitHub({
+    ...options.fake,
+    appPublicKey: keys.publicKey,
+    appSlug: "shepherd",
+    ...(options.echo && { webhooks: { secret: SECRET } }),
+  });
   // The installation has exactly the permissions app.yml asks for: a call they do not cover fails.
   fake.state.addInstallation(INSTALLATION_ID, "django", { permissions: MANIFEST_PERMISSIONS });
   const repo = fake.state.addRepo({ owner: "django", name: "django", defaultBranch: "main" });
@@ -143,6 +152,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   let baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
   let webhookUrl = `${baseUrl}${settings.webhookPath}`;
+  if (options.echo) fake.setWebhookTarget(webhookUrl);
   const redis = new Redis(REDIS_URL, { lazyConnect: false });
 
   function repository(): Record<string, unknown> {
@@ -204,6 +214,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
       webhookUrl = `${baseUrl}${settings.webhookPath}`;
       Object.assign(harness, { shepherd, baseUrl, webhookUrl });
+      if (options.echo) fake.setWebhookTarget(webhookUrl);
       if (settings.role !== "web") await harness.settle();
     },
     send(name, payload, sendOptions = {}) {
@@ -221,7 +232,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
             return { ...counts, delayed };
           }),
         );
-        const busy = counts.reduce((sum, count) => sum + Object.values(count).reduce((a, b) => a + b, 0), 0);
+        // A webhook still on its way will queue jobs: it counts as work.
+        const busy =
+          fake.pendingWebhooks() +
+          counts.reduce((sum, count) => sum + Object.values(count).reduce((a, b) => a + b, 0), 0);
         quiet = busy === 0 ? quiet + 1 : 0;
         if (quiet >= 3) return;
         await new Promise((resolve) => setTimeout(resolve, 25));
