@@ -19,7 +19,7 @@ import {
   type GraphQLTypeResolver,
   type InputValueDefinitionNode,
 } from "graphql";
-import type { AuthInfo } from "./handlers.js";
+import type { AuthInfo, EmitWebhook } from "./handlers.js";
 import type { Urls } from "./render.js";
 import {
   MAX_PINNED_ISSUES,
@@ -151,6 +151,8 @@ export interface GraphqlExecution {
   urls: Urls;
   /** Records an error in the fake (so assertNoErrors fails the test). */
   record(kind: GraphqlRecordKind, message: string): void;
+  /** Announces a change as a webhook (see EmitWebhook). */
+  emit: EmitWebhook;
 }
 
 type Args = Record<string, unknown>;
@@ -462,14 +464,21 @@ const MUTATION = object("Mutation", {
       category: chosen.category.name,
       author: ctx.auth.login ?? "octocat",
     });
+    ctx.emit("discussion", "created", repo, (render) => ({ discussion: render.discussion(repo, created) }));
     return payload("CreateDiscussionPayload", args, { discussion: () => discussion(repo, created) });
   },
   updateDiscussion: (args, ctx) => {
     const { discussionId, body } = input(args);
     const { repo, discussion: record } = nodeOf(ctx, discussionId, "Discussion");
     need(ctx, "discussions", "write");
+    const from = record.body;
     if (typeof body === "string") record.body = body;
     record.updatedAt = ctx.state.now();
+    if (record.body !== from)
+      ctx.emit("discussion", "edited", repo, (render) => ({
+        changes: { body: { from } },
+        discussion: render.discussion(repo, record),
+      }));
     return payload("UpdateDiscussionPayload", args, { discussion: () => discussion(repo, record) });
   },
   pinIssue: (args, ctx) => {
@@ -477,7 +486,9 @@ const MUTATION = object("Mutation", {
     need(ctx, "issues", "write");
     if (!repo.pinned.includes(record.number) && repo.pinned.length >= MAX_PINNED_ISSUES)
       throw refuse("UNPROCESSABLE", `A repository can have at most ${MAX_PINNED_ISSUES} pinned issues.`);
+    const wasPinned = repo.pinned.includes(record.number);
     ctx.state.pinIssue(repo, record.number);
+    if (!wasPinned) ctx.emit("issues", "pinned", repo, (render) => ({ issue: render.issue(repo, record) }));
     return payload("PinIssuePayload", args, { issue: () => issue(record) });
   },
 });

@@ -33,6 +33,19 @@ export interface HandlerResult {
   raw?: { contentType: string; data: Buffer };
 }
 
+/**
+ * Announces a change as a webhook. server.ts adds repository, organization, installation and
+ * sender, and drops it unless the caller is the app's installation and the event is subscribed.
+ * `fields` runs at once (when wanted), so each payload shows the state right after its own
+ * change, as GitHub's do.
+ */
+export type EmitWebhook = (
+  event: string,
+  action: string,
+  repo: RepoRecord,
+  fields: (render: Renderer) => Record<string, unknown>,
+) => void;
+
 export interface HandlerContext {
   state: FakeState;
   render: Renderer;
@@ -45,6 +58,7 @@ export interface HandlerContext {
   /** Absolute URL of this request (used for Link headers). */
   url: URL;
   now(): string;
+  emit: EmitWebhook;
 }
 
 export interface RouteHandler {
@@ -164,6 +178,59 @@ function touch(ctx: HandlerContext, issue: IssueRecord): void {
   issue.updatedAt = ctx.now();
 }
 
+function same(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+type Extra = (render: Renderer) => Record<string, unknown>;
+
+/** Announces a change to an issue, or to a pull request (`pull_request` event, `number` on top). */
+function emitItem(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord, action: string, extra?: Extra): void {
+  if (issue.pull)
+    ctx.emit("pull_request", action, repo, (render) => ({
+      number: issue.number,
+      pull_request: render.pull(repo, issue, true),
+      ...extra?.(render),
+    }));
+  else ctx.emit("issues", action, repo, (render) => ({ issue: render.issue(repo, issue), ...extra?.(render) }));
+}
+
+/**
+ * Replays a change of a list (labels, assignees) one entry at a time, removals first, announcing
+ * each with the list as it stood right after it (GitHub sends one event per entry), then leaves
+ * the final list in place.
+ */
+function replay(
+  before: string[],
+  after: string[],
+  set: (list: string[]) => void,
+  announce: (entry: string, added: boolean) => void,
+): void {
+  let current = [...before];
+  for (const entry of before.filter((name) => !after.some((other) => same(name, other)))) {
+    current = current.filter((name) => !same(name, entry));
+    set(current);
+    announce(entry, false);
+  }
+  for (const entry of after.filter((name) => !before.some((other) => same(name, other)))) {
+    current = [...current, entry];
+    set(current);
+    announce(entry, true);
+  }
+  set(after);
+}
+
+function announceAssignees(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord, before: string[]): void {
+  const after = issue.assignees;
+  replay(
+    before,
+    after,
+    (list) => (issue.assignees = list),
+    (login, added) =>
+      emitItem(ctx, repo, issue, added ? "assigned" : "unassigned", (render) => ({ assignee: render.user(login) })),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Labels
 
@@ -198,9 +265,35 @@ function labelOf(ctx: HandlerContext, repo: RepoRecord): LabelRecord {
   return label;
 }
 
-function setIssueLabels(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord, names: string[]): void {
+function setIssueLabels(
+  ctx: HandlerContext,
+  repo: RepoRecord,
+  issue: IssueRecord,
+  names: string[],
+  announce = true,
+): void {
+  const before = issue.labels;
+  const known = new Set(repo.labels.keys());
   ctx.state.setIssueLabels(repo, issue, names);
   touch(ctx, issue);
+  // GitHub creates unknown labels on the fly, and announces them before the issue is labeled.
+  for (const name of issue.labels) {
+    const label = ctx.state.findLabel(repo, name);
+    if (label && !known.has(name.toLowerCase()))
+      ctx.emit("label", "created", repo, (render) => ({ label: render.label(repo, label) }));
+  }
+  if (!announce) return;
+  replay(
+    before,
+    issue.labels,
+    (list) => (issue.labels = list),
+    (name, added) => {
+      const label = ctx.state.findLabel(repo, name);
+      emitItem(ctx, repo, issue, added ? "labeled" : "unlabeled", (render) =>
+        label ? { label: render.label(repo, label) } : {},
+      );
+    },
+  );
 }
 
 function issueLabels(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord): unknown[] {
@@ -277,24 +370,56 @@ function addAssignees(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord,
   issue.assignees = next.slice(0, 10);
 }
 
-function applyIssueFields(ctx: HandlerContext, repo: RepoRecord, issue: IssueRecord, fields: IssueFields): void {
-  if (fields.title !== undefined && fields.title !== null) issue.title = String(fields.title);
-  if (fields.body !== undefined) issue.body = fields.body;
-  if (fields.milestone !== undefined) issue.milestone = milestoneNumber(repo, ctx, fields.milestone);
-  if (fields.labels !== undefined) setIssueLabels(ctx, repo, issue, labelNames(fields.labels));
+/**
+ * Applies an issue body (create or update). With `announce`, each kind of change is announced as
+ * GitHub does, in this order: edited, milestoned/demilestoned, labels, assignees, closed/reopened.
+ */
+function applyIssueFields(
+  ctx: HandlerContext,
+  repo: RepoRecord,
+  issue: IssueRecord,
+  fields: IssueFields,
+  announce = true,
+): void {
+  // Checked before any change, so a refused milestone leaves the issue as it was.
+  const milestone = fields.milestone === undefined ? undefined : milestoneNumber(repo, ctx, fields.milestone);
+  touch(ctx, issue);
+  const changes: Record<string, { from: string }> = {};
+  if (fields.title !== undefined && fields.title !== null) {
+    if (String(fields.title) !== issue.title) changes["title"] = { from: issue.title };
+    issue.title = String(fields.title);
+  }
+  if (fields.body !== undefined) {
+    if (fields.body !== issue.body) changes["body"] = { from: issue.body ?? "" };
+    issue.body = fields.body;
+  }
+  if (announce && Object.keys(changes).length > 0) emitItem(ctx, repo, issue, "edited", () => ({ changes }));
+  if (milestone !== undefined && milestone !== issue.milestone) {
+    const old = issue.milestone === null ? undefined : repo.milestones.get(issue.milestone);
+    issue.milestone = milestone;
+    const current = milestone === null ? undefined : repo.milestones.get(milestone);
+    const shown = current ?? old;
+    if (announce && shown)
+      emitItem(ctx, repo, issue, current ? "milestoned" : "demilestoned", (render) => ({
+        milestone: render.milestone(repo, shown),
+      }));
+  }
+  if (fields.labels !== undefined) setIssueLabels(ctx, repo, issue, labelNames(fields.labels), announce);
   if (fields.assignees !== undefined || fields.assignee !== undefined) {
+    const before = issue.assignees;
     issue.assignees = [];
     const logins = fields.assignees ? assigneeLogins(fields.assignees) : fields.assignee ? [fields.assignee] : [];
     addAssignees(ctx, repo, issue, logins);
+    if (announce) announceAssignees(ctx, repo, issue, before);
   }
   if (fields.state !== undefined && fields.state !== issue.state) {
     issue.state = fields.state;
     issue.closedAt = fields.state === "closed" ? ctx.now() : null;
     issue.stateReason = fields.state === "closed" ? (fields.state_reason ?? "completed") : "reopened";
+    if (announce) emitItem(ctx, repo, issue, fields.state === "closed" ? "closed" : "reopened");
   } else if (fields.state_reason !== undefined && issue.state === "closed") {
     issue.stateReason = fields.state_reason;
   }
-  touch(ctx, issue);
 }
 
 function checkComment(body: string): void {
@@ -427,8 +552,11 @@ export const ROUTES: Record<string, RouteHandler> = {
   "issues/create": repoRoute((ctx, repo) => {
     const fields = ctx.body as IssueFields & { title: string | number };
     checkIssueFields(fields);
+    if (fields.milestone !== undefined) milestoneNumber(repo, ctx, fields.milestone);
     const issue = ctx.state.addIssue(repo, { title: String(fields.title), user: actor(ctx), created_at: ctx.now() });
-    applyIssueFields(ctx, repo, issue, fields);
+    // GitHub announces a new issue with `opened` only; its labels and assignees are inside.
+    applyIssueFields(ctx, repo, issue, fields, false);
+    emitItem(ctx, repo, issue, "opened");
     return created(ctx.render.issue(repo, issue));
   }),
 
@@ -449,7 +577,9 @@ export const ROUTES: Record<string, RouteHandler> = {
     const input = ctx.body as { name: string; color?: string; description?: string };
     checkLabelFields(input);
     if (ctx.state.findLabel(repo, input.name)) throw invalid("Label", "name", "already_exists", { record: false });
-    return created(ctx.render.label(repo, ctx.state.addLabel(repo, input)));
+    const label = ctx.state.addLabel(repo, input);
+    ctx.emit("label", "created", repo, (render) => ({ label: render.label(repo, label) }));
+    return created(ctx.render.label(repo, label));
   }),
 
   "issues/update-label": repoRoute((ctx, repo) => {
@@ -458,9 +588,16 @@ export const ROUTES: Record<string, RouteHandler> = {
     checkLabelFields({ ...input, ...(input.new_name !== undefined && { name: input.new_name }) });
     const clash = input.new_name === undefined ? undefined : ctx.state.findLabel(repo, input.new_name);
     if (clash && clash !== label) throw invalid("Label", "name", "already_exists", { record: false });
+    const changes: Record<string, { from: string }> = {};
+    if (input.new_name !== undefined && input.new_name !== label.name) changes["name"] = { from: label.name };
+    if (input.color !== undefined && input.color !== label.color) changes["color"] = { from: label.color };
+    if (input.description !== undefined && input.description !== label.description)
+      changes["description"] = { from: label.description ?? "" };
     if (input.new_name !== undefined) ctx.state.renameLabel(repo, label, input.new_name);
     if (input.color !== undefined) label.color = input.color;
     if (input.description !== undefined) label.description = input.description;
+    if (Object.keys(changes).length > 0)
+      ctx.emit("label", "edited", repo, (render) => ({ label: render.label(repo, label), changes }));
     return ok(ctx.render.label(repo, label));
   }),
 
@@ -500,15 +637,19 @@ export const ROUTES: Record<string, RouteHandler> = {
   }),
 
   "issues/add-assignees": issueRoute((ctx, repo, issue) => {
-    addAssignees(ctx, repo, issue, (ctx.body as { assignees?: string[] } | undefined)?.assignees ?? []);
+    const before = issue.assignees;
     touch(ctx, issue);
+    addAssignees(ctx, repo, issue, (ctx.body as { assignees?: string[] } | undefined)?.assignees ?? []);
+    announceAssignees(ctx, repo, issue, before);
     return created(ctx.render.issue(repo, issue));
   }),
 
   "issues/remove-assignees": issueRoute((ctx, repo, issue) => {
+    const before = issue.assignees;
     const remove = new Set((ctx.body as { assignees: string[] }).assignees.map((login) => login.toLowerCase()));
-    issue.assignees = issue.assignees.filter((login) => !remove.has(login.toLowerCase()));
     touch(ctx, issue);
+    issue.assignees = issue.assignees.filter((login) => !remove.has(login.toLowerCase()));
+    announceAssignees(ctx, repo, issue, before);
     return ok(ctx.render.issue(repo, issue));
   }),
 
@@ -525,6 +666,10 @@ export const ROUTES: Record<string, RouteHandler> = {
     checkComment(body);
     const comment = ctx.state.addComment(repo, issue.number, { body, user: actor(ctx), created_at: ctx.now() });
     touch(ctx, issue);
+    ctx.emit("issue_comment", "created", repo, (render) => ({
+      issue: render.issue(repo, issue),
+      comment: render.comment(repo, comment),
+    }));
     return created(ctx.render.comment(repo, comment));
   }),
 
@@ -533,8 +678,16 @@ export const ROUTES: Record<string, RouteHandler> = {
   "issues/update-comment": commentRoute((ctx, repo, comment) => {
     const { body } = ctx.body as { body: string };
     checkComment(body);
+    const from = comment.body;
     comment.body = body;
     comment.updatedAt = ctx.now();
+    const issue = repo.issues.get(comment.issueNumber);
+    if (issue && from !== body)
+      ctx.emit("issue_comment", "edited", repo, (render) => ({
+        changes: { body: { from } },
+        issue: render.issue(repo, issue),
+        comment: render.comment(repo, comment),
+      }));
     return ok(ctx.render.comment(repo, comment));
   }),
 
@@ -606,10 +759,17 @@ export const ROUTES: Record<string, RouteHandler> = {
         `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.owner}/${repo.name} repository.`,
       );
     }
-    pull.pull.requestedReviewers = [
-      ...new Set([...pull.pull.requestedReviewers, ...reviewers.map((login) => ctx.state.user(login).login)]),
-    ];
-    pull.pull.requestedTeams = [...new Set([...pull.pull.requestedTeams, ...teams])];
+    // One review_requested per reviewer not already requested, each showing the request so far.
+    for (const login of reviewers.map((entry) => ctx.state.user(entry).login)) {
+      if (pull.pull.requestedReviewers.includes(login)) continue;
+      pull.pull.requestedReviewers = [...pull.pull.requestedReviewers, login];
+      emitItem(ctx, repo, pull, "review_requested", (render) => ({ requested_reviewer: render.user(login) }));
+    }
+    for (const slug of teams) {
+      if (pull.pull.requestedTeams.includes(slug)) continue;
+      pull.pull.requestedTeams = [...pull.pull.requestedTeams, slug];
+      emitItem(ctx, repo, pull, "review_requested", (render) => ({ requested_team: render.team(repo.owner, slug) }));
+    }
     return created(ctx.render.pull(repo, pull, false));
   }),
 

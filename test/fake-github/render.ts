@@ -4,6 +4,7 @@ import type {
   Account,
   CommentRecord,
   DiffEntryInput,
+  DiscussionRecord,
   FakeState,
   FileRecord,
   InstallationRecord,
@@ -37,6 +38,11 @@ export interface Renderer {
   installation(installation: InstallationRecord): Record<string, unknown>;
   app(): Record<string, unknown>;
   collaboratorPermission(repo: RepoRecord, login: string, permission: Permission): Record<string, unknown>;
+  team(org: string, slug: string): Record<string, unknown>;
+  /** The `organization` of webhook payloads. */
+  organization(login: string): Record<string, unknown>;
+  /** The `discussion` of webhook payloads (REST has no discussions API; this is the webhook shape). */
+  discussion(repo: RepoRecord, discussion: DiscussionRecord): Record<string, unknown>;
 }
 
 function nodeId(kind: string, id: number): string {
@@ -544,6 +550,65 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
     };
   }
 
+  function organization(login: string): Record<string, unknown> {
+    const account = state.user(login);
+    const url = `${api}/orgs/${account.login}`;
+    return {
+      login: account.login,
+      id: account.id,
+      node_id: nodeId("Organization", account.id),
+      url,
+      repos_url: `${url}/repos`,
+      events_url: `${url}/events`,
+      hooks_url: `${url}/hooks`,
+      issues_url: `${url}/issues`,
+      members_url: `${url}/members{/member}`,
+      public_members_url: `${url}/public_members{/member}`,
+      avatar_url: `${web}/avatars/u/${account.id}`,
+      description: null,
+    };
+  }
+
+  function discussion(record: RepoRecord, entry: DiscussionRecord): Record<string, unknown> {
+    const html = `${repoHtml(record)}/discussions/${entry.number}`;
+    const found = record.discussionCategories.get(entry.categoryId);
+    return {
+      repository_url: repoUrl(record),
+      category: found && {
+        id: found.id,
+        node_id: nodeId("DiscussionCategory", found.id),
+        repository_id: record.id,
+        emoji: ":speech_balloon:",
+        name: found.name,
+        description: "",
+        created_at: found.createdAt,
+        updated_at: found.createdAt,
+        slug: found.slug,
+        is_answerable: found.slug === "q-a",
+      },
+      answer_html_url: null,
+      answer_chosen_at: null,
+      answer_chosen_by: null,
+      html_url: html,
+      id: entry.id,
+      node_id: nodeId("Discussion", entry.id),
+      number: entry.number,
+      title: entry.title,
+      user: user(entry.author),
+      state: "open",
+      state_reason: null,
+      locked: false,
+      comments: 0,
+      created_at: entry.createdAt,
+      updated_at: entry.updatedAt,
+      author_association: authorAssociation(record, entry.author),
+      active_lock_reason: null,
+      body: entry.body,
+      reactions: reactionRollup(`${repoUrl(record)}/discussions/${entry.number}`, []),
+      timeline_url: `${repoUrl(record)}/discussions/${entry.number}/timeline`,
+    };
+  }
+
   return {
     user,
     repo,
@@ -558,5 +623,8 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
     installation,
     app,
     collaboratorPermission,
+    team,
+    organization,
+    discussion,
   };
 }

@@ -4,6 +4,7 @@ import { Octokit } from "@octokit/rest";
 import { createProbot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "./server.js";
+import { nodeId } from "./state.js";
 
 const APP_ID = 4242;
 const INSTALLATION_ID = 77;
@@ -620,7 +621,7 @@ describe("conditional requests and failures", () => {
     expect(fake.writes()).toHaveLength(2);
   });
 
-  it("injects rate limits with GitHub's headers", async () => {
+  it("injects rate limits with GitHub's headers, and keeps refusing a caller that does not wait", async () => {
     const octokit = userClient();
     fake.failNext(/^GET \/repos\/django\/django$/, 403, { times: 2 });
     fake.failNext((call) => call.operationId === "issues/get", 429, { headers: { "retry-after": "7" } });
@@ -628,9 +629,232 @@ describe("conditional requests and failures", () => {
     expect(error.status).toBe(403);
     expect(error.headers["x-ratelimit-remaining"]).toBe("0");
     expect(await statusOf(octokit.rest.repos.get({ owner: "django", repo: "django" }))).toBe(403);
-    await octokit.rest.repos.get({ owner: "django", repo: "django" });
+    // The injected reset is a minute away: coming back before it is refused, as on GitHub.
+    const early = await failure(octokit.rest.repos.get({ owner: "django", repo: "django" }));
+    expect(early.status).toBe(403);
+    expect(Number(early.headers["retry-after"])).toBeGreaterThan(50);
+    expect(fake.callsTo("repos/get").map((call) => call.injected)).toEqual([true, true, false]);
+    expect(fake.rateViolations.map((violation) => violation.operationId)).toEqual(["repos/get", "repos/get"]);
     fake.state.addIssue("django/django", { title: "x", number: 1 });
     const limited = await failure(octokit.rest.issues.get({ owner: "django", repo: "django", issue_number: 1 }));
     expect([limited.status, limited.headers["retry-after"]]).toEqual([429, "7"]);
+  });
+});
+
+describe("rate limits as GitHub enforces them", () => {
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A second fake with its own options, and an installation client for it. */
+  async function withFake(
+    options: Parameters<typeof startFakeGitHub>[0],
+    run: (other: FakeGitHub, octokit: InstanceType<typeof ProbotOctokit>) => Promise<void>,
+  ): Promise<void> {
+    const other = await startFakeGitHub({ appId: APP_ID, appPublicKey: keys.publicKey, ...options });
+    try {
+      other.state.addInstallation(INSTALLATION_ID, "django", {
+        permissions: { issues: "write", discussions: "write", metadata: "read" },
+      });
+      other.state.addRepo({ owner: "django", name: "django" });
+      const octokit = new ProbotOctokit({
+        baseUrl: other.apiUrl,
+        auth: { appId: APP_ID, privateKey: keys.privateKey, installationId: INSTALLATION_ID },
+        retry: { enabled: false },
+        throttle: { enabled: false },
+        log,
+      });
+      await run(other, octokit);
+      other.assertNoErrors();
+    } finally {
+      await other.close();
+    }
+  }
+
+  it("refuses a retry that comes before retry-after, without side effects, and lists it", async () => {
+    const octokit = appClient();
+    const issue = fake.state.addIssue("django/django", { title: "x" });
+    const add = (label: string) =>
+      octokit.rest.issues.addLabels({ owner: "django", repo: "django", issue_number: issue.number, labels: [label] });
+    fake.failNext("issues/add-labels", 403, {
+      headers: { "retry-after": "2" },
+      body: { message: "You have exceeded a secondary rate limit." },
+    });
+    expect(await statusOf(add("a"))).toBe(403);
+    const early = await failure(add("b"));
+    expect(early.status).toBe(403);
+    expect(Number(early.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(fake.state.issue("django/django", issue.number).labels).toEqual([]);
+    // Another route is not held back by this one's limit.
+    await octokit.rest.issues.get({ owner: "django", repo: "django", issue_number: issue.number });
+    expect(fake.rateViolations).toEqual([
+      {
+        operationId: "issues/add-labels",
+        method: "POST",
+        path: `/repos/django/django/issues/${issue.number}/labels`,
+        installationId: INSTALLATION_ID,
+        arrivedAt: expect.any(Number),
+        notBefore: expect.any(Number),
+      },
+    ]);
+    const [violation] = fake.rateViolations;
+    expect((violation?.notBefore ?? 0) - (violation?.arrivedAt ?? 0)).toBeGreaterThan(1000);
+    // The early retry was answered with a retry-after of its own: waiting that long is enough.
+    await sleep(Number(early.headers["retry-after"]) * 1000 + 100);
+    await add("c");
+    expect(fake.state.issue("django/django", issue.number).labels).toEqual(["c"]);
+    expect(fake.rateViolations).toHaveLength(1);
+  });
+
+  it("does not hold back a caller that waited, nor one GitHub refused for another reason", async () => {
+    const octokit = appClient();
+    fake.failNext("repos/get", 403, { headers: { "retry-after": "1" } });
+    expect(await statusOf(octokit.rest.repos.get({ owner: "django", repo: "django" }))).toBe(403);
+    await sleep(1100);
+    await octokit.rest.repos.get({ owner: "django", repo: "django" });
+    fake.failNext("repos/get", 403, {
+      headers: { "x-ratelimit-remaining": "4990" },
+      body: { message: "Resource not accessible by integration" },
+    });
+    expect(await statusOf(octokit.rest.repos.get({ owner: "django", repo: "django" }))).toBe(403);
+    await octokit.rest.repos.get({ owner: "django", repo: "django" });
+    expect(fake.rateViolations).toEqual([]);
+    expect(fake.errors).toEqual([]);
+  });
+
+  it("answers 403 once the hour's budget is spent, until it resets", async () => {
+    await withFake({ rateLimit: 3 }, async (other, octokit) => {
+      for (const remaining of ["2", "1", "0"]) {
+        const { headers } = await octokit.rest.repos.get({ owner: "django", repo: "django" });
+        expect(headers["x-ratelimit-remaining"]).toBe(remaining);
+      }
+      const refused = await failure(octokit.rest.repos.get({ owner: "django", repo: "django" }));
+      expect(refused.status).toBe(403);
+      expect(refused.headers["x-ratelimit-remaining"]).toBe("0");
+      expect(refused.headers["x-ratelimit-used"]).toBe("3");
+      const reset = Number(refused.headers["x-ratelimit-reset"]);
+      expect(reset * 1000).toBeGreaterThan(Date.now() + 3_500_000);
+      // Coming back before the reset is a violation (and still refused).
+      expect(await statusOf(octokit.rest.repos.get({ owner: "django", repo: "django" }))).toBe(403);
+      expect(other.rateViolations).toMatchObject([{ operationId: "repos/get", notBefore: reset * 1000 }]);
+    });
+  });
+
+  it("limits content creation per minute with a secondary 403 and retry-after", async () => {
+    await withFake({ contentLimits: { perMinute: 3 } }, async (other, octokit) => {
+      const issue = other.state.addIssue("django/django", { title: "x" });
+      const comment = (body: string) =>
+        octokit.rest.issues.createComment({ owner: "django", repo: "django", issue_number: issue.number, body });
+      for (const body of ["1", "2", "3"]) await comment(body);
+      const refused = await failure(comment("4"));
+      expect(refused.status).toBe(403);
+      const retryAfter = Number(refused.headers["retry-after"]);
+      expect(retryAfter).toBeGreaterThanOrEqual(55);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      // Trying again at once ignores that retry-after.
+      expect(await statusOf(comment("4 again"))).toBe(403);
+      expect(other.state.commentsOn(other.state.repo("django/django"), issue.number)).toHaveLength(3);
+      // Labels are not content: they still go through.
+      await octokit.rest.issues.addLabels({
+        owner: "django",
+        repo: "django",
+        issue_number: issue.number,
+        labels: ["a"],
+      });
+      // A new issue and a discussion are content, so they wait too.
+      expect(await statusOf(octokit.rest.issues.create({ owner: "django", repo: "django", title: "y" }))).toBe(403);
+      const repo = other.state.enableDiscussions("django/django");
+      const category = [...repo.discussionCategories.values()][0];
+      const create = `mutation($repositoryId: ID!, $categoryId: ID!) {
+        createDiscussion(input: { repositoryId: $repositoryId, categoryId: $categoryId, title: "t", body: "b" }) {
+          discussion { number }
+        }
+      }`;
+      const discussion = octokit.graphql(create, {
+        repositoryId: nodeId("Repository", repo.id),
+        categoryId: nodeId("DiscussionCategory", category?.id ?? 0),
+      });
+      expect(await statusOf(discussion)).toBe(403);
+      expect(repo.discussions.size).toBe(0);
+      // Only the comment came back early; rate violations are not errors.
+      expect(other.rateViolations.map((violation) => violation.operationId)).toEqual(["issues/create-comment"]);
+      expect(other.errors).toEqual([]);
+    });
+  });
+
+  it("turns the content limit off with contentLimits: false", async () => {
+    await withFake({ contentLimits: false }, async (other, octokit) => {
+      const issue = other.state.addIssue("django/django", { title: "x" });
+      for (let index = 0; index < 90; index++)
+        await octokit.rest.issues.createComment({
+          owner: "django",
+          repo: "django",
+          issue_number: issue.number,
+          body: String(index),
+        });
+      expect(other.state.commentsOn(other.state.repo("django/django"), issue.number)).toHaveLength(90);
+    });
+  });
+});
+
+describe("chaos", () => {
+  it("injects about the asked share of 5xx and 403, deterministically and without side effects", async () => {
+    const octokit = userClient();
+    const issue = fake.state.addIssue("django/django", { title: "x" });
+    // retry-after 0: the loop below retries at once, which is allowed then.
+    fake.setChaos({ rate5xx: 0.2, rate403: 0.1, seed: 7, retryAfterSeconds: 0, match: "issues/add-labels" });
+    const statuses: number[] = [];
+    for (let index = 0; index < 500; index++) {
+      const label = `l${index}`;
+      try {
+        const response = await octokit.rest.issues.addLabels({
+          owner: "django",
+          repo: "django",
+          issue_number: issue.number,
+          labels: [label],
+        });
+        statuses.push(response.status);
+      } catch (error) {
+        statuses.push((error as { status: number }).status);
+      }
+    }
+    const stats = fake.chaosStats();
+    expect(stats.considered).toBe(500);
+    expect(stats.injected5xx).toBeGreaterThan(70);
+    expect(stats.injected5xx).toBeLessThan(130);
+    expect(stats.injected403).toBeGreaterThan(30);
+    expect(stats.injected403).toBeLessThan(70);
+    expect(statuses.filter((status) => status === 502 || status === 503)).toHaveLength(stats.injected5xx);
+    expect(new Set(statuses.filter((status) => status >= 500))).toEqual(new Set([502, 503]));
+    expect(statuses.filter((status) => status === 403)).toHaveLength(stats.injected403);
+    expect(fake.calls.filter((call) => call.injected)).toHaveLength(stats.injected5xx + stats.injected403);
+    // Exactly the labels of the calls that were answered 200 are on the issue.
+    const succeeded = statuses.flatMap((status, index) => (status === 200 ? [`l${index}`] : []));
+    expect(fake.state.issue("django/django", issue.number).labels).toEqual(succeeded);
+    expect(fake.rateViolations).toEqual([]);
+    // The same seed fails the same calls.
+    const first = fake.calls.map((call) => call.status);
+    fake.reset();
+    fake.state.addRepo({ owner: "django", name: "django" });
+    fake.state.addIssue("django/django", { title: "x" });
+    fake.setChaos({ rate5xx: 0.2, rate403: 0.1, seed: 7, retryAfterSeconds: 0, match: "issues/add-labels" });
+    for (let index = 0; index < 50; index++)
+      await octokit.rest.issues
+        .addLabels({ owner: "django", repo: "django", issue_number: 1, labels: [`l${index}`] })
+        .catch(() => undefined);
+    expect(fake.calls.map((call) => call.status)).toEqual(first.slice(0, 50));
+  });
+
+  it("reaches every call by default, installation tokens and GraphQL included, until turned off", async () => {
+    fake.setChaos({ rate5xx: 1, rate403: 0, seed: 1 });
+    expect([502, 503]).toContain(await statusOf(appClient().rest.repos.get({ owner: "django", repo: "django" })));
+    expect(fake.calls.map((call) => [call.operationId, call.injected])).toEqual([
+      ["apps/create-installation-access-token", true],
+    ]);
+    expect([502, 503]).toContain(await statusOf(userClient().graphql("{ viewer { login } }")));
+    fake.setChaos({ rate5xx: 0, rate403: 1, retryAfterSeconds: 0 });
+    const limited = await failure(userClient().rest.repos.get({ owner: "django", repo: "django" }));
+    expect([limited.status, limited.headers["retry-after"]]).toEqual([403, "0"]);
+    fake.setChaos(null);
+    await appClient().rest.repos.get({ owner: "django", repo: "django" });
+    expect(fake.chaosStats()).toEqual({ considered: 3, injected5xx: 2, injected403: 1 });
   });
 });

@@ -9,17 +9,34 @@ import {
   ROUTES,
   type AuthInfo,
   type AuthKind,
+  type EmitWebhook,
   type HandlerContext,
   type HandlerResult,
 } from "./handlers.js";
 import type { GraphqlExecution, GraphqlOperation } from "./graphql.js";
+import {
+  CONTENT_MUTATIONS,
+  CONTENT_OPERATIONS,
+  createContentLimiter,
+  createRateBuckets,
+  createRateWindows,
+  mulberry32,
+  rateLimitedUntil,
+  SECONDARY_LIMIT_DOCS,
+  SECONDARY_LIMIT_MESSAGE,
+  type ContentLimits,
+  type RateViolation,
+} from "./limits.js";
 import { createRenderer, type Renderer, type Urls } from "./render.js";
-import { FakeState } from "./state.js";
+import { FakeState, nodeId, type InstallationRecord, type RepoRecord } from "./state.js";
 import { createValidator, type MatchedRoute, type Validator } from "./validate.js";
+import { createWebhookSender, type WebhookDelivery, type WebhookMessage, type WebhookOptions } from "./webhooks.js";
 
 export { FakeState } from "./state.js";
 export type { AuthInfo, AuthKind } from "./handlers.js";
 export type { GraphqlOperation } from "./graphql.js";
+export type { ContentLimits, RateViolation } from "./limits.js";
+export type { WebhookDelivery, WebhookOptions } from "./webhooks.js";
 
 /** What a GraphQL handler is given: the parsed request, the caller, the state and a way to record errors. */
 export type GraphqlRequest = GraphqlExecution;
@@ -65,6 +82,10 @@ export interface FakeGitHubOptions {
   tokenUser?: string;
   /** Answers POST /api/graphql. Default: defaultGraphqlHandler; false: none (404, recorded). */
   graphql?: GraphqlHandler | false;
+  /** Deliver the webhooks GitHub would send for the app's own changes (see webhooks.ts). Default: none. */
+  webhooks?: WebhookOptions;
+  /** Secondary limit on content creation per installation. Default 80 a minute, 500 an hour; false: none. */
+  contentLimits?: ContentLimits | false;
 }
 
 export interface RecordedCall {
@@ -80,7 +101,7 @@ export interface RecordedCall {
   body: unknown;
   auth: AuthKind;
   installationId: number | undefined;
-  /** True when failNext produced the response. */
+  /** True when failNext or chaos produced the response. */
   injected: boolean;
   /** Date.now() when the request arrived. */
   at: number;
@@ -109,6 +130,26 @@ export interface FailOptions {
   body?: unknown;
 }
 
+export interface ChaosOptions {
+  /** Fraction (0..1) of matching calls answered 502 or 503 (at random). */
+  rate5xx: number;
+  /** Fraction (0..1) of matching calls answered 403 secondary limit with retry-after. */
+  rate403: number;
+  /** retry-after of the injected 403s. Default 1. */
+  retryAfterSeconds?: number;
+  /** Seed of the PRNG, for the same faults on every run. Default: random. */
+  seed?: number;
+  /** Calls that may fail. Default: every API call (installation tokens, GET /app and GraphQL included). */
+  match?: CallMatcher;
+}
+
+export interface ChaosStats {
+  /** Calls chaos could have failed. */
+  considered: number;
+  injected5xx: number;
+  injected403: number;
+}
+
 export interface FakeGitHub {
   /** http://127.0.0.1:PORT */
   url: string;
@@ -131,9 +172,24 @@ export interface FakeGitHub {
   writes(): RecordedCall[];
   /** Replaces the GraphQL handler; undefined restores the default, false removes it. */
   setGraphqlHandler(handler: GraphqlHandler | undefined | false): void;
-  /** Forgets calls and errors, keeps the state. */
+  /** Requests that came back before a rate-limit answer allowed (they were refused again). */
+  rateViolations: RateViolation[];
+  /** Random 5xx and secondary-limit 403s on matching calls, without side effects; null stops them. */
+  setChaos(options: ChaosOptions | null): void;
+  chaosStats(): ChaosStats;
+  /** Webhooks delivered (or attempted), oldest first, as GitHub's hook deliveries list them. */
+  deliveries: WebhookDelivery[];
+  /** Where webhooks go (the app's port is known only once it runs); the secret defaults to options.webhooks'. */
+  setWebhookTarget(url: string, secret?: string): void;
+  setWebhooksEnabled(on: boolean): void;
+  /** Sends a logged delivery again: same guid and payload, `redelivery: true`. Resolves with its log entry. */
+  redeliver(guid: string): Promise<WebhookDelivery>;
+  /** Resolves once no webhook is queued or being delivered. */
+  webhooksIdle(): Promise<void>;
+  pendingWebhooks(): number;
+  /** Forgets calls, errors and rate violations, keeps the state. */
   clearCalls(): void;
-  /** Empty state, no calls, errors or pending failures. */
+  /** Empty state, no calls, errors, pending failures, chaos, rate limits, queued webhooks or deliveries. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -155,13 +211,69 @@ interface Exchange {
   body: unknown;
   route: MatchedRoute | undefined;
   auth: AuthInfo;
+  /** Date.now() when the request arrived. */
+  at: number;
+  /** GraphQL requests: the operation, once the body is parsed. */
+  graphql?: GraphqlOperation;
+  /** Set when the request came before a rate-limit answer allowed. */
+  prematureUntil?: number;
+  /** Webhooks the request's changes announce, sent after the answer. */
+  messages: WebhookMessage[];
 }
+
+type Answer = HandlerResult & {
+  injected?: boolean;
+  /** Not counted against the primary limit (the refusal of an exhausted one). */
+  uncounted?: boolean;
+};
 
 const API_PREFIX = "/api/v3";
 const JSON_TYPE = "application/json; charset=utf-8";
 
 function isGraphql(ex: Pick<Exchange, "method" | "path">): boolean {
   return ex.method === "POST" && (ex.path === "/api/graphql" || ex.path === "/graphql");
+}
+
+/** The operationId a call is recorded under ("graphql" for GraphQL). */
+function operationOf(ex: Pick<Exchange, "method" | "path" | "route">): string | null {
+  return isGraphql(ex) ? "graphql" : (ex.route?.operationId ?? null);
+}
+
+/** Who a rate limit counts against: the installation, the app, or the token. */
+function identityOf(ex: Exchange): string {
+  if (ex.auth.installation) return `installation:${ex.auth.installation.id}`;
+  if (ex.auth.kind === "app") return "app";
+  if (ex.auth.kind === "none") return "anonymous";
+  const credential = String(ex.headers["authorization"] ?? "");
+  return `token:${createHash("sha256").update(credential).digest("hex").slice(0, 16)}`;
+}
+
+/** GitHub's budgets: core and GraphQL by the hour, search by the minute. */
+function resourceOf(ex: Exchange): { name: string; windowMs: number } {
+  if (isGraphql(ex)) return { name: "graphql", windowMs: 3_600_000 };
+  if (ex.route?.operationId.startsWith("search/")) return { name: "search", windowMs: 60_000 };
+  return { name: "core", windowMs: 3_600_000 };
+}
+
+/** How many content-creating requests this is (GraphQL may run several mutations). */
+function contentCount(ex: Exchange, body?: unknown): number {
+  if (ex.graphql) {
+    if (ex.graphql.operation !== "mutation") return 0;
+    const fields = ex.graphql.fields.filter((field) => CONTENT_MUTATIONS.has(field));
+    if (body === undefined) return fields.length;
+    // Afterwards only the mutations that succeeded count.
+    const data = (body as { data?: Record<string, unknown> } | undefined)?.data ?? {};
+    return fields.filter((field) => data[field] !== null && data[field] !== undefined).length;
+  }
+  return ex.method === "POST" && CONTENT_OPERATIONS.has(ex.route?.operationId ?? "") ? 1 : 0;
+}
+
+function secondaryLimit(retryAfterSeconds: number): HandlerResult {
+  return {
+    status: 403,
+    body: { message: SECONDARY_LIMIT_MESSAGE, documentation_url: SECONDARY_LIMIT_DOCS },
+    headers: { "retry-after": String(retryAfterSeconds) },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -268,6 +380,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   };
   const validateResponses = options.validateResponses ?? true;
   const rateLimit = options.rateLimit ?? 5000;
+  const webhooks = createWebhookSender({ appId, webhooks: options.webhooks });
+  const windows = createRateWindows();
+  const buckets = createRateBuckets();
+  const content = createContentLimiter(options.contentLimits);
+  const rateViolations: RateViolation[] = [];
+  let chaos: { options: ChaosOptions; random: () => number } | null = null;
+  const chaosCounts: ChaosStats = { considered: 0, injected5xx: 0, injected403: 0 };
   const tokenUser = options.tokenUser ?? "octocat";
   sharedValidator ??= createValidator();
   const validator = sharedValidator;
@@ -279,12 +398,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   let state = new FakeState(stateOptions);
   let render: Renderer;
   let urls: Urls;
-  const used = new Map<string, number>();
-  const rateReset = String(Math.floor(Date.now() / 1000) + 3600);
 
   function record(ex: Pick<Exchange, "method" | "path" | "route">, kind: FakeErrorKind, message: string): void {
-    const operationId = ex.route?.operationId ?? (isGraphql(ex) ? "graphql" : null);
-    errors.push({ kind, method: ex.method, path: ex.path, operationId, message });
+    errors.push({ kind, method: ex.method, path: ex.path, operationId: operationOf(ex), message });
   }
 
   function authenticate(ex: Exchange): HandlerResult | undefined {
@@ -355,7 +471,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   /** Milliseconds to hold the next matching request before answering it (a slow GitHub). */
   function takeDelay(ex: Exchange): number {
-    const call = { method: ex.method, path: ex.path, operationId: ex.route?.operationId ?? null };
+    const call = { method: ex.method, path: ex.path, operationId: operationOf(ex) };
     const delay = delays.find((entry) => entry.remaining > 0 && matches(entry.matcher, call));
     if (!delay) return 0;
     delay.remaining -= 1;
@@ -364,7 +480,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   function takeFailure(ex: Exchange): HandlerResult | undefined {
-    const call = { method: ex.method, path: ex.path, operationId: ex.route?.operationId ?? null };
+    const call = { method: ex.method, path: ex.path, operationId: operationOf(ex) };
     const failure = failures.find((entry) => entry.remaining > 0 && matches(entry.matcher, call));
     if (!failure) return undefined;
     failure.remaining -= 1;
@@ -374,6 +490,118 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       status: failure.status,
       body: failure.options.body ?? fallback.body,
       headers: { ...fallback.headers, ...failure.options.headers },
+    };
+  }
+
+  function takeChaos(ex: Exchange): HandlerResult | undefined {
+    if (!chaos) return undefined;
+    const call = { method: ex.method, path: ex.path, operationId: operationOf(ex) };
+    if (chaos.options.match !== undefined && !matches(chaos.options.match, call)) return undefined;
+    chaosCounts.considered += 1;
+    const roll = chaos.random();
+    if (roll < chaos.options.rate5xx) {
+      chaosCounts.injected5xx += 1;
+      const status = chaos.random() < 0.5 ? 502 : 503;
+      return { status, body: { message: status === 502 ? "Server Error" : "Service Unavailable" } };
+    }
+    if (roll < chaos.options.rate5xx + chaos.options.rate403) {
+      chaosCounts.injected403 += 1;
+      return secondaryLimit(chaos.options.retryAfterSeconds ?? 1);
+    }
+    return undefined;
+  }
+
+  function windowKey(ex: Exchange): string | undefined {
+    const operationId = operationOf(ex);
+    return operationId === null ? undefined : `${identityOf(ex)} ${operationId}`;
+  }
+
+  /** Records a request that came back before a rate-limit answer allowed (GitHub punishes those). */
+  function noteArrival(ex: Exchange): void {
+    const key = windowKey(ex);
+    const notBefore = key === undefined ? undefined : windows.premature(key, ex.at);
+    if (notBefore === undefined) return;
+    ex.prematureUntil = notBefore;
+    rateViolations.push({
+      operationId: operationOf(ex) ?? "",
+      method: ex.method,
+      path: ex.path,
+      installationId: ex.auth.installation?.id,
+      arrivedAt: ex.at,
+      notBefore,
+    });
+  }
+
+  function bucketOf(ex: Exchange): { limit: number; count: number; resetAt: number } {
+    const resource = resourceOf(ex);
+    const limit = resource.name === "search" ? 30 : rateLimit;
+    return buckets.get(`${identityOf(ex)}:${resource.name}`, limit, resource.windowMs, Date.now());
+  }
+
+  /** GitHub's refusals before anything changes: rate limits, then the content-creation limit. */
+  function refuseLimited(ex: Exchange): Answer | undefined {
+    if (ex.prematureUntil !== undefined)
+      return secondaryLimit(Math.max(1, Math.ceil((ex.prematureUntil - Date.now()) / 1000)));
+    if (bucketOf(ex).count >= bucketOf(ex).limit) {
+      const who = ex.auth.installation ? `installation ID ${ex.auth.installation.id}` : "this token";
+      return {
+        status: 403,
+        body: {
+          message: `API rate limit exceeded for ${who}.`,
+          documentation_url:
+            "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-primary-rate-limits",
+        },
+        uncounted: true,
+      };
+    }
+    const retryAfter = contentCount(ex) > 0 ? content.retryAfter(identityOf(ex), Date.now()) : undefined;
+    return retryAfter === undefined ? undefined : secondaryLimit(retryAfter);
+  }
+
+  /** Everything answered before the handler runs, none of it with side effects. */
+  function guard(ex: Exchange): Answer | undefined {
+    noteArrival(ex);
+    const injected = takeFailure(ex) ?? takeChaos(ex);
+    if (injected) return { ...injected, injected: true };
+    return refuseLimited(ex);
+  }
+
+  function spendContent(ex: Exchange, result: HandlerResult): void {
+    if (result.status < 200 || result.status >= 300) return;
+    const count = contentCount(ex, ex.graphql ? result.body : undefined);
+    if (count > 0) content.spend(identityOf(ex), Date.now(), count);
+  }
+
+  /** The payload around a change: what every webhook carries besides its own fields. */
+  function envelope(
+    action: string,
+    fields: Record<string, unknown>,
+    repo: RepoRecord,
+    installation: InstallationRecord,
+  ): Record<string, unknown> {
+    const owner = state.user(repo.owner);
+    return {
+      action,
+      ...fields,
+      repository: render.repo(repo),
+      ...(owner.type === "Organization" && { organization: render.organization(owner.login) }),
+      installation: { id: installation.id, node_id: nodeId("IntegrationInstallation", installation.id) },
+      sender: render.user(state.botLogin),
+    };
+  }
+
+  function emitter(ex: Exchange): EmitWebhook {
+    return (event, action, repo, fields) => {
+      const installation = ex.auth.installation;
+      // Only the app's own changes echo: other callers stand for people, whose events tests send.
+      if (ex.auth.kind !== "installation" || !installation || !webhooks.wants(event)) return;
+      ex.messages.push({
+        event,
+        action,
+        payload: envelope(action, fields(render), repo, installation),
+        installationId: installation.id,
+        repositoryId: repo.id,
+      });
     };
   }
 
@@ -393,6 +621,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       headers: ex.headers,
       url: ex.url,
       now: () => state.now(),
+      emit: emitter(ex),
     };
     const result = handler.handle(ctx);
     if (validateResponses && result.raw === undefined) {
@@ -420,13 +649,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       state,
       urls,
       record: (kind, message) => record(ex, kind, message),
+      emit: emitter(ex),
     });
     return { status: result.status ?? 200, body: result.body };
   }
 
-  async function respond(ex: Exchange): Promise<HandlerResult & { injected?: boolean }> {
+  async function respond(ex: Exchange): Promise<Answer> {
     if (isGraphql(ex)) {
-      return authenticate(ex) ?? parseBody(ex) ?? (await runGraphql(ex));
+      const refused = authenticate(ex) ?? parseBody(ex);
+      if (refused) return refused;
+      ex.graphql = await describeGraphql(ex.body);
+      const limited = guard(ex);
+      if (limited) return limited;
+      const delay = takeDelay(ex);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      const result = await runGraphql(ex);
+      spendContent(ex, result);
+      return result;
     }
     const route = validator.match(ex.method, ex.path);
     if (!route) {
@@ -441,31 +680,33 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       record(ex, "request", problems.join("; "));
       return fail(422, `Invalid request.\n\n${problems.join("\n")}`);
     }
-    const injected = takeFailure(ex);
-    if (injected) return { ...injected, injected: true };
+    const limited = guard(ex);
+    if (limited) return limited;
     const delay = takeDelay(ex);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    return runHandler(ex, route);
+    const result = runHandler(ex, route);
+    spendContent(ex, result);
+    return result;
   }
 
-  function rateHeaders(ex: Exchange, status: number): Record<string, string> {
-    const identity = ex.auth.installation ? `installation:${ex.auth.installation.id}` : ex.auth.kind;
-    const resource = isGraphql(ex) ? "graphql" : ex.route?.operationId.startsWith("search/") ? "search" : "core";
-    const limit = resource === "search" ? 30 : rateLimit;
-    const bucket = `${identity}:${resource}`;
+  function rateHeaders(ex: Exchange, status: number, uncounted: boolean): Record<string, string> {
+    const bucket = bucketOf(ex);
     // Conditional requests answered 304 do not count against the limit.
-    const count = (used.get(bucket) ?? 0) + (status === 304 ? 0 : 1);
-    used.set(bucket, count);
+    if (status !== 304 && !uncounted) bucket.count += 1;
     return {
-      "x-ratelimit-limit": String(limit),
-      "x-ratelimit-remaining": String(Math.max(limit - count, 0)),
-      "x-ratelimit-used": String(count),
-      "x-ratelimit-reset": rateReset,
-      "x-ratelimit-resource": resource,
+      "x-ratelimit-limit": String(bucket.limit),
+      "x-ratelimit-remaining": String(Math.max(bucket.limit - bucket.count, 0)),
+      "x-ratelimit-used": String(bucket.count),
+      "x-ratelimit-reset": String(bucket.resetAt / 1000),
+      "x-ratelimit-resource": resourceOf(ex).name,
     };
   }
 
-  function send(res: ServerResponse, ex: Exchange, result: HandlerResult): number {
+  function send(
+    res: ServerResponse,
+    ex: Exchange,
+    result: Answer,
+  ): { status: number; headers: Record<string, string> } {
     const json = result.raw === undefined && result.body !== undefined ? JSON.stringify(result.body) : undefined;
     const data = result.raw?.data ?? (json === undefined ? undefined : Buffer.from(json));
     // GitHub sends (weak) ETags on successful GETs and answers a matching If-None-Match with 304.
@@ -486,16 +727,24 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       "x-github-api-version-selected": "2022-11-28",
       "cache-control": "private, max-age=60, s-maxage=60",
       vary: "Accept, Authorization, Cookie, X-GitHub-OTP",
-      ...rateHeaders(ex, status),
+      ...rateHeaders(ex, status, result.uncounted === true),
       ...(etag && { etag }),
       ...result.headers,
     };
     res.writeHead(status, headers);
     res.end(cached || status === 204 ? undefined : data);
-    return status;
+    return { status, headers };
+  }
+
+  /** Remembers a rate-limit answer: the same caller must not come back to the route before it allows. */
+  function noteRateLimit(ex: Exchange, status: number, headers: Record<string, string>): void {
+    const key = windowKey(ex);
+    const notBefore = rateLimitedUntil(status, headers, Date.now());
+    if (key !== undefined && notBefore !== undefined) windows.note(key, notBefore);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const url = new URL(req.url ?? "/", fake.url);
     const path = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : url.pathname;
     const ex: Exchange = {
@@ -508,12 +757,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       body: undefined,
       route: undefined,
       auth: { kind: "none" },
+      at,
+      messages: [],
     };
-    const at = Date.now();
-    let result: HandlerResult & { injected?: boolean };
+    let result: Answer;
     try {
       result = await respond(ex);
     } catch (error) {
+      // A refused request changed nothing GitHub would announce.
+      ex.messages = [];
       if (!(error instanceof GitHubError))
         record(
           ex,
@@ -526,13 +778,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           ? { status: error.status, body: error.body }
           : { status: 500, body: { message: "Server Error" } };
     }
-    const graphqlCall = isGraphql(ex) ? await describeGraphql(ex.body) : undefined;
-    const status = send(res, ex, result);
+    const graphqlCall = isGraphql(ex) ? (ex.graphql ?? (await describeGraphql(ex.body))) : undefined;
+    const { status, headers } = send(res, ex, result);
+    noteRateLimit(ex, status, headers);
     calls.push({
       seq: calls.length + 1,
       method: ex.method,
       path: ex.path,
-      operationId: isGraphql(ex) ? "graphql" : (ex.route?.operationId ?? null),
+      operationId: operationOf(ex),
       status,
       query: ex.query,
       body: ex.body,
@@ -542,6 +795,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       at,
       ...(graphqlCall && { graphql: graphqlCall }),
     });
+    // After the answer, in the order of the changes (injected answers changed nothing).
+    if (!result.injected && ex.messages.length > 0) webhooks.enqueue(ex.messages);
   }
 
   const server = createServer((req, res) => {
@@ -572,6 +827,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     calls,
     errors,
+    rateViolations,
+    deliveries: webhooks.deliveries,
     assertNoErrors() {
       if (errors.length === 0) return;
       const lines = errors.map(
@@ -592,20 +849,40 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     setGraphqlHandler(handler) {
       graphql = handler ?? defaultGraphqlHandler;
     },
+    setChaos(chaosOptions) {
+      chaos = chaosOptions && {
+        options: chaosOptions,
+        random: mulberry32(chaosOptions.seed ?? Math.floor(Math.random() * 2 ** 32)),
+      };
+    },
+    chaosStats: () => ({ ...chaosCounts }),
+    setWebhookTarget: (target, secret) => webhooks.setTarget(target, secret),
+    setWebhooksEnabled: (on) => webhooks.setEnabled(on),
+    redeliver: (guid) => webhooks.redeliver(guid),
+    webhooksIdle: () => webhooks.idle(),
+    pendingWebhooks: () => webhooks.pending(),
     clearCalls() {
       calls.length = 0;
       errors.length = 0;
+      rateViolations.length = 0;
     },
     reset() {
       fake.clearCalls();
       failures = [];
       delays = [];
-      used.clear();
+      chaos = null;
+      Object.assign(chaosCounts, { considered: 0, injected5xx: 0, injected403: 0 });
+      buckets.clear();
+      windows.clear();
+      content.clear();
+      webhooks.clear();
       state = new FakeState(stateOptions);
       render = createRenderer(state, urls);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        // Nothing more goes out once the fake is closing.
+        webhooks.stop();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { parse } from "yaml";
-import { startFakeGitHub, type FakeGitHub } from "../fake-github/server.js";
+import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from "../fake-github/server.js";
 import type { CommentRecord, DiffEntryInput, IssueRecord, RepoRecord } from "../fake-github/state.js";
 import { Settings } from "../../src/settings.js";
 import { startShepherd, type Shepherd } from "../../src/shepherd.js";
@@ -29,6 +29,10 @@ export interface HarnessOptions {
   now?: () => number;
   /** Redis URL Shepherd uses (tests that cut Redis point it at a proxy). */
   redisUrl?: string;
+  /** More options for the fake GitHub (e.g. relaxed contentLimits for a benchmark). */
+  fake?: Omit<FakeGitHubOptions, "appPublicKey" | "appSlug" | "webhooks">;
+  /** The fake sends Shepherd the webhooks of Shepherd's own changes, as GitHub does. Default true. */
+  echo?: boolean;
 }
 
 export interface Harness {
@@ -50,7 +54,7 @@ export interface Harness {
   ): Promise<DeliveryResult>;
   /** Stops Shepherd and starts a new one on the same settings; `flush` first deletes its Redis keys. */
   restart(options?: { flush?: boolean }): Promise<void>;
-  /** Waits until no job is waiting, active or delayed in any queue. */
+  /** Waits until no webhook is pending and no job is waiting, active or delayed in any queue. */
   settle(timeoutMs?: number): Promise<void>;
   issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
   pullPayload(action: string, pull: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
@@ -83,7 +87,13 @@ const MANIFEST_PERMISSIONS = (
 export const DJANGO_CONFIG = ["preset: django-async", "triage: {}", ""].join("\n");
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const fake = await startFakeGitHub({ appPublicKey: keys.publicKey, appSlug: "shepherd" });
+  const echo = options.echo ?? true;
+  const fake = await startFakeGitHub({
+    ...options.fake,
+    appPublicKey: keys.publicKey,
+    appSlug: "shepherd",
+    ...(echo && { webhooks: { secret: SECRET } }),
+  });
   // The installation has exactly the permissions app.yml asks for: a call they do not cover fails.
   fake.state.addInstallation(INSTALLATION_ID, "django", { permissions: MANIFEST_PERMISSIONS });
   const repo = fake.state.addRepo({ owner: "django", name: "django", defaultBranch: "main" });
@@ -118,13 +128,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     NODE_ENV: "test",
   } as NodeJS.ProcessEnv;
   const logs: Array<Record<string, unknown>> = [];
-  const echo = process.env.SHEPHERD_TEST_LOG === "1";
+  const printLogs = process.env.SHEPHERD_TEST_LOG === "1";
   const log = pino(
     { level: "debug" },
     {
       write(line: string) {
         logs.push(JSON.parse(line) as Record<string, unknown>);
-        if (echo) process.stderr.write(line);
+        if (printLogs) process.stderr.write(line);
       },
     },
   );
@@ -136,6 +146,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   let baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
   let webhookUrl = `${baseUrl}${settings.webhookPath}`;
+  if (echo) fake.setWebhookTarget(webhookUrl);
   const redis = new Redis(REDIS_URL, { lazyConnect: false });
 
   function repository(): Record<string, unknown> {
@@ -196,6 +207,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
       webhookUrl = `${baseUrl}${settings.webhookPath}`;
       Object.assign(harness, { shepherd, baseUrl, webhookUrl });
+      if (echo) fake.setWebhookTarget(webhookUrl);
       if (settings.role !== "web") await harness.settle();
     },
     send(name, payload, sendOptions = {}) {
@@ -213,7 +225,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
             return { ...counts, delayed };
           }),
         );
-        const busy = counts.reduce((sum, count) => sum + Object.values(count).reduce((a, b) => a + b, 0), 0);
+        // A webhook still on its way will queue jobs: it counts as work.
+        const busy =
+          fake.pendingWebhooks() +
+          counts.reduce((sum, count) => sum + Object.values(count).reduce((a, b) => a + b, 0), 0);
         quiet = busy === 0 ? quiet + 1 : 0;
         if (quiet >= 3) return;
         await new Promise((resolve) => setTimeout(resolve, 25));

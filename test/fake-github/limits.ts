@@ -1,0 +1,175 @@
+// GitHub's rate limits as the fake enforces them: the primary (hourly) budget, the secondary limit
+// on content creation, and the rule behind both that a client told to wait must wait. A bot that
+// retries before `retry-after` or `x-ratelimit-reset` works against the fake only by luck on
+// GitHub, so such requests are refused again and listed in `rateViolations`.
+
+/** A request that arrived before a rate-limit answer said it could. */
+export interface RateViolation {
+  operationId: string;
+  method: string;
+  path: string;
+  installationId: number | undefined;
+  /** Date.now() when the request arrived. */
+  arrivedAt: number;
+  /** Date.now() before which the earlier answer asked the caller not to come back. */
+  notBefore: number;
+}
+
+/** Secondary limit on content creation, per installation (GitHub's documented 80/min, 500/h). */
+export interface ContentLimits {
+  perMinute?: number;
+  perHour?: number;
+}
+
+export const DEFAULT_CONTENT_LIMITS: Required<ContentLimits> = { perMinute: 80, perHour: 500 };
+
+/**
+ * What counts as content creation: requests that make something new people are notified about
+ * (issues, comments, reviews, discussions). Labels, assignees, edits and reactions change
+ * existing items and are not counted, as GitHub's docs on secondary limits describe.
+ */
+export const CONTENT_OPERATIONS: ReadonlySet<string> = new Set([
+  "issues/create",
+  "issues/create-comment",
+  "pulls/create",
+  "pulls/create-review",
+  "pulls/create-review-comment",
+  "pulls/create-reply-for-review-comment",
+]);
+
+/** GraphQL mutations that create content (same rule as CONTENT_OPERATIONS). */
+export const CONTENT_MUTATIONS: ReadonlySet<string> = new Set([
+  "createDiscussion",
+  "addDiscussionComment",
+  "createIssue",
+  "addComment",
+  "addPullRequestReview",
+  "addPullRequestReviewComment",
+]);
+
+export const SECONDARY_LIMIT_MESSAGE =
+  "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
+
+export const SECONDARY_LIMIT_DOCS =
+  "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+
+/** The time (ms) before which a response asks its caller not to retry, when it is a rate-limit answer. */
+export function rateLimitedUntil(
+  status: number,
+  headers: Record<string, string>,
+  writtenAt: number,
+): number | undefined {
+  if (status !== 403 && status !== 429) return undefined;
+  const retryAfter = Number(headers["retry-after"]);
+  if (headers["retry-after"] !== undefined && Number.isFinite(retryAfter)) return writtenAt + retryAfter * 1000;
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (headers["x-ratelimit-remaining"] === "0" && Number.isFinite(reset)) return reset * 1000;
+  return undefined;
+}
+
+/** Remembers, per identity and route, until when a client was told to wait. */
+export interface RateWindows {
+  note(key: string, notBefore: number): void;
+  /** The remembered time when `at` is before it. */
+  premature(key: string, at: number): number | undefined;
+  clear(): void;
+}
+
+export function createRateWindows(): RateWindows {
+  const until = new Map<string, number>();
+  return {
+    note(key, notBefore) {
+      until.set(key, Math.max(until.get(key) ?? 0, notBefore));
+    },
+    premature(key, at) {
+      const notBefore = until.get(key);
+      return notBefore !== undefined && at < notBefore ? notBefore : undefined;
+    },
+    clear: () => until.clear(),
+  };
+}
+
+export interface RateBucket {
+  limit: number;
+  count: number;
+  /** Date.now() at which the budget refills. */
+  resetAt: number;
+}
+
+/** Primary budgets per identity and resource, refilled when their window ends (an hour; a minute for search). */
+export interface RateBuckets {
+  get(key: string, limit: number, windowMs: number, now: number): RateBucket;
+  clear(): void;
+}
+
+export function createRateBuckets(): RateBuckets {
+  const buckets = new Map<string, RateBucket>();
+  return {
+    get(key, limit, windowMs, now) {
+      const found = buckets.get(key);
+      if (found && found.resetAt > now) return found;
+      // GitHub's reset is a whole second (x-ratelimit-reset is epoch seconds).
+      const bucket = { limit, count: 0, resetAt: Math.ceil((now + windowMs) / 1000) * 1000 };
+      buckets.set(key, bucket);
+      return bucket;
+    },
+    clear: () => buckets.clear(),
+  };
+}
+
+/** Sliding windows of content creation per identity. */
+export interface ContentLimiter {
+  /** Seconds until the caller may create content again, or undefined when it may now. */
+  retryAfter(identity: string, now: number): number | undefined;
+  spend(identity: string, now: number, count?: number): void;
+  clear(): void;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+export function createContentLimiter(limits: ContentLimits | false | undefined): ContentLimiter {
+  const { perMinute, perHour } = { ...DEFAULT_CONTENT_LIMITS, ...(limits || {}) };
+  const spent = new Map<string, number[]>();
+
+  function recent(identity: string, now: number): number[] {
+    const times = (spent.get(identity) ?? []).filter((time) => time > now - HOUR_MS);
+    spent.set(identity, times);
+    return times;
+  }
+
+  /** Seconds until the window of `windowMs` holds fewer than `limit` entries. */
+  function wait(times: number[], limit: number, windowMs: number, now: number): number {
+    const inWindow = times.filter((time) => time > now - windowMs);
+    if (inWindow.length < limit) return 0;
+    const freeing = inWindow[inWindow.length - limit] ?? now;
+    return Math.max(1, Math.ceil((freeing + windowMs - now) / 1000));
+  }
+
+  return {
+    retryAfter(identity, now) {
+      if (limits === false) return undefined;
+      const times = recent(identity, now);
+      const seconds = Math.max(wait(times, perMinute, MINUTE_MS, now), wait(times, perHour, HOUR_MS, now));
+      return seconds > 0 ? seconds : undefined;
+    },
+    spend(identity, now, count = 1) {
+      if (limits === false) return;
+      const times = recent(identity, now);
+      for (let index = 0; index < count; index++) times.push(now);
+    },
+    clear: () => spent.clear(),
+  };
+}
+
+/** A small deterministic PRNG (mulberry32): the same seed gives the same chaos. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

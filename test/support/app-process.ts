@@ -1,0 +1,135 @@
+// The built app as users run it: `node dist/src/main.js` in a child process with only its
+// environment, exactly as the Dockerfile starts it. Nothing is injected; the test reads its JSON
+// log lines from stdout and talks to it over HTTP.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** The repository root, from test/support or from dist/test/support. */
+const ROOT = [new URL("../../", import.meta.url), new URL("../../../", import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(`${dir}dist/src/main.js`) && existsSync(`${dir}package.json`));
+
+export const MAIN = ROOT ? `${ROOT}dist/src/main.js` : "dist/src/main.js";
+
+export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
+
+export interface AppProcess {
+  child: ChildProcess;
+  /** Every JSON log line so far. */
+  lines: LogLine[];
+  /** stdout lines that were not JSON (there should be none). */
+  other: string[];
+  stderr: string[];
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  exited: Promise<number | string>;
+  /** http://127.0.0.1:PORT once the web role listens; null for a worker. */
+  url: string | null;
+  waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<number | string>;
+  /** SIGKILL: a worker that dies mid-job. */
+  kill(): Promise<number | string>;
+}
+
+export interface StartOptions {
+  env: Record<string, string>;
+  /** Wait for this before resolving; default the web role's or the worker's ready line. */
+  ready?: (line: LogLine) => boolean;
+  readyTimeoutMs?: number;
+}
+
+export async function startApp(options: StartOptions): Promise<AppProcess> {
+  // Only what the app is given: no inherited variables beyond what node itself needs.
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env };
+  const child = spawn(process.execPath, [MAIN], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: LogLine[] = [];
+  const other: string[] = [];
+  const stderr: string[] = [];
+  const waiters = new Set<{ predicate: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
+  let buffer = "";
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (chunk: string) => {
+    buffer += chunk;
+    let newline = buffer.indexOf("\n");
+    while (newline >= 0) {
+      const text = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf("\n");
+      if (text.trim() === "") continue;
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        other.push(text);
+        continue;
+      }
+      lines.push(line);
+      for (const waiter of waiters) {
+        if (!waiter.predicate(line)) continue;
+        waiters.delete(waiter);
+        waiter.resolve(line);
+      }
+    }
+  });
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => stderr.push(chunk));
+  const exited = new Promise<number | string>((resolve) => {
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? -1));
+  });
+
+  function waitForLog(predicate: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {
+    const seen = lines.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = { predicate, resolve };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(
+          new Error(
+            `no such log line within ${timeoutMs} ms; last lines:\n${lines
+              .slice(-8)
+              .map((line) => JSON.stringify(line))
+              .join("\n")}\nstderr: ${stderr.join("").slice(-2000)}`,
+          ),
+        );
+      }, timeoutMs);
+      waiter.resolve = (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+      waiters.add(waiter);
+      void exited.then((code) => {
+        if (!waiters.has(waiter)) return;
+        waiters.delete(waiter);
+        clearTimeout(timer);
+        reject(new Error(`the app exited (${code}) before the log line came; stderr: ${stderr.join("").slice(-2000)}`));
+      });
+    });
+  }
+
+  const role = options.env.SHEPHERD_ROLE ?? "all";
+  const ready =
+    options.ready ?? ((line: LogLine) => line.msg === (role === "web" ? "web role listening" : "worker role running"));
+  await waitForLog(ready, options.readyTimeoutMs ?? 20_000);
+  const listening = lines.find((line) => line.msg === "web role listening");
+  const url = listening ? `http://127.0.0.1:${String(listening.port)}` : null;
+
+  return {
+    child,
+    lines,
+    other,
+    stderr,
+    exited,
+    url,
+    waitForLog,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      return exited;
+    },
+  };
+}
