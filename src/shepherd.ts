@@ -65,7 +65,12 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
   watchConnection(redis, log, "state");
   watchConnection(queueRedis, log, "queue");
   for (const queue of [queues.events, queues.tasks]) {
-    queue.on("error", (error: Error) => log.warn({ queue: queue.name, err: error }, "queue error"));
+    let last = 0;
+    queue.on("error", (error: Error) => {
+      if (Date.now() - last < 5000) return;
+      last = Date.now();
+      log.warn({ queue: queue.name, err: error }, "queue error");
+    });
   }
 
   let web: WebServer | null = null;
@@ -135,13 +140,10 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
         backoffMs: settings.backoffMs,
         maxBackoffMs: settings.maxBackoffMs,
       });
+      // Redis may blink during start-up as at any other time: these are retried, not fatal.
+      if (settings.schedulers) await persist(() => upsertSchedulers(queues), log, "schedulers", options.signal);
+      await persist(() => rebuildIfNew(redis, keys, queues, log), log, "state check", options.signal);
       log.info({ concurrency: settings.concurrency, bot: deps.botLogin }, "worker role running");
-      if (settings.schedulers) await upsertSchedulers(queues);
-      // A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds.
-      if (await redis.set(keys.epoch(), new Date().toISOString(), "NX")) {
-        await queues.tasks.add("rebuild-all", { kind: "rebuild-all" }, { jobId: `rebuild-all-${Date.now()}` });
-        log.info({}, "no state in Redis, rebuilding from GitHub");
-      }
     } catch (error) {
       await stopAll().catch(() => {});
       throw error;
@@ -175,6 +177,35 @@ export async function upsertSchedulers(queues: Queues): Promise<void> {
   ];
   for (const [id, pattern, data] of schedules) {
     await queues.tasks.upsertJobScheduler(id, { pattern, tz: "UTC" }, { name: data.kind, data });
+  }
+}
+
+/** A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds. */
+async function rebuildIfNew(redis: Redis, keys: Keys, queues: Queues, log: Logger): Promise<void> {
+  const epoch = await redis.get(keys.epoch());
+  if (epoch) return;
+  // The job id is the epoch, so a retry of this step adds the same job, not a second rebuild.
+  const stamp = new Date().toISOString();
+  await queues.tasks.add(
+    "rebuild-all",
+    { kind: "rebuild-all" },
+    { jobId: `rebuild-all-${stamp.replace(/[^0-9]/g, "")}` },
+  );
+  await redis.set(keys.epoch(), stamp, "NX");
+  log.info({}, "no state in Redis, rebuilding from GitHub");
+}
+
+/** Retries a start-up step that needs Redis until it works (or the start is aborted). */
+async function persist(step: () => Promise<void>, log: Logger, what: string, signal: AbortSignal | undefined) {
+  for (let attempt = 1; ; attempt += 1) {
+    signal?.throwIfAborted();
+    try {
+      return await step();
+    } catch (error) {
+      const waitMs = Math.min(250 * 2 ** (attempt - 1), 5000);
+      log.warn({ step: what, attempt, err: error, retryInMs: waitMs }, "start-up step failed, retrying");
+      await sleep(waitMs, signal);
+    }
   }
 }
 

@@ -184,9 +184,13 @@ function unavailable(reason: string): Answer {
   return { status: 503, body: { error: reason }, headers: { "retry-after": RETRY_AFTER_SECONDS } };
 }
 
-/** 413 at once; the connection is closed after the answer, so the rest of the body is never read. */
+/**
+ * 413 at once; the rest of the body is never read. The connection is closed a moment after the
+ * answer, so the sender reads the 413 before its writes start failing.
+ */
 function tooLarge(req: IncomingMessage, res: ServerResponse): Answer {
-  res.once("finish", () => req.destroy());
+  req.pause();
+  res.once("finish", () => setTimeout(() => req.destroy(), 500).unref());
   return { status: 413, body: { error: "body too large" }, headers: { connection: "close" } };
 }
 

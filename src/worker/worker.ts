@@ -50,6 +50,17 @@ export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
   const events = new Worker<EventJobData>(EVENTS_QUEUE, (job, token) => processDelivery(job, token, deps), common);
   const tasks = new Worker<TaskJobData>(TASKS_QUEUE, (job, token) => processTask(job, token, deps), common);
   const workers = [events, tasks];
+  let closing = false;
+  // BullMQ relies on ioredis to reconnect; should a worker's loop end anyway, start it again.
+  const watchdog = setInterval(() => {
+    for (const worker of workers) {
+      if (closing || worker.isRunning()) continue;
+      deps.log.warn({ queue: worker.name }, "worker loop stopped, restarting it");
+      worker.run().catch((error: unknown) => deps.log.error({ queue: worker.name, err: error }, "worker loop failed"));
+    }
+  }, 5000);
+  watchdog.unref();
+  const quiet = quietLogger(deps, 5000);
   for (const worker of workers) {
     worker.on("failed", (job, error) => {
       deps.log.warn(
@@ -63,13 +74,29 @@ export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
         "job failed",
       );
     });
-    worker.on("error", (error) => deps.log.error({ queue: worker.name, err: error }, "worker error"));
+    // A Redis outage makes every connection complain many times a second: once in a while is enough.
+    worker.on("error", (error) =>
+      quiet(worker.name, () => deps.log.error({ queue: worker.name, err: error }, "worker error")),
+    );
   }
   return {
     workers,
     async close(timeoutMs) {
+      closing = true;
+      clearInterval(watchdog);
       await Promise.all(workers.map((worker) => closeWithin(worker, timeoutMs)));
     },
+  };
+}
+
+/** Runs `log` at most once per `everyMs` per topic. */
+function quietLogger(deps: JobDeps, everyMs: number): (topic: string, log: () => void) => void {
+  const last = new Map<string, number>();
+  return (topic, log) => {
+    const now = Date.now();
+    if (now - (last.get(topic) ?? 0) < everyMs) return;
+    last.set(topic, now);
+    log();
   };
 }
 

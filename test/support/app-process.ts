@@ -18,6 +18,8 @@ export interface AppProcess {
   child: ChildProcess;
   /** Every JSON log line so far. */
   lines: LogLine[];
+  /** The same lines as the process wrote them. */
+  raw: string[];
   /** stdout lines that were not JSON (there should be none). */
   other: string[];
   stderr: string[];
@@ -44,6 +46,7 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env };
   const child = spawn(process.execPath, [MAIN], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const lines: LogLine[] = [];
+  const raw: string[] = [];
   const other: string[] = [];
   const stderr: string[] = [];
   const waiters = new Set<{ predicate: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
@@ -65,6 +68,7 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
         continue;
       }
       lines.push(line);
+      raw.push(text);
       for (const waiter of waiters) {
         if (!waiter.predicate(line)) continue;
         waiters.delete(waiter);
@@ -118,6 +122,7 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
   return {
     child,
     lines,
+    raw,
     other,
     stderr,
     exited,
@@ -132,4 +137,62 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
       return exited;
     },
   };
+}
+
+export interface AppEnvOptions {
+  fakeHost: string;
+  privateKey: string;
+  secret: string;
+  redisUrl: string;
+  prefix: string;
+  /** More variables (SHEPHERD_ROLE, timings...). */
+  extra?: Record<string, string>;
+}
+
+/** The environment an operator gives the app: credentials, GitHub (Enterprise) host, Redis. */
+export function appEnv(options: AppEnvOptions): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    APP_ID: "1",
+    PRIVATE_KEY: options.privateKey,
+    WEBHOOK_SECRET: options.secret,
+    GHE_HOST: options.fakeHost,
+    GHE_PROTOCOL: "http",
+    SHEPHERD_REDIS_URL: options.redisUrl,
+    SHEPHERD_PREFIX: options.prefix,
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: "info",
+    // Scheduled jobs firing in the middle of a test would make its call counts flaky.
+    SHEPHERD_SCHEDULERS: "off",
+    ...options.extra,
+  };
+}
+
+/** Top-level keys a JSON object line repeats (pino writes child bindings and call fields side by side). */
+export function duplicatedKeys(line: string): string[] {
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  let depth = 0;
+  let i = 0;
+  while (i < line.length) {
+    const char = line[i];
+    if (char === '"') {
+      let end = i + 1;
+      while (end < line.length && line[end] !== '"') end += line[end] === "\\" ? 2 : 1;
+      const text = line.slice(i + 1, end);
+      let next = end + 1;
+      while (line[next] === " ") next += 1;
+      if (depth === 1 && line[next] === ":") {
+        if (seen.has(text)) repeated.push(text);
+        seen.add(text);
+      }
+      i = end + 1;
+      continue;
+    }
+    if (char === "{" || char === "[") depth += 1;
+    if (char === "}" || char === "]") depth -= 1;
+    i += 1;
+  }
+  return repeated;
 }

@@ -1,41 +1,27 @@
 // End-to-end harness: the real Shepherd (web + worker roles) on a real Redis, talking to the fake
 // GitHub on 127.0.0.1 through the same GHE_HOST setting a GitHub Enterprise user would use.
 import { randomBytes } from "node:crypto";
-import { appKeyPair } from "./keys.js";
-import { existsSync, readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { parse } from "yaml";
-import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from "../fake-github/server.js";
+import type { FakeGitHub } from "../fake-github/server.js";
 import type { CommentRecord, DiffEntryInput, IssueRecord, RepoRecord } from "../fake-github/state.js";
 import { Settings } from "../../src/settings.js";
 import { startShepherd, type Shepherd } from "../../src/shepherd.js";
-import { deliver, type DeliveryResult, examplePayload } from "./webhooks.js";
+import { deliver, type DeliveryResult } from "./webhooks.js";
+import { type Payloads, SECRET, startWorld, TEST_PRIVATE_KEY, type WorldOptions } from "./world.js";
 
 export const REDIS_URL = process.env.SHEPHERD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-export const SECRET = "test-webhook-secret";
-export const INSTALLATION_ID = 4242;
+export { DJANGO_CONFIG, INSTALLATION_ID, SECRET, TEST_PRIVATE_KEY } from "./world.js";
 
-const keys = appKeyPair();
-
-/** The test app's private key (PKCS#1, as GitHub issues them). */
-export const TEST_PRIVATE_KEY = keys.privateKey;
-
-export interface HarnessOptions {
-  /** Contents of `.github/shepherd.yml` in the default repo; null for none. */
-  config?: string | null;
+export interface HarnessOptions extends WorldOptions {
   settings?: Partial<Settings>;
   /** Shepherd's clock (tests that move time). */
   now?: () => number;
   /** Redis URL Shepherd uses (tests that cut Redis point it at a proxy). */
   redisUrl?: string;
-  /** More options for the fake GitHub (e.g. relaxed contentLimits for a benchmark). */
-  fake?: Omit<FakeGitHubOptions, "appPublicKey" | "appSlug" | "webhooks">;
-  /** The fake sends Shepherd the webhooks of Shepherd's own changes, as GitHub does. Default true. */
-  echo?: boolean;
 }
 
-export interface Harness {
+export interface Harness extends Payloads {
   fake: FakeGitHub;
   shepherd: Shepherd;
   repo: RepoRecord;
@@ -56,19 +42,10 @@ export interface Harness {
   restart(options?: { flush?: boolean }): Promise<void>;
   /** Waits until no webhook is pending and no job is waiting, active or delayed in any queue. */
   settle(timeoutMs?: number): Promise<void>;
-  issuePayload(action: string, issue: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
-  pullPayload(action: string, pull: IssueRecord, extra?: Record<string, unknown>): Record<string, unknown>;
   /** Adds an issue to the fake, delivers `issues.opened`, waits for the jobs. */
   openIssue(seed: { title: string; body: string; user: string; labels?: string[] }): Promise<IssueRecord>;
   /** Adds a pull request with its changed files to the fake, delivers `pull_request.opened`, waits for the jobs. */
   openPull(seed: { title: string; body: string; user: string }, files: DiffEntryInput[]): Promise<IssueRecord>;
-  /** An `issue_comment` payload for a comment already in the fake's state. */
-  commentPayload(
-    action: string,
-    issue: IssueRecord,
-    comment: CommentRecord,
-    extra?: Record<string, unknown>,
-  ): Record<string, unknown>;
   /** Adds a comment to the fake (as GitHub would hold it) and delivers its `issue_comment.created`. */
   comment(issue: IssueRecord, user: string, body: string, association?: string): Promise<DeliveryResult>;
   /** Calls to the fake since `since` (an index into fake.calls), without installation-token calls. */
@@ -76,29 +53,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-// From test/support or, compiled for the benchmarks, from dist/test/support.
-const MANIFEST_URL = [new URL("../../app.yml", import.meta.url), new URL("../../../app.yml", import.meta.url)].find(
-  (url) => existsSync(url),
-);
-const MANIFEST_PERMISSIONS = (
-  parse(readFileSync(MANIFEST_URL ?? "app.yml", "utf8")) as { default_permissions: Record<string, string> }
-).default_permissions;
-
-export const DJANGO_CONFIG = ["preset: django-async", "triage: {}", ""].join("\n");
-
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const echo = options.echo ?? true;
-  const fake = await startFakeGitHub({
-    ...options.fake,
-    appPublicKey: keys.publicKey,
-    appSlug: "shepherd",
-    ...(echo && { webhooks: { secret: SECRET } }),
-  });
-  // The installation has exactly the permissions app.yml asks for: a call they do not cover fails.
-  fake.state.addInstallation(INSTALLATION_ID, "django", { permissions: MANIFEST_PERMISSIONS });
-  const repo = fake.state.addRepo({ owner: "django", name: "django", defaultBranch: "main" });
-  const config = options.config === undefined ? DJANGO_CONFIG : options.config;
-  if (config !== null) fake.state.addFile("django/django", ".github/shepherd.yml", config);
+  const world = await startWorld(options);
+  const { fake, repo, echo, associations } = world;
 
   const prefix = `shepherd-test-${randomBytes(4).toString("hex")}`;
   const settings = Settings.parse({
@@ -120,7 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const env = {
     APP_ID: "1",
-    PRIVATE_KEY: keys.privateKey,
+    PRIVATE_KEY: TEST_PRIVATE_KEY,
     WEBHOOK_SECRET: SECRET,
     GHE_HOST: fake.host,
     GHE_PROTOCOL: "http",
@@ -149,43 +106,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (echo) fake.setWebhookTarget(webhookUrl);
   const redis = new Redis(REDIS_URL, { lazyConnect: false });
 
-  function repository(): Record<string, unknown> {
-    const base = examplePayload("issues", "opened").repository as Record<string, unknown>;
-    return {
-      ...base,
-      id: repo.id,
-      name: repo.name,
-      full_name: `${repo.owner}/${repo.name}`,
-      default_branch: repo.defaultBranch,
-      owner: { ...(base.owner as Record<string, unknown>), login: repo.owner, type: "Organization" },
-    };
-  }
-
-  const associations = new Map<string, string>();
-
-  function itemFields(record: IssueRecord): Record<string, unknown> {
-    const milestone = record.milestone === null ? null : repo.milestones.get(record.milestone);
-    return {
-      author_association: associations.get(record.user) ?? "CONTRIBUTOR",
-      number: record.number,
-      title: record.title,
-      body: record.body,
-      state: record.state,
-      user: {
-        ...(examplePayload("issues", "opened").sender as Record<string, unknown>),
-        login: record.user,
-        type: "User",
-      },
-      assignees: record.assignees.map((login) => ({ login, id: fake.state.user(login).id, type: "User" })),
-      labels: record.labels.map((key) => {
-        const label = repo.labels.get(key);
-        return { name: label?.name ?? key, color: label?.color ?? "ededed", default: false };
-      }),
-      milestone: milestone ? { number: milestone.number, title: milestone.title } : null,
-    };
-  }
-
   const harness: Harness = {
+    ...world,
     fake,
     shepherd,
     repo,
@@ -235,29 +157,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
       throw new Error("queues did not settle in time");
     },
-    issuePayload(action, issue, extra = {}) {
-      const payload = examplePayload("issues", action);
-      const base = payload.issue as Record<string, unknown>;
-      return {
-        ...payload,
-        issue: { ...base, ...itemFields(issue) },
-        repository: repository(),
-        installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
-        ...extra,
-      };
-    },
-    pullPayload(action, pull, extra = {}) {
-      const payload = examplePayload("pull_request", action);
-      const base = payload.pull_request as Record<string, unknown>;
-      return {
-        ...payload,
-        number: pull.number,
-        pull_request: { ...base, ...itemFields(pull), draft: false },
-        repository: repository(),
-        installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
-        ...extra,
-      };
-    },
     async openIssue(seed) {
       const issue = fake.state.addIssue(repo, seed);
       await harness.send("issues", harness.issuePayload("opened", issue));
@@ -270,31 +169,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await harness.send("pull_request", harness.pullPayload("opened", pull));
       await harness.settle();
       return fake.state.issue(repo, pull.number);
-    },
-    commentPayload(action, issue, comment, extra = {}) {
-      const payload = examplePayload("issue_comment", "created");
-      const base = payload.comment as Record<string, unknown>;
-      const user = fake.state.user(comment.user);
-      return {
-        ...payload,
-        action,
-        issue: {
-          ...(payload.issue as Record<string, unknown>),
-          ...itemFields(issue),
-          pull_request: issue.pull ? { url: "https://example.invalid/pull" } : undefined,
-        },
-        comment: {
-          ...base,
-          id: comment.id,
-          body: comment.body,
-          user: { ...(base.user as Record<string, unknown>), login: user.login, id: user.id, type: user.type },
-          author_association: associations.get(user.login) ?? "CONTRIBUTOR",
-        },
-        repository: repository(),
-        installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
-        sender: { login: user.login, id: user.id, type: user.type },
-        ...extra,
-      };
     },
     async comment(issue, user, body, association) {
       const record = fake.state.addComment(harness.repo, issue.number, { body, user });
