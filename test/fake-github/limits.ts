@@ -67,25 +67,35 @@ export function rateLimitedUntil(
   return undefined;
 }
 
+/**
+ * Requests that arrive this soon after a rate-limit answer left were already on the wire when the
+ * client could have read it (loopback takes well under this): they are not the client ignoring it.
+ */
+export const IN_FLIGHT_MS = 20;
+
 /** Remembers, per identity and route, until when a client was told to wait. */
 export interface RateWindows {
-  note(key: string, notBefore: number): void;
-  /** The remembered time when `at` is before it. */
+  /** `notBefore`: the end of the wait; `noticeAt`: when the answer that asked for it was written. */
+  note(key: string, notBefore: number, noticeAt?: number): void;
+  /** The remembered time when `at` is inside the window (past the in-flight grace). */
   premature(key: string, at: number): number | undefined;
   clear(): void;
 }
 
 export function createRateWindows(): RateWindows {
-  const until = new Map<string, number>();
+  const windows = new Map<string, { from: number; until: number }>();
   return {
-    note(key, notBefore) {
-      until.set(key, Math.max(until.get(key) ?? 0, notBefore));
+    note(key, notBefore, noticeAt = 0) {
+      const current = windows.get(key);
+      const from = noticeAt + IN_FLIGHT_MS;
+      if (!current || notBefore > current.until)
+        windows.set(key, { from: current ? Math.min(current.from, from) : from, until: notBefore });
     },
     premature(key, at) {
-      const notBefore = until.get(key);
-      return notBefore !== undefined && at < notBefore ? notBefore : undefined;
+      const window = windows.get(key);
+      return window !== undefined && at >= window.from && at < window.until ? window.until : undefined;
     },
-    clear: () => until.clear(),
+    clear: () => windows.clear(),
   };
 }
 

@@ -3,8 +3,14 @@ import { appKeyPair } from "../support/keys.js";
 import { Octokit } from "@octokit/rest";
 import { createProbot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { IN_FLIGHT_MS } from "./limits.js";
 import { startFakeGitHub, type FakeGitHub } from "./server.js";
 import { nodeId } from "./state.js";
+
+/** A retry that comes later than a request already on the wire could (see IN_FLIGHT_MS). */
+function pastInFlight(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_MS + 5));
+}
 
 const APP_ID = 4242;
 const INSTALLATION_ID = 77;
@@ -628,8 +634,10 @@ describe("conditional requests and failures", () => {
     const error = await failure(octokit.rest.repos.get({ owner: "django", repo: "django" }));
     expect(error.status).toBe(403);
     expect(error.headers["x-ratelimit-remaining"]).toBe("0");
+    await pastInFlight();
     expect(await statusOf(octokit.rest.repos.get({ owner: "django", repo: "django" }))).toBe(403);
     // The injected reset is a minute away: coming back before it is refused, as on GitHub.
+    await pastInFlight();
     const early = await failure(octokit.rest.repos.get({ owner: "django", repo: "django" }));
     expect(early.status).toBe(403);
     expect(Number(early.headers["retry-after"])).toBeGreaterThan(50);
@@ -679,6 +687,7 @@ describe("rate limits as GitHub enforces them", () => {
       body: { message: "You have exceeded a secondary rate limit." },
     });
     expect(await statusOf(add("a"))).toBe(403);
+    await pastInFlight();
     const early = await failure(add("b"));
     expect(early.status).toBe(403);
     expect(Number(early.headers["retry-after"])).toBeGreaterThanOrEqual(1);
@@ -733,6 +742,7 @@ describe("rate limits as GitHub enforces them", () => {
       const reset = Number(refused.headers["x-ratelimit-reset"]);
       expect(reset * 1000).toBeGreaterThan(Date.now() + 3_500_000);
       // Coming back before the reset is a violation (and still refused).
+      await pastInFlight();
       expect(await statusOf(octokit.rest.repos.get({ owner: "django", repo: "django" }))).toBe(403);
       expect(other.rateViolations).toMatchObject([{ operationId: "repos/get", notBefore: reset * 1000 }]);
     });
@@ -750,6 +760,7 @@ describe("rate limits as GitHub enforces them", () => {
       expect(retryAfter).toBeGreaterThanOrEqual(55);
       expect(retryAfter).toBeLessThanOrEqual(60);
       // Trying again at once ignores that retry-after.
+      await pastInFlight();
       expect(await statusOf(comment("4 again"))).toBe(403);
       expect(other.state.commentsOn(other.state.repo("django/django"), issue.number)).toHaveLength(3);
       // Labels are not content: they still go through.

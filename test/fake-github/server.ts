@@ -739,8 +739,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   /** Remembers a rate-limit answer: the same caller must not come back to the route before it allows. */
   function noteRateLimit(ex: Exchange, status: number, headers: Record<string, string>): void {
     const key = windowKey(ex);
-    const notBefore = rateLimitedUntil(status, headers, Date.now());
-    if (key !== undefined && notBefore !== undefined) windows.note(key, notBefore);
+    const now = Date.now();
+    const notBefore = rateLimitedUntil(status, headers, now);
+    if (key !== undefined && notBefore !== undefined) windows.note(key, notBefore, now);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
