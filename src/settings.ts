@@ -32,8 +32,8 @@ export const Settings = z.object({
    * A job's lock; a worker renews it at half this, so a job of a worker that died is picked up
    * again within about this plus `stalledIntervalMs`.
    */
-  jobLockMs: PositiveInt.default(10_000),
-  stalledIntervalMs: PositiveInt.default(5_000),
+  jobLockMs: PositiveInt.default(6_000),
+  stalledIntervalMs: PositiveInt.default(3_000),
   /** A job whose worker died this many times fails (a poison job must not loop forever). */
   maxStalledCount: PositiveInt.default(10),
   /** How long a job waits for a busy item before it is put back for a moment. */

@@ -69,7 +69,11 @@ export function createPacer(redis: Redis, keys: Keys, options: PacerOptions): Pa
       if (!write || options.writeIntervalMs <= 0) return;
       const wait = Number(await redis.eval(RESERVE, 1, keys.writeSlot(lane), String(options.writeIntervalMs)));
       if (wait > maxSlotWaitMs) throw new PausedError(lane, now() + wait);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      // GitHub may have asked to wait while this write waited for its slot.
+      const paused = await pausedUntil(lane);
+      if (paused > now()) throw new PausedError(lane, paused);
     },
     async pause(lane, untilMs) {
       if (untilMs > (local.get(lane) ?? 0)) local.set(lane, untilMs);

@@ -4,10 +4,9 @@
 // wire, its start-up against a faulty GitHub, and a worker killed mid-job.
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { appEnv, type AppProcess, duplicatedKeys, startApp } from "../support/app-process.js";
+import { appEnv, type AppProcess, freePort, duplicatedKeys, startApp } from "../support/app-process.js";
 import { deleteKeys, REDIS_URL } from "../support/harness.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { deliver, sign } from "../support/webhooks.js";
@@ -392,17 +391,6 @@ async function waitFor<T>(probe: () => T | null | false | Promise<T | null | fal
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error("timed out waiting");
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function decodeHtml(text: string): string {

@@ -13,6 +13,8 @@ export interface RateViolation {
   arrivedAt: number;
   /** Date.now() before which the earlier answer asked the caller not to come back. */
   notBefore: number;
+  /** Date.now() when that answer was written. */
+  noticeAt: number;
 }
 
 /** Secondary limit on content creation, per installation (GitHub's documented 80/min, 500/h). */
@@ -79,6 +81,8 @@ export interface RateWindows {
   note(key: string, notBefore: number, noticeAt?: number): void;
   /** The remembered time when `at` is inside the window (past the in-flight grace). */
   premature(key: string, at: number): number | undefined;
+  /** When the answer that opened the key's window was written. */
+  noticeAt(key: string): number | undefined;
   clear(): void;
 }
 
@@ -88,12 +92,17 @@ export function createRateWindows(): RateWindows {
     note(key, notBefore, noticeAt = 0) {
       const current = windows.get(key);
       const from = noticeAt + IN_FLIGHT_MS;
-      if (!current || notBefore > current.until)
-        windows.set(key, { from: current ? Math.min(current.from, from) : from, until: notBefore });
+      // A window that has ended is replaced; one still open is only extended.
+      if (!current || current.until <= noticeAt) windows.set(key, { from, until: notBefore });
+      else if (notBefore > current.until) windows.set(key, { from: current.from, until: notBefore });
     },
     premature(key, at) {
       const window = windows.get(key);
       return window !== undefined && at >= window.from && at < window.until ? window.until : undefined;
+    },
+    noticeAt: (key) => {
+      const window = windows.get(key);
+      return window ? window.from - IN_FLIGHT_MS : undefined;
     },
     clear: () => windows.clear(),
   };

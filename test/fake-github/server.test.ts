@@ -702,6 +702,7 @@ describe("rate limits as GitHub enforces them", () => {
         installationId: INSTALLATION_ID,
         arrivedAt: expect.any(Number),
         notBefore: expect.any(Number),
+        noticeAt: expect.any(Number),
       },
     ]);
     const [violation] = fake.rateViolations;

@@ -529,6 +529,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       installationId: ex.auth.installation?.id,
       arrivedAt: ex.at,
       notBefore,
+      noticeAt: windows.noticeAt(key as string) ?? 0,
     });
   }
 

@@ -3,6 +3,7 @@
 // log lines from stdout and talks to it over HTTP.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 /** The repository root, from test/support or from dist/test/support. */
@@ -195,4 +196,16 @@ export function duplicatedKeys(line: string): string[] {
     i += 1;
   }
   return repeated;
+}
+
+/** A port nothing listens on right now (for a process that must be told its port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
