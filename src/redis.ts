@@ -1,18 +1,21 @@
-// Redis connections. The web role fails fast (a webhook gets 503 at once when Redis is gone);
-// workers block on Redis and must retry forever (BullMQ requires maxRetriesPerRequest: null).
+// Redis connections. Shepherd's own (the queue producer, its state) fail fast: a webhook gets 503
+// at once when Redis is gone, and a job's Redis error is a retry. BullMQ's workers are given
+// connection options, not a client, so BullMQ owns their connections, which block and retry
+// forever (maxRetriesPerRequest: null): sharing a client of ours left a worker's blocking
+// connection hung after an outage in about one run in four.
+import type { ConnectionOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 
-export type RedisRole = "web" | "worker" | "state";
+export type RedisRole = "web" | "state";
 
 export function createRedis(url: string, role: RedisRole): Redis {
-  const options: RedisOptions = { lazyConnect: true, connectionName: `shepherd-${role}` };
-  if (role === "worker") {
-    options.maxRetriesPerRequest = null;
-  } else {
-    options.maxRetriesPerRequest = 1;
-    options.enableOfflineQueue = false;
-    options.connectTimeout = 2000;
-  }
+  const options: RedisOptions = {
+    lazyConnect: true,
+    connectionName: `shepherd-${role}`,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+  };
   const redis = new Redis(url, options);
   // Errors surface where they matter (connectRedis throws, Shepherd logs them); without a listener
   // ioredis would also print each one to stderr.
@@ -84,4 +87,23 @@ export function redactUrl(url: string): string {
   } catch {
     return "(unparseable URL)";
   }
+}
+
+/**
+ * Connection options (not a client) for BullMQ workers: BullMQ then owns the connections it makes,
+ * including the blocking one it resets when a command hangs across a reconnect.
+ */
+export function workerConnectionOptions(url: string): ConnectionOptions {
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.replace(/^\//, "") || 0);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(Number.isInteger(db) && db > 0 ? { db } : {}),
+    ...(parsed.protocol === "rediss:" ? { tls: {} } : {}),
+    connectionName: "shepherd-worker",
+    maxRetriesPerRequest: null,
+  };
 }

@@ -10,7 +10,7 @@ import { createConfigStore } from "./github/config.js";
 import { createPacer, PausedError } from "./github/pacer.js";
 import { createLogger, type Logger } from "./log.js";
 import { closeQueues, createQueues, type Queues, type TaskJobData } from "./queues.js";
-import { connectRedis, createRedis } from "./redis.js";
+import { connectRedis, createRedis, workerConnectionOptions } from "./redis.js";
 import type { Settings } from "./settings.js";
 import { createClaimStore } from "./state/claims.js";
 import { createCommentLedger } from "./state/comments.js";
@@ -95,19 +95,15 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
   }
 
   let workers: Workers | null = null;
-  let workerRedis: Redis | null = null;
   const stopAll = async () => {
     // Stop taking webhooks first, then let jobs finish (or hand them back), then disconnect.
     await web?.stop();
     await workers?.close(settings.shutdownTimeoutMs);
     await closeQueues(queues);
-    for (const connection of [redis, queueRedis, workerRedis]) connection?.disconnect();
+    for (const connection of [redis, queueRedis]) connection.disconnect();
   };
   if (settings.role !== "web") {
     try {
-      workerRedis = createRedis(settings.redisUrl, "worker");
-      await connectRedis(workerRedis, settings.redisUrl);
-      watchConnection(workerRedis, log, "worker");
       const now = options.now ?? Date.now;
       const pacer = createPacer(redis, keys, { writeIntervalMs: settings.writeIntervalMs });
       const clients = createClients(probot, { pacer, requestTimeoutMs: settings.requestTimeoutMs, log });
@@ -131,7 +127,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
         lockWaitMs: settings.lockWaitMs,
       };
       workers = startWorkers(deps, {
-        connection: workerRedis,
+        connection: workerConnectionOptions(settings.redisUrl),
         prefix: settings.prefix,
         concurrency: settings.concurrency,
         lockMs: settings.jobLockMs,

@@ -3,8 +3,7 @@
 // runs only what did not finish, and one handler failing does not stop the others. Transient
 // failures (5xx, network) retry with capped exponential backoff; a rate limit parks the job until
 // GitHub's time; a busy item puts it back for a moment; a refusal (4xx) fails the job at once.
-import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { createContext, createRunScope, ItemBusyError, type JobDeps, type RunScope } from "../../jobs/context.js";
 import { handlersFor, runTask } from "../../jobs/index.js";
 import { normaliseEvent } from "../domain/events.js";
@@ -14,7 +13,7 @@ import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJobData, TASKS_QUEUE, type TaskJo
 import { markDeliveryDone } from "../state/deliveries.js";
 
 export interface WorkerOptions {
-  connection: Redis;
+  connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
   lockMs: number;
@@ -38,6 +37,9 @@ export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
     lockDuration: options.lockMs,
     stalledInterval: options.stalledIntervalMs,
     maxStalledCount: options.maxStalledCount,
+    // After a Redis error, fetch again in a second, not BullMQ's default 15: a Redis that is back
+    // should be working again at once.
+    runRetryDelay: 1000,
     settings: {
       backoffStrategy(attemptsMade: number, type?: string): number {
         if (type !== BACKOFF_TYPE) return options.backoffMs;
