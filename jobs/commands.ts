@@ -5,11 +5,11 @@
 // `/claim` whose claim was stored goes on to assign instead of answering "you already hold it".
 import type { ResolvedConfig } from "../src/config/resolve.js";
 import { type Action, replyAction } from "../src/domain/actions.js";
+import { commandPlan, type Decided, heldClaimPlan, releasePlan, replyBody } from "../src/domain/commands/plan.js";
 import type { CompiledModel } from "../src/domain/classifier.js";
 import { COMMANDS, findCommand } from "../src/domain/commands/index.js";
 import { type ParsedCommand, newCommands, parseCommands } from "../src/domain/commands/parse.js";
 import type {
-  CommandAction,
   CommandContext,
   CommandSettings,
   CommandSpec,
@@ -18,7 +18,6 @@ import type {
   MentoringFacts,
 } from "../src/domain/commands/types.js";
 import { type GenericComment, genericComment, type ShepherdEvent } from "../src/domain/events.js";
-import { renderMarker } from "../src/domain/markers.js";
 import { findMilestone, labelsKnown } from "../src/domain/triage.js";
 import { planFailure } from "../src/domain/failures.js";
 import { openMilestones } from "../src/github/issues.js";
@@ -192,12 +191,16 @@ async function createRunner(
     return labels.map((label) => label.name);
   }
 
+  function replyKey(step: string): string {
+    return `reply:${ctx.run.id}:${step}`;
+  }
+
   function reply(step: string, body: string): Action {
-    return replyAction(number, `reply:${ctx.run.id}:${step}`, `${renderMarker("reply")}\n${body}`);
+    return replyAction(number, replyKey(step), replyBody(body));
   }
 
   /** What a command decides, from the facts as they were when it was first run. */
-  async function decide(command: ParsedCommand): Promise<Array<CommandAction | { type: "refuse"; body: string }>> {
+  async function decide(command: ParsedCommand): Promise<Decided[]> {
     const spec = findCommand(command.name);
     if (!spec) return [];
     const where = item.kind === "pr" ? "pull requests" : "issues";
@@ -229,130 +232,98 @@ async function createRunner(
     if (result && "assignees" in result) item.assignees = result.assignees;
   }
 
-  async function apply(step: string, action: CommandAction | { type: "refuse"; body: string }): Promise<void> {
+  async function apply(step: string, action: Decided): Promise<void> {
+    const results = await steps.step(step, async () => {
+      const state = await deps.items.load(repo.id, number);
+      return (
+        commandPlan(action, {
+          issue: number,
+          replyKey: replyKey(step),
+          react: source.react,
+          labels: item.labels,
+          assignees: item.assignees,
+          owned: state.owned,
+          triagePrefixes: settings.triage
+            ? { subsystem: settings.triage.subsystemPrefix, roadmap: settings.triage.roadmapPrefix }
+            : null,
+          now: deps.now(),
+        }) ?? []
+      );
+    });
+    for (const result of results) remember(result);
+    if (action.type === "add-labels") item.labels = labelsKnown(item.labels, action.labels);
+    if (action.type === "remove-labels") {
+      const removed = new Set(action.labels.map((label) => label.toLowerCase()));
+      item.labels = item.labels.filter((label) => !removed.has(label.toLowerCase()));
+    }
+    if (action.type === "assign") await refusedAssignees(step, action.logins);
+    await workflow(step, action);
+  }
+
+  /** GitHub leaves out people it cannot assign; say so. */
+  async function refusedAssignees(step: string, logins: string[]): Promise<void> {
+    const assigned = item.assignees.map((login) => login.toLowerCase());
+    const refused = logins.filter((login) => !assigned.includes(login.toLowerCase()));
+    if (refused.length === 0) return;
+    await steps.step(`${step}-refused`, () => [
+      reply(
+        `${step}-refused`,
+        `GitHub would not assign ${refused.map((login) => `**${login}**`).join(", ")}: only people with access ` +
+          "to this repository, the author, and people who have commented here can be assigned.",
+      ),
+    ]);
+  }
+
+  /** The actions that need GitHub's or Shepherd's answer half-way, stepped here. */
+  async function workflow(step: string, action: Decided): Promise<void> {
     switch (action.type) {
-      case "refuse":
-      case "reply":
-        await steps.step(step, () => [reply(step, action.body)]);
-        return;
-      case "react":
-        if (source.react.kind !== "none")
-          await steps.step(step, () => [{ type: "react", target: source.react, content: "+1" }]);
-        return;
-      case "assign": {
-        const [result] = await steps.step(step, () => [
-          { type: "add-assignees", issue: number, logins: action.logins },
-        ]);
-        remember(result);
-        const assigned = item.assignees.map((login) => login.toLowerCase());
-        const refused = action.logins.filter((login) => !assigned.includes(login.toLowerCase()));
-        if (refused.length === 0) return;
-        await steps.step(`${step}-refused`, () => [
-          reply(
-            `${step}-refused`,
-            `GitHub would not assign ${refused.map((login) => `**${login}**`).join(", ")}: only people with access ` +
-              "to this repository, the author, and people who have commented here can be assigned.",
-          ),
-        ]);
-        return;
-      }
-      case "unassign": {
-        const [result] = await steps.step(step, () => [
-          { type: "remove-assignees", issue: number, logins: action.logins },
-        ]);
-        remember(result);
-        return;
-      }
-      case "add-labels": {
-        const next = labelsKnown(item.labels, action.labels);
-        await steps.step(step, () => [
-          { type: "add-labels", issue: number, labels: action.labels },
-          { type: "save-item", issue: number, patch: { labels: next } },
-        ]);
-        item.labels = next;
-        return;
-      }
-      case "remove-labels": {
-        const removed = new Set(action.labels.map((label) => label.toLowerCase()));
-        const next = item.labels.filter((label) => !removed.has(label.toLowerCase()));
-        await steps.step(step, async () => {
-          // A person removing a label Shepherd applied makes it theirs to decide: never re-added.
-          const current = await deps.items.load(repo.id, number);
-          return [
-            ...action.labels.map((label) => ({ type: "remove-label" as const, issue: number, label })),
-            {
-              type: "save-item",
-              issue: number,
-              patch: {
-                labels: next,
-                owned: current.owned.filter((label) => !removed.has(label.toLowerCase())),
-              },
-            },
-          ];
-        });
-        item.labels = next;
-        return;
-      }
       case "set-milestone":
-        await steps.step(step, async () => {
+        await steps.step(`${step}-milestone`, async () => {
           const milestones = await openMilestones(await ctx.octokit(), deps.redis, deps.keys, repo);
           const found = findMilestone(milestones, action.title);
           return found ? [{ type: "set-milestone", issue: number, milestone: found.number }] : [];
         });
         return;
-      case "human-triage": {
-        const prefix =
-          action.dimension === "subsystem" ? settings.triage?.subsystemPrefix : settings.triage?.roadmapPrefix;
-        if (!prefix) return;
-        await steps.step(step, async () => {
-          const current = await deps.items.load(repo.id, number);
-          const owned = current.owned.filter((label) => !label.toLowerCase().startsWith(prefix.toLowerCase()));
-          return [{ type: "save-item", issue: number, patch: { owned } }];
-        });
-        return;
-      }
       case "claim":
         return claim(step, action.login);
-      case "release":
-        return release(step, action.login);
+      case "release": {
+        const results = await steps.step(`${step}-release`, async () =>
+          releasePlan({
+            issue: number,
+            login: action.login,
+            assignees: item.assignees,
+            claim: await deps.claims.get(repo.id, number),
+            now: deps.now(),
+          }),
+        );
+        for (const result of results) remember(result);
+        return;
+      }
       case "request-mentor":
         return requestMentor(scope, action.newcomer, newcomerItem(), step);
       case "assign-mentor":
         return assignMentor(scope, action.newcomer, action.mentor, newcomerItem(), step);
       case "end-mentorship": {
-        const ended = await endMentorship(
-          scope,
-          action.newcomer,
-          `ended with \`/mentor done\` by ${source.author.login}`,
-          step,
-        );
+        const reason = `ended with \`/mentor done\` by ${source.author.login}`;
+        const ended = await endMentorship(scope, action.newcomer, reason, `${step}-end`);
         if (!ended)
           await steps.step(`${step}-none`, () => [reply(`${step}-none`, "There is no mentorship here to end.")]);
         return;
       }
-      case "set-away":
-        await steps.step(step, () => [
-          {
-            type: "set-away",
-            mentor: action.mentor,
-            until: Number.isFinite(action.until) ? action.until : null,
-            since: deps.now(),
-          },
-        ]);
-        return;
       case "set-back":
-        await steps.step(step, () => [{ type: "set-back", mentor: action.mentor }]);
+        await steps.step(`${step}-back`, () => [{ type: "set-back", mentor: action.mentor }]);
         // A mentor back means a free place, maybe: the longest waiter may get them now.
         await withMentorLock(scope, () => fillFromWaitlist(scope, `${step}-fill`));
         return;
-      case "refresh-progress":
-        if (config.progress) await steps.step(step, () => [{ type: "schedule-summary", delaySeconds: 0 }]);
+      default:
         return;
     }
   }
 
   async function claim(step: string, login: string): Promise<void> {
-    const [stored] = await steps.step(step, () => [{ type: "store-claim", issue: number, login, since: deps.now() }]);
+    const [stored] = await steps.step(`${step}-store`, () => [
+      { type: "store-claim", issue: number, login, since: deps.now() },
+    ]);
     const outcome = stored as { claimed: boolean; holder: string | null } | undefined;
     if (!outcome?.claimed) {
       await steps.step(`${step}-lost`, () => [
@@ -369,41 +340,10 @@ async function createRunner(
     ]);
     remember(assigned);
     if (item.assignees.some((assignee) => assignee.toLowerCase() === login.toLowerCase())) return;
-    // GitHub would not assign them (no access, never commented): Shepherd keeps the claim itself
-    // and shows it where everyone looks, in a comment it edits in place.
-    await steps.step(`${step}-held`, async () => {
-      const since = (await deps.claims.get(repo.id, number))?.since ?? deps.now();
-      const body = [
-        renderMarker("claim", { claimant: login, since }),
-        `**Claimed by @${login}** on ${new Date(since).toISOString().slice(0, 10)}.`,
-        "",
-        "GitHub cannot assign them yet, so Shepherd holds the claim: others see the issue is taken, " +
-          "and `/release` gives it back.",
-      ].join("\n");
-      return [
-        { type: "comment", issue: number, key: "claim", body, repost: true },
-        { type: "update-claim", issue: number, patch: { assigned: false } },
-      ];
-    });
-  }
-
-  async function release(step: string, login: string): Promise<void> {
-    const results = await steps.step(step, async (): Promise<Action[]> => {
-      const current = await deps.claims.get(repo.id, number);
-      const actions: Action[] = [{ type: "release-claim", issue: number }];
-      if (item.assignees.some((assignee) => assignee.toLowerCase() === login.toLowerCase())) {
-        actions.push({ type: "remove-assignees", issue: number, logins: [login] });
-      }
-      if (current && (!current.assigned || current.commentId !== null)) {
-        const body = [
-          renderMarker("claim", { claimant: login, since: current.since, released: deps.now() }),
-          `~~Claimed by @${login}~~: released. Anyone can \`/claim\` this issue.`,
-        ].join("\n");
-        actions.push({ type: "comment", issue: number, key: "claim", body });
-      }
-      return actions;
-    });
-    for (const result of results) remember(result);
+    // GitHub would not assign them (no access, never commented): Shepherd keeps the claim itself.
+    await steps.step(`${step}-held`, async () =>
+      heldClaimPlan({ issue: number, login, since: (await deps.claims.get(repo.id, number))?.since ?? deps.now() }),
+    );
   }
 
   /** One short reply per command that failed inside Shepherd; GitHub's own hiccups are retried quietly. */

@@ -59,6 +59,8 @@ export interface PhaseFigures {
   injected5xx: number;
   injected403: number;
   kills: number;
+  /** Jobs that were active in the worker when it was killed. */
+  jobsHeldByKilled: number;
   /** From a kill until every job the dead worker held had finished (max and median, s). */
   pickupMaxSeconds: number | null;
   pickupMedianSeconds: number | null;
@@ -309,7 +311,8 @@ async function runPhase(
   const started = Date.now();
   const redisServer = await startRedis();
   // Content limits off: the chaos run is about correctness; pacing has its own benchmark.
-  const world = await startWorld({ config: CONFIG, fake: { contentLimits: false } });
+  // A round trip of 25 ms, so a killed worker usually dies with requests on the wire.
+  const world = await startWorld({ config: CONFIG, fake: { contentLimits: false, latencyMs: 25 } });
   const { fake } = world;
   const prefix = `chaos-${phase}`;
   const issues: IssueRecord[] = [];
@@ -331,6 +334,7 @@ async function runPhase(
     injected5xx: 0,
     injected403: 0,
     kills: 0,
+    jobsHeldByKilled: 0,
     pickupMaxSeconds: null,
     pickupMedianSeconds: null,
     activeAtEnd: 0,
@@ -345,7 +349,7 @@ async function runPhase(
       prefix,
       extra: {
         SHEPHERD_ROLE: role,
-        // Writes stay serial (as GitHub asks) but fast: the fake answers in a millisecond.
+        // Writes stay serial (as GitHub asks) but fast: the fake answers in 25 ms.
         SHEPHERD_WRITE_INTERVAL_MS: "20",
         SHEPHERD_CONCURRENCY: "8",
         // Retries come sooner than in production, so a run with a fault in every fifth answer ends in minutes.
@@ -422,11 +426,14 @@ async function runPhase(
           const held = await redis.lrange(`${prefix}:events:active`, 0, -1);
           await worker.kill();
           figures.kills += 1;
+          figures.jobsHeldByKilled += held.length;
           const killedAt = Date.now();
           worker = await startWorker();
-          void waitCompleted(redis, prefix, held, options.settleTimeoutMs).then((done) => {
-            if (done) pickups.push((Date.now() - killedAt) / 1000);
-          });
+          if (held.length > 0) {
+            void waitCompleted(redis, prefix, held, options.settleTimeoutMs).then((done) => {
+              if (done) pickups.push((Date.now() - killedAt) / 1000);
+            });
+          }
         }
       }
       if (phase === "redis") {
@@ -551,7 +558,7 @@ export function formatFigures(results: PhaseFigures[]): string {
     ["refused (503) and sent again", (f) => String(f.refused)],
     ["injected 5xx / 403", (f) => `${f.injected5xx} / ${f.injected403}`],
     ["requests before retry-after", (f) => String(f.rateViolations)],
-    ["worker kills", (f) => String(f.kills)],
+    ["worker kills (jobs they held)", (f) => `${f.kills} (${f.jobsHeldByKilled})`],
     [
       "kill → its jobs done, median / max s",
       (f) => (f.pickupMaxSeconds === null ? "-" : `${f.pickupMedianSeconds} / ${f.pickupMaxSeconds}`),

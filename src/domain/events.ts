@@ -233,7 +233,7 @@ function parse(delivery: DeliveryInput, bot: string): ShepherdEvent | null {
   switch (name) {
     case "issues":
     case "pull_request": {
-      const rawItem = RawItem.parse(name === "issues" ? raw.issue : raw.pull_request);
+      const rawItem = itemAt(payload, name === "issues" ? "issue" : "pull_request");
       const kind = name === "pull_request" || rawItem.pull_request ? "pr" : "issue";
       if (raw.action === "labeled" || raw.action === "unlabeled") {
         const data = LabelPayload.parse(payload);
@@ -261,7 +261,7 @@ function parse(delivery: DeliveryInput, bot: string): ShepherdEvent | null {
     case "pull_request_review_comment": {
       const data = CommentPayload.parse(payload);
       const review = name === "pull_request_review_comment";
-      const rawItem = RawItem.parse(review ? raw.pull_request : raw.issue);
+      const rawItem = itemAt(payload, review ? "pull_request" : "issue");
       const kind = review || rawItem.pull_request ? "pr" : "issue";
       return {
         type: "comment",
@@ -319,6 +319,11 @@ function parse(delivery: DeliveryInput, bot: string): ShepherdEvent | null {
     default:
       return null;
   }
+}
+
+/** The item under `field`, parsed so a failure names the field (`issue.number: ...`). */
+function itemAt(payload: unknown, field: "issue" | "pull_request"): RawItem {
+  return z.object({ [field]: RawItem }).parse(payload)[field] as RawItem;
 }
 
 function actionOf(payload: unknown): string | undefined {

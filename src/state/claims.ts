@@ -2,6 +2,7 @@
 // and a set per repo (for sweeps and rebuilds). Claiming is one atomic script, so two workers
 // racing on the same issue end with one claimant and one refusal.
 import type { Redis } from "ioredis";
+import { z } from "zod";
 import type { Claim } from "../domain/commands/types.js";
 import type { Keys } from "./keys.js";
 
@@ -41,19 +42,29 @@ export interface ClaimStore {
   linkedPrs(repoId: number, issue: number): Promise<number[]>;
 }
 
+// A claim is a Redis hash of strings (the claim script writes it atomically); "" means none.
+const optionalNumber = z
+  .string()
+  .optional()
+  .transform((value) => (value ? Number(value) : null))
+  .pipe(z.number().finite().nullable());
+const ClaimHash = z.object({
+  claimant: z.string().min(1),
+  since: z.coerce.number().finite(),
+  pr: optionalNumber,
+  assigned: z
+    .string()
+    .optional()
+    .transform((value) => value !== "false"),
+  commentId: optionalNumber,
+  lastActivity: optionalNumber,
+  remindedAt: optionalNumber,
+});
+
 export function createClaimStore(redis: Redis, keys: Keys): ClaimStore {
   async function get(repoId: number, number: number): Promise<StoredClaim | null> {
-    const hash = await redis.hgetall(keys.claim(repoId, number));
-    if (!hash.claimant) return null;
-    return {
-      claimant: hash.claimant,
-      since: Number(hash.since ?? 0),
-      pr: hash.pr ? Number(hash.pr) : null,
-      assigned: hash.assigned !== "false",
-      commentId: hash.commentId ? Number(hash.commentId) : null,
-      lastActivity: hash.lastActivity ? Number(hash.lastActivity) : null,
-      remindedAt: hash.remindedAt ? Number(hash.remindedAt) : null,
-    };
+    const parsed = ClaimHash.safeParse(await redis.hgetall(keys.claim(repoId, number)));
+    return parsed.success ? parsed.data : null;
   }
   return {
     get,

@@ -80,6 +80,8 @@ export interface FakeGitHubOptions {
   now?: () => Date;
   /** Login of callers using a token the fake did not issue (e.g. a PAT in a unit test). Default "octocat". */
   tokenUser?: string;
+  /** Milliseconds every answer takes, like GitHub's round trip (default 0). */
+  latencyMs?: number;
   /** Answers POST /api/graphql. Default: defaultGraphqlHandler; false: none (404, recorded). */
   graphql?: GraphqlHandler | false;
   /** Deliver the webhooks GitHub would send for the app's own changes (see webhooks.ts). Default: none. */
@@ -380,6 +382,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   };
   const validateResponses = options.validateResponses ?? true;
   const rateLimit = options.rateLimit ?? 5000;
+  const latencyMs = options.latencyMs ?? 0;
   const webhooks = createWebhookSender({ appId, webhooks: options.webhooks });
   const windows = createRateWindows();
   const buckets = createRateBuckets();
@@ -662,7 +665,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       ex.graphql = await describeGraphql(ex.body);
       const limited = guard(ex);
       if (limited) return limited;
-      const delay = takeDelay(ex);
+      const delay = takeDelay(ex) + latencyMs;
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       const result = await runGraphql(ex);
       spendContent(ex, result);
@@ -683,7 +686,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     const limited = guard(ex);
     if (limited) return limited;
-    const delay = takeDelay(ex);
+    const delay = takeDelay(ex) + latencyMs;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     const result = runHandler(ex, route);
     spendContent(ex, result);
