@@ -200,6 +200,9 @@ const HANDLED: Record<string, readonly string[] | "any"> = {
   milestone: "any",
 };
 
+/** The webhook events Shepherd acts on; app.yml subscribes to the same list (a test keeps them in step). */
+export const HANDLED_EVENTS: readonly string[] = Object.keys(HANDLED);
+
 export function isHandledAction(name: string, action: string | undefined): boolean {
   const handled = HANDLED[name];
   if (!handled) return false;

@@ -1,20 +1,8 @@
-// Small issue writes and reads shared by several jobs.
+// Reads about a repo's issues that several jobs share.
 import type { Redis } from "ioredis";
 import type { ProbotOctokit } from "probot";
 import type { Milestone } from "../domain/triage.js";
 import type { Keys } from "../state/keys.js";
-
-/** Removes a label; a label already gone (404) means the goal is reached. */
-export async function removeLabel(
-  octokit: ProbotOctokit,
-  params: { owner: string; repo: string; issue_number: number; name: string },
-): Promise<void> {
-  try {
-    await octokit.rest.issues.removeLabel(params);
-  } catch (error) {
-    if ((error as { status?: number }).status !== 404) throw error;
-  }
-}
 
 /** The repo's open milestones, cached; milestone webhooks clear the cache, the expiry covers a lost one. */
 export async function openMilestones(

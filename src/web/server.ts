@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { verify } from "@octokit/webhooks-methods";
 import type { Redis } from "ioredis";
-import { isHandledEvent } from "../events.js";
+import { isHandledAction } from "../domain/events.js";
 import type { Logger } from "../log.js";
 import { deliveryJobId, type Queues } from "../queues.js";
 import { pingRedis, withTimeout } from "../redis.js";
@@ -124,11 +124,12 @@ export function createWebServer(deps: WebDeps): WebServer {
 
   async function enqueue(id: string, name: string, payload: Record<string, unknown>): Promise<Answer> {
     if (name === "ping") return { status: 200, body: { status: "pong" } };
-    if (!isHandledEvent(name)) {
-      log.debug({ delivery: id, event: name }, "event not handled, dropped");
+    const action = typeof payload.action === "string" ? payload.action : undefined;
+    // Shepherd's own assignments, milestones and pins come back too: what no handler reads is not queued.
+    if (!isHandledAction(name, action)) {
+      log.debug({ delivery: id, event: name, action }, "event not handled, dropped");
       return { status: 200, body: { status: "ignored", reason: "event not handled" } };
     }
-    const action = typeof payload.action === "string" ? payload.action : undefined;
     try {
       if (await withTimeout(isDeliveryDone(redis, keys, id), enqueueTimeoutMs)) {
         log.info({ delivery: id, event: name, action }, "duplicate delivery ignored");

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { HANDLED_EVENTS } from "../../src/events.js";
+import { HANDLED_EVENTS } from "../../src/domain/events.js";
 import { EVENTS_QUEUE } from "../../src/queues.js";
 import { RedisUnavailableError } from "../../src/redis.js";
 import { Settings } from "../../src/settings.js";
