@@ -452,7 +452,17 @@ async function runPhase(
     figures.pickupMedianSeconds = pickups.length > 0 ? round(pickups[Math.floor(pickups.length / 2)] ?? 0) : null;
 
     for (const step of steps) {
-      if (!(await redis.exists(`${prefix}:s:delivery:${step.id}`))) figures.lost += 1;
+      if (await redis.exists(`${prefix}:s:delivery:${step.id}`)) continue;
+      figures.lost += 1;
+      // What the processes said about it, so a loss can be explained.
+      const said = apps.flatMap((app) =>
+        app.lines.filter((line) => line.delivery === step.id && (line.level ?? 0) >= 40),
+      );
+      for (const line of said.slice(-3)) {
+        figures.differences.push(
+          `lost ${step.id}: ${String(line.msg)} ${JSON.stringify(line.err ?? line.reason ?? "")}`.slice(0, 400),
+        );
+      }
     }
     figures.activeAtEnd = await redis.llen(`${prefix}:events:active`);
     const stats = fake.chaosStats();
@@ -483,7 +493,14 @@ async function runPhase(
         const mine = writes.get(number) ?? new Map<string, number>();
         const theirs = reference.writes.get(number) ?? new Map<string, number>();
         const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
-        if (total(mine) !== total(theirs)) figures.itemsWithOtherWrites += 1;
+        if (total(mine) !== total(theirs)) {
+          figures.itemsWithOtherWrites += 1;
+          const operations = new Set([...mine.keys(), ...theirs.keys()]);
+          const changed = [...operations]
+            .filter((operation) => (mine.get(operation) ?? 0) !== (theirs.get(operation) ?? 0))
+            .map((operation) => `${operation} ${theirs.get(operation) ?? 0}→${mine.get(operation) ?? 0}`);
+          if (figures.differences.length < 10) figures.differences.push(`#${number} writes: ${changed.join(", ")}`);
+        }
         figures.repeatedLabelWrites += Math.max(
           0,
           (mine.get("issues/add-labels") ?? 0) - (theirs.get("issues/add-labels") ?? 0),
