@@ -108,6 +108,7 @@ export function createContext(deps: JobDeps, run: RunScope, handler: string): Co
           applyAction(
             {
               repo,
+              self: deps.botLogin,
               github: async () => createGitHubPort(await run.octokit(), repo.owner, repo.repo),
               comments: deps.comments,
               items: deps.items,

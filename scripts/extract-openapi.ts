@@ -50,6 +50,9 @@ export const OPERATIONS = [
   "issues/list-comments-for-repo",
   "issues/list-for-repo",
   "pulls/list",
+  "reactions/list-for-issue-comment",
+  "reactions/list-for-issue",
+  "reactions/list-for-pull-request-review-comment",
 ] as const;
 
 export type OperationId = (typeof OPERATIONS)[number];

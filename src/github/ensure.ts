@@ -69,8 +69,15 @@ export async function ensureUnassigned(
   return port.removeAssignees(issue, logins);
 }
 
-export async function ensureReaction(port: GitHubPort, target: ReactionTarget, content: "+1") {
-  // GitHub keeps one reaction per user and content, so a repeat changes nothing there.
+export async function ensureReaction(
+  port: GitHubPort,
+  target: ReactionTarget,
+  content: "+1",
+  self: string,
+  options: EnsureOptions,
+) {
+  // GitHub would answer a repeat with 200 and change nothing, but it still spends a write.
+  if (options.maybeDone && (await port.reactedBy(target, content)).some((login) => fold(login) === fold(self))) return;
   await port.react(target, content);
 }
 

@@ -45,6 +45,8 @@ export interface GitHubPort {
   /** `gone` when the comment was deleted. */
   updateComment(id: number, body: string): Promise<"ok" | "gone">;
   react(target: ReactionTarget, content: "+1"): Promise<void>;
+  /** Who reacted to the target with that content. */
+  reactedBy(target: ReactionTarget, content: "+1"): Promise<string[]>;
   /** `refused` when GitHub will not request a review from them (not a collaborator). */
   requestReviewers(pr: number, logins: string[]): Promise<"ok" | "refused">;
   createIssue(input: { title: string; body: string; labels: string[] }): Promise<CreatedIssue>;
@@ -171,6 +173,21 @@ export function createGitHubPort(octokit: ProbotOctokit, owner: string, repo: st
       } else if (target.kind === "review-comment") {
         await octokit.rest.reactions.createForPullRequestReviewComment({ ...params, comment_id: target.id, content });
       }
+    },
+    async reactedBy(target, content) {
+      const logins = (reactions: Array<{ user: { login: string } | null }>) =>
+        reactions.map((reaction) => reaction.user?.login ?? "");
+      if (target.kind === "issue-comment") {
+        const list = octokit.rest.reactions.listForIssueComment;
+        return logins(await octokit.paginate(list, { ...params, comment_id: target.id, content, per_page: 100 }));
+      }
+      if (target.kind === "issue") {
+        const list = octokit.rest.reactions.listForIssue;
+        return logins(await octokit.paginate(list, { ...params, issue_number: target.number, content, per_page: 100 }));
+      }
+      if (target.kind === "none") return [];
+      const list = octokit.rest.reactions.listForPullRequestReviewComment;
+      return logins(await octokit.paginate(list, { ...params, comment_id: target.id, content, per_page: 100 }));
     },
     async requestReviewers(pr, logins) {
       try {

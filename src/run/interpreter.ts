@@ -28,6 +28,8 @@ import type { ProjectionStore } from "../state/projection.js";
 
 export interface InterpreterEnv {
   repo: RepoRef;
+  /** The app's own login (`<slug>[bot]`), to recognise its reactions. */
+  self: string;
   github(): Promise<GitHubPort>;
   comments: CommentLedger;
   items: ItemStore;
@@ -77,7 +79,7 @@ export async function applyAction(env: InterpreterEnv, action: Action, maybeDone
       await ensureCommentEnded(await env.github(), env.comments, { repoId, ...action });
       return null;
     case "react":
-      await ensureReaction(await env.github(), action.target, action.content);
+      await ensureReaction(await env.github(), action.target, action.content, env.self, options);
       return null;
     case "request-review":
       return { review: await ensureReviewRequested(await env.github(), action.pr, action.logins, options) };

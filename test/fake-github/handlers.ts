@@ -472,6 +472,13 @@ function react(ctx: HandlerContext, reactions: ReactionRecord[]): HandlerResult 
   return created(ctx.render.reaction(reaction));
 }
 
+/** Reactions in the order they were made, filtered by `content` when given. */
+function listReactions(ctx: HandlerContext, reactions: ReactionRecord[]): HandlerResult {
+  const content = first(ctx.query["content"]);
+  const matching = reactions.filter((reaction) => content === undefined || reaction.content === content);
+  return listOk(ctx, matching, (reaction) => ctx.render.reaction(reaction));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The route table
 
@@ -699,6 +706,16 @@ export const ROUTES: Record<string, RouteHandler> = {
     const comment = ctx.state.reviewComments.get(Number(ctx.params["comment_id"]));
     if (!comment || comment.repo !== `${repo.owner}/${repo.name}`.toLowerCase()) throw notFound();
     return react(ctx, comment.reactions);
+  }),
+
+  "reactions/list-for-issue-comment": commentRoute((ctx, _repo, comment) => listReactions(ctx, comment.reactions)),
+
+  "reactions/list-for-issue": issueRoute((ctx, _repo, issue) => listReactions(ctx, issue.reactions)),
+
+  "reactions/list-for-pull-request-review-comment": repoRoute((ctx, repo) => {
+    const comment = ctx.state.reviewComments.get(Number(ctx.params["comment_id"]));
+    if (!comment || comment.repo !== `${repo.owner}/${repo.name}`.toLowerCase()) throw notFound();
+    return listReactions(ctx, comment.reactions);
   }),
 
   "issues/list-comments-for-repo": repoRoute((ctx, repo) => {

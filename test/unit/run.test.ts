@@ -2,7 +2,7 @@
 // finished action, an action that was under way is checked on GitHub before it is written again.
 import { describe, expect, it } from "vitest";
 import type { Action } from "../../src/domain/actions.js";
-import { ensureComment, ensureLabels, keyMarker } from "../../src/github/ensure.js";
+import { ensureComment, ensureLabels, ensureReaction, keyMarker } from "../../src/github/ensure.js";
 import type { CommentSnapshot, GitHubPort } from "../../src/github/port.js";
 import { createSteps } from "../../src/run/steps.js";
 import type { CommentEntry, CommentLedger } from "../../src/state/comments.js";
@@ -87,7 +87,7 @@ function memoryComments(): CommentLedger {
 }
 
 /** A port over one issue's labels and comments that counts the calls made. */
-function memoryPort(labels: string[] = [], comments: CommentSnapshot[] = []) {
+function memoryPort(labels: string[] = [], comments: CommentSnapshot[] = [], reactions: string[] = []) {
   const calls: string[] = [];
   let next = 100;
   const port = {
@@ -116,6 +116,14 @@ function memoryPort(labels: string[] = [], comments: CommentSnapshot[] = []) {
       comments.push({ id, body, isBot: true, login: "shepherd[bot]" });
       return id;
     },
+    async react(_target: unknown, content: string) {
+      calls.push(`react ${content}`);
+      reactions.push("shepherd[bot]");
+    },
+    async reactedBy() {
+      calls.push("list-reactions");
+      return [...reactions];
+    },
     async updateComment(id: number, body: string) {
       calls.push("update-comment");
       const found = comments.find((comment) => comment.id === id);
@@ -135,6 +143,18 @@ describe("ensure verbs", () => {
     const after = memoryPort(["async"]);
     await ensureLabels(after.port, 1, ["async", "subsystem:orm"], { maybeDone: true });
     expect(after.calls).toEqual(["get-issue", "add-labels subsystem:orm"]);
+  });
+
+  it("react without reading, and after a crash only when its own reaction is not there yet", async () => {
+    const target = { kind: "issue-comment" as const, id: 7 };
+    const fresh = memoryPort();
+    await ensureReaction(fresh.port, target, "+1", "Shepherd[bot]", { maybeDone: false });
+    expect(fresh.calls).toEqual(["react +1"]);
+    await ensureReaction(fresh.port, target, "+1", "Shepherd[bot]", { maybeDone: true });
+    expect(fresh.calls).toEqual(["react +1", "list-reactions"]);
+    const other = memoryPort([], [], ["someone"]);
+    await ensureReaction(other.port, target, "+1", "shepherd[bot]", { maybeDone: true });
+    expect(other.calls).toEqual(["list-reactions", "react +1"]);
   });
 
   it("post a keyed comment once, edit it when it changes, and find it after a crash instead of posting again", async () => {
