@@ -25,6 +25,7 @@ import { isTriager } from "../src/github/permissions.js";
 import type { ActionResult } from "../src/run/interpreter.js";
 import type { Steps } from "../src/run/steps.js";
 import { type HandlerContext, loadConfig, type RepoRef, withItemLock } from "./context.js";
+import { gatherTriage } from "./triage.js";
 import {
   assignMentor,
   configuredMentors,
@@ -299,6 +300,8 @@ async function createRunner(
         for (const result of results) remember(result);
         return;
       }
+      case "explain":
+        return explain(step);
       case "request-mentor":
         return requestMentor(scope, action.newcomer, newcomerItem(), step);
       case "assign-mentor":
@@ -318,6 +321,21 @@ async function createRunner(
       default:
         return;
     }
+  }
+
+  /** `/why`: the explanation triage would write, as the item's one triage comment, whatever `explain` says. */
+  async function explain(step: string): Promise<void> {
+    const triage = config.triage;
+    if (!triage) return;
+    await steps.step(`${step}-explain`, async () => {
+      const settings = { ...triage, explain: "comment" as const };
+      const gathered = await gatherTriage(ctx, repo, { config, compiled }, source.item, "edited", settings);
+      const { explanation } = gathered.decision;
+      if (explanation === null) {
+        return [reply(`${step}-explain`, "Shepherd does not see async-conversion work here, so it set no labels.")];
+      }
+      return [{ type: "comment", issue: number, key: "triage", body: explanation, repost: true }];
+    });
   }
 
   async function claim(step: string, login: string): Promise<void> {

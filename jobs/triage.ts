@@ -1,14 +1,22 @@
 // Auto-triage of an issue or PR: gather (stored state, a PR's files, the referenced issue, the
 // milestones), decide (src/domain/triage.ts), apply the plan as one resumable step.
 import type { ProbotOctokit } from "probot";
-import { classify } from "../src/domain/classifier.js";
-import type { ItemEvent } from "../src/domain/events.js";
+import type { TriageConfig } from "../src/config/schema.js";
+import type { ResolvedConfig } from "../src/config/resolve.js";
+import { classify, type CompiledModel } from "../src/domain/classifier.js";
+import type { Item, ItemEvent } from "../src/domain/events.js";
 import type { ChangedFile, ClassifyInput } from "../src/domain/model.js";
 import { findIssueReferences } from "../src/domain/references.js";
-import { decideTriage, type InheritedTriage, labelsKnown, triagePlan } from "../src/domain/triage.js";
+import {
+  decideTriage,
+  type InheritedTriage,
+  labelsKnown,
+  type TriageDecision,
+  triagePlan,
+} from "../src/domain/triage.js";
 import { openMilestones } from "../src/github/issues.js";
 import type { ItemState } from "../src/state/items.js";
-import { type HandlerContext, type JobDeps, loadConfig, type RepoRef, withItemLock } from "./context.js";
+import { type Context, type HandlerContext, type JobDeps, loadConfig, type RepoRef, withItemLock } from "./context.js";
 
 /** Events whose PR file list may have changed since it was stored. */
 const FILE_CHANGING_ACTIONS = new Set(["opened", "reopened", "synchronize", "ready_for_review"]);
@@ -26,49 +34,68 @@ export async function triageEvent(ctx: HandlerContext<ItemEvent>): Promise<void>
 
   await withItemLock(ctx, repo.id, item.number, async () => {
     await ctx.steps(repo).step("triage", async () => {
-      const octokit = await ctx.octokit();
-      const state = await deps.items.load(repo.id, item.number);
-      const files =
-        item.kind === "pr" ? await changedFiles(octokit, repo, item.number, state, event.action) : undefined;
-      const input: ClassifyInput = {
-        kind: item.kind,
-        title: item.title,
-        body: item.body,
-        milestone: item.milestone?.title ?? null,
-      };
-      if (files) input.files = files;
-      const classification = classify(config.compiled, input);
-      const inherited = item.kind === "pr" ? await inheritedTriage(octokit, deps, repo, event, triage.labels) : null;
-      const milestones =
-        triage.milestones && !item.milestone && (classification.roadmap || inherited?.roadmap)
-          ? await openMilestones(octokit, deps.redis, deps.keys, repo)
-          : null;
-      const labels = labelsKnown(item.labels, state.owned);
-      const decision = decideTriage({
-        kind: item.kind,
-        labels,
-        milestone: item.milestone,
-        classification,
-        memory: { owned: state.owned, removed: state.removed },
-        settings: triage,
-        model: config.config.model,
-        milestones,
-        inherited,
-      });
-      ctx.log.info(
-        {
-          repo: `${repo.owner}/${repo.repo}`,
-          item: item.number,
-          applies: decision.applies,
-          add: decision.add,
-          remove: decision.remove,
-          confidence: decision.confidence,
-        },
-        "triage decided",
-      );
+      const { decision, labels, files } = await gatherTriage(ctx, repo, config, item, event.action, triage);
       return triagePlan({ number: item.number, kind: item.kind, labels, decision, files });
     });
   });
+}
+
+export interface GatheredTriage {
+  decision: TriageDecision;
+  labels: string[];
+  files: ChangedFile[] | undefined;
+}
+
+/** Gathers what triage needs (stored state, a PR's files, the referenced issue, milestones) and decides. */
+export async function gatherTriage(
+  ctx: Context,
+  repo: RepoRef,
+  config: { config: ResolvedConfig; compiled: CompiledModel },
+  item: Item,
+  action: string,
+  triage: TriageConfig,
+): Promise<GatheredTriage> {
+  const { deps } = ctx;
+  const octokit = await ctx.octokit();
+  const state = await deps.items.load(repo.id, item.number);
+  const files = item.kind === "pr" ? await changedFiles(octokit, repo, item.number, state, action) : undefined;
+  const input: ClassifyInput = {
+    kind: item.kind,
+    title: item.title,
+    body: item.body,
+    milestone: item.milestone?.title ?? null,
+  };
+  if (files) input.files = files;
+  const classification = classify(config.compiled, input);
+  const inherited = item.kind === "pr" ? await inheritedTriage(octokit, deps, repo, item, triage.labels) : null;
+  const milestones =
+    triage.milestones && !item.milestone && (classification.roadmap || inherited?.roadmap)
+      ? await openMilestones(octokit, deps.redis, deps.keys, repo)
+      : null;
+  const labels = labelsKnown(item.labels, state.owned);
+  const decision = decideTriage({
+    kind: item.kind,
+    labels,
+    milestone: item.milestone,
+    classification,
+    memory: { owned: state.owned, removed: state.removed },
+    settings: triage,
+    model: config.config.model,
+    milestones,
+    inherited,
+  });
+  ctx.log.info(
+    {
+      repo: `${repo.owner}/${repo.repo}`,
+      item: item.number,
+      applies: decision.applies,
+      add: decision.add,
+      remove: decision.remove,
+      confidence: decision.confidence,
+    },
+    "triage decided",
+  );
+  return { decision, labels, files };
 }
 
 async function changedFiles(
@@ -98,10 +125,9 @@ async function inheritedTriage(
   octokit: ProbotOctokit,
   deps: JobDeps,
   repo: RepoRef,
-  event: ItemEvent,
+  item: Item,
   names: { subsystemPrefix: string; roadmapPrefix: string },
 ): Promise<InheritedTriage | null> {
-  const { item } = event;
   for (const reference of findIssueReferences(`${item.title}\n${item.body}`).slice(0, 3)) {
     if (reference.number === item.number) continue;
     const state = await deps.items.load(repo.id, reference.number);

@@ -14,7 +14,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { deliveryJobId, EVENTS_QUEUE } from "../src/queues.js";
 import type { FakeGitHub } from "../test/fake-github/server.js";
 import type { IssueRecord } from "../test/fake-github/state.js";
 import { appEnv, type AppProcess, freePort, startApp } from "../test/support/app-process.js";
@@ -351,10 +353,16 @@ async function runPhase(
         SHEPHERD_ROLE: role,
         // Writes stay serial (as GitHub asks) but fast: the fake answers in 25 ms.
         SHEPHERD_WRITE_INTERVAL_MS: "20",
+        // The fake's content limits are off here: the chaos run is about faults, not budgets.
+        SHEPHERD_WRITES_PER_MINUTE: "0",
+        SHEPHERD_WRITES_PER_HOUR: "0",
         SHEPHERD_CONCURRENCY: "8",
         // Retries come sooner than in production, so a run with a fault in every fifth answer ends in minutes.
+        // With retries this much sooner, more of them cover about the time production's 10 tries
+        // (2 s doubling to 5 min) do; with a fault in every fourth answer, 10 tries of 5 s can run out.
         SHEPHERD_BACKOFF_MS: "300",
         SHEPHERD_MAX_BACKOFF_MS: "5000",
+        SHEPHERD_ATTEMPTS: "40",
         LOG_LEVEL: "info",
       },
     });
@@ -451,9 +459,15 @@ async function runPhase(
     figures.pickupMaxSeconds = pickups.length > 0 ? round(pickups[pickups.length - 1] ?? 0) : null;
     figures.pickupMedianSeconds = pickups.length > 0 ? round(pickups[Math.floor(pickups.length / 2)] ?? 0) : null;
 
+    const events = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
     for (const step of steps) {
       if (await redis.exists(`${prefix}:s:delivery:${step.id}`)) continue;
       figures.lost += 1;
+      const job = await Job.fromId(events, deliveryJobId(step.id));
+      const state = job ? await job.getState() : "missing";
+      figures.differences.push(
+        `lost ${step.id}: job ${state}, ${job?.attemptsMade ?? 0} attempts, ${job?.failedReason ?? ""}`.slice(0, 300),
+      );
       // What the processes said about it, so a loss can be explained.
       const said = apps.flatMap((app) =>
         app.lines.filter((line) => line.delivery === step.id && (line.level ?? 0) >= 40),
@@ -464,6 +478,7 @@ async function runPhase(
         );
       }
     }
+    await events.close();
     figures.activeAtEnd = await redis.llen(`${prefix}:events:active`);
     const stats = fake.chaosStats();
     figures.injected5xx = stats.injected5xx;

@@ -40,6 +40,11 @@ export const Settings = z.object({
   lockWaitMs: PositiveInt.default(5_000),
   /** Spacing of writes per installation, shared by every process (GitHub asks for a second). */
   writeIntervalMs: NonNegativeInt.default(1000),
+  /** Writes per installation in a minute and in an hour (GitHub's secondary limits); 0: no limit. */
+  writesPerMinute: NonNegativeInt.default(80),
+  writesPerHour: NonNegativeInt.default(500),
+  /** Scales the pacer's minute and hour windows (a benchmark uses 0.1: a 6 s minute). */
+  rateWindowScale: z.coerce.number().positive().max(1).default(1),
   /** Bound on one GitHub request. */
   requestTimeoutMs: PositiveInt.default(20_000),
   /** Largest webhook body taken; GitHub caps payloads at 25 MB. Larger bodies get 413 unread. */
@@ -73,6 +78,9 @@ const ENV: Record<keyof Settings, string> = {
   maxStalledCount: "SHEPHERD_MAX_STALLED_COUNT",
   lockWaitMs: "SHEPHERD_LOCK_WAIT_MS",
   writeIntervalMs: "SHEPHERD_WRITE_INTERVAL_MS",
+  writesPerMinute: "SHEPHERD_WRITES_PER_MINUTE",
+  writesPerHour: "SHEPHERD_WRITES_PER_HOUR",
+  rateWindowScale: "SHEPHERD_RATE_WINDOW_SCALE",
   requestTimeoutMs: "SHEPHERD_REQUEST_TIMEOUT_MS",
   maxBodyBytes: "SHEPHERD_MAX_BODY_BYTES",
 };

@@ -7,7 +7,7 @@ import { createProbot, type Probot } from "probot";
 import type { JobDeps } from "../jobs/context.js";
 import { createClients, type GitHubClients, ShepherdOctokit } from "./github/client.js";
 import { createConfigStore } from "./github/config.js";
-import { createPacer, PausedError } from "./github/pacer.js";
+import { createPacer, PausedError, type WriteBudget } from "./github/pacer.js";
 import { createLogger, type Logger } from "./log.js";
 import { closeQueues, createQueues, type Queues, type TaskJobData } from "./queues.js";
 import { connectRedis, createRedis, workerConnectionOptions } from "./redis.js";
@@ -105,7 +105,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
   if (settings.role !== "web") {
     try {
       const now = options.now ?? Date.now;
-      const pacer = createPacer(redis, keys, { writeIntervalMs: settings.writeIntervalMs });
+      const pacer = createPacer(redis, keys, { budget: writeBudget(settings) });
       const clients = createClients(probot, { pacer, requestTimeoutMs: settings.requestTimeoutMs, log });
       const comments = createCommentLedger(redis, keys);
       const slug = await appSlug(clients, redis, keys, settings.appSlug, log, options.signal);
@@ -280,4 +280,15 @@ function watchConnection(redis: Redis, log: Logger, name: string): void {
     down = false;
     log.info({ connection: name }, "redis connection back");
   });
+}
+
+/** The pacer's budget from the settings (GitHub's documented limits by default). */
+export function writeBudget(settings: Settings): WriteBudget {
+  return {
+    intervalMs: settings.writeIntervalMs,
+    perMinute: settings.writesPerMinute,
+    perHour: settings.writesPerHour,
+    minuteMs: Math.round(60_000 * settings.rateWindowScale),
+    hourMs: Math.round(3_600_000 * settings.rateWindowScale),
+  };
 }

@@ -71,9 +71,18 @@ export const TriageConfig = z.strictObject({
     .default(0.5)
     .describe("Below this confidence the item gets `needs-triage` instead of a subsystem guess."),
   explain: z
-    .enum(["comment", "none"])
+    .enum(["comment", "low-confidence", "none"])
     .default("comment")
-    .describe('`comment`: one bot comment with a collapsed "Why these labels?", edited in place.'),
+    .describe(
+      '`comment`: one bot comment with a collapsed "Why these labels?", edited in place; `low-confidence`: ' +
+        "only for items below `explainBelow` or marked `needs-triage`; `none`: labels only. `/why` explains on demand.",
+    ),
+  explainBelow: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.8)
+    .describe("With `explain: low-confidence`, items whose confidence is below this get the explanation."),
   milestones: z
     .boolean()
     .default(true)

@@ -31,6 +31,8 @@ export interface ItemPatch {
 export type GitHubAction =
   | { type: "add-labels"; issue: number; labels: string[] }
   | { type: "remove-label"; issue: number; label: string }
+  /** Labels added and removed, and a milestone set, in one write (read first, then one PATCH). */
+  | { type: "edit-labels"; issue: number; add: string[]; remove: string[]; milestone: number | null }
   | { type: "set-milestone"; issue: number; milestone: number }
   | { type: "add-assignees"; issue: number; logins: string[] }
   | { type: "remove-assignees"; issue: number; logins: string[] }

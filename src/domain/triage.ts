@@ -14,7 +14,8 @@ export interface TriageLabelNames {
 export interface TriageSettings {
   labels: TriageLabelNames;
   minConfidence: number;
-  explain: "comment" | "none";
+  explain: "comment" | "low-confidence" | "none";
+  explainBelow: number;
   milestones: boolean;
   maxSubsystems: number;
 }
@@ -146,7 +147,8 @@ export function decideTriage(input: TriageInput): TriageDecision {
     confidence: evidence.confidence,
     needsTriage,
   };
-  if (settings.explain === "comment") {
+  const unsure = needsTriage || evidence.confidence < settings.explainBelow;
+  if (settings.explain === "comment" || (settings.explain === "low-confidence" && unsure)) {
     decision.explanation = renderExplanation(input, evidence, decision, { humanSubsystem, humanRoadmap });
   }
   return decision;
@@ -301,10 +303,17 @@ export function triagePlan(input: TriagePlanInput): Action[] {
   const removed = new Set(decision.remove.map(fold));
   const after = unique([...input.labels.filter((label) => !removed.has(fold(label))), ...decision.add]);
   const actions: Action[] = [];
-  if (decision.add.length > 0) actions.push({ type: "add-labels", issue: number, labels: decision.add });
-  for (const label of decision.remove) actions.push({ type: "remove-label", issue: number, label });
-  if (decision.milestone !== null)
-    actions.push({ type: "set-milestone", issue: number, milestone: decision.milestone });
+  const { add, remove, milestone } = decision;
+  // Each write is budgeted: labels added alone are one POST; anything more is one read and one PATCH.
+  if (remove.length === 0 && milestone === null) {
+    if (add.length > 0) actions.push({ type: "add-labels", issue: number, labels: add });
+  } else if (add.length === 0 && remove.length === 0 && milestone !== null) {
+    actions.push({ type: "set-milestone", issue: number, milestone });
+  } else if (add.length === 0 && remove.length === 1 && milestone === null) {
+    actions.push({ type: "remove-label", issue: number, label: remove[0] as string });
+  } else {
+    actions.push({ type: "edit-labels", issue: number, add, remove, milestone });
+  }
   actions.push({
     type: "save-item",
     issue: number,

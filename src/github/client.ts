@@ -5,7 +5,7 @@
 import { type Probot, ProbotOctokit } from "probot";
 import { planFailure } from "../domain/failures.js";
 import type { Logger } from "../log.js";
-import type { Pacer } from "./pacer.js";
+import { currentWriteScope, type Pacer } from "./pacer.js";
 
 /** Probot's Octokit with its own retries and throttling off (see above). */
 export const ShepherdOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
@@ -58,7 +58,10 @@ export function paced(octokit: ProbotOctokit, lane: string, options: ClientOptio
   const now = options.now ?? Date.now;
   octokit.hook.wrap("request", async (request, requestOptions) => {
     const current = requestOptions as unknown as RequestOptions;
-    await options.pacer.before(lane, isWrite(current));
+    const write = isWrite(current);
+    const scope = currentWriteScope();
+    await options.pacer.before(lane, write, scope?.writeClass);
+    if (write && scope) scope.sent += 1;
     const signal = AbortSignal.timeout(options.requestTimeoutMs);
     try {
       return await request({ ...requestOptions, request: { ...requestOptions.request, signal } });

@@ -38,6 +38,26 @@ export async function ensureMilestone(port: GitHubPort, issue: number, milestone
   await port.setMilestone(issue, milestone);
 }
 
+/**
+ * Adds and removes labels and sets the milestone with one write: the labels are read just before,
+ * so a label a person added meanwhile is kept. Nothing is written when all is in place already.
+ */
+export async function ensureLabelsEdited(
+  port: GitHubPort,
+  issue: number,
+  change: { add: string[]; remove: string[]; milestone: number | null },
+) {
+  const snapshot = await port.issue(issue);
+  const removed = new Set(change.remove.map(fold));
+  const kept = snapshot.labels.filter((label) => !removed.has(fold(label)));
+  const labels = [...kept, ...missingFrom(kept, change.add)];
+  const labelsChange = labels.length !== snapshot.labels.length || missingFrom(snapshot.labels, labels).length > 0;
+  const milestone = change.milestone !== null && snapshot.milestone !== change.milestone ? change.milestone : null;
+  if (!labelsChange && milestone === null) return;
+  if (!labelsChange && milestone !== null) return port.setMilestone(issue, milestone);
+  await port.setLabels(issue, labels, milestone);
+}
+
 /** Returns the assignees afterwards: GitHub silently leaves out people it cannot assign. */
 export async function ensureAssigned(
   port: GitHubPort,

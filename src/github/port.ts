@@ -39,6 +39,8 @@ export interface GitHubPort {
   addLabels(number: number, labels: string[]): Promise<string[]>;
   removeLabel(number: number, name: string): Promise<void>;
   setMilestone(number: number, milestone: number): Promise<void>;
+  /** Replaces the labels (and sets the milestone) in one request. */
+  setLabels(number: number, labels: string[], milestone: number | null): Promise<void>;
   addAssignees(number: number, logins: string[]): Promise<string[]>;
   removeAssignees(number: number, logins: string[]): Promise<string[]>;
   createComment(number: number, body: string): Promise<number>;
@@ -139,6 +141,14 @@ export function createGitHubPort(octokit: ProbotOctokit, owner: string, repo: st
     },
     async setMilestone(number, milestone) {
       await octokit.rest.issues.update({ ...params, issue_number: number, milestone });
+    },
+    async setLabels(number, labels, milestone) {
+      await octokit.rest.issues.update({
+        ...params,
+        issue_number: number,
+        labels,
+        ...(milestone !== null && { milestone }),
+      });
     },
     async addAssignees(number, logins) {
       const { data } = await octokit.rest.issues.addAssignees({ ...params, issue_number: number, assignees: logins });

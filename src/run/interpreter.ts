@@ -13,6 +13,7 @@ import {
   ensureLabelDefined,
   ensureLabelRemoved,
   ensureLabels,
+  ensureLabelsEdited,
   ensureLabelUpdated,
   ensureMilestone,
   ensureReaction,
@@ -55,6 +56,9 @@ export async function applyAction(env: InterpreterEnv, action: Action, maybeDone
   switch (action.type) {
     case "add-labels":
       await ensureLabels(await env.github(), action.issue, action.labels, options);
+      return null;
+    case "edit-labels":
+      await ensureLabelsEdited(await env.github(), action.issue, action);
       return null;
     case "remove-label":
       await ensureLabelRemoved(await env.github(), action.issue, action.label, options);

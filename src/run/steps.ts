@@ -3,6 +3,8 @@
 // the last finished action instead of deciding (and writing) again. Before a GitHub write the
 // step records that it is under way, so a retry after a crash checks GitHub before repeating it.
 import { type Action, isGitHubAction } from "../domain/actions.js";
+import { writeClassOf } from "../domain/lanes.js";
+import { inWriteClass, PausedError } from "../github/pacer.js";
 import type { RunLedger, StepRecord } from "../state/runs.js";
 import type { ActionResult } from "./interpreter.js";
 
@@ -32,7 +34,18 @@ export function createSteps(options: { ledger: RunLedger; run: string; handler: 
           record.pending = true;
           await ledger.saveStep(run, handler, name, record);
         }
-        const result = await apply(action, maybeDone);
+        const result = await inWriteClass(writeClassOf(handler, action), async (scope) => {
+          try {
+            return await apply(action, maybeDone);
+          } catch (error) {
+            // Held back before any write went out: the retry need not look at GitHub first.
+            if (error instanceof PausedError && scope.sent === 0 && !maybeDone && record.pending) {
+              record.pending = false;
+              await ledger.saveStep(run, handler, name, record);
+            }
+            throw error;
+          }
+        });
         record.results[record.done] = result;
         record.done += 1;
         record.pending = false;

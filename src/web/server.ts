@@ -136,7 +136,11 @@ export function createWebServer(deps: WebDeps): WebServer {
         return { status: 200, body: { status: "duplicate" } };
       }
       await withTimeout(
-        queues.events.add(name, { id, name, payload, receivedAt: Date.now() }, { jobId: deliveryJobId(id) }),
+        queues.events.add(
+          name,
+          { id, name, payload, receivedAt: Date.now() },
+          { jobId: deliveryJobId(id), priority: deliveryPriority(name) },
+        ),
         enqueueTimeoutMs,
       );
     } catch (error) {
@@ -226,3 +230,15 @@ function send(res: ServerResponse, answer: Answer): void {
   res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
   res.end(JSON.stringify(answer.body));
 }
+
+/** BullMQ takes jobs without a priority first: comments (which may hold commands) go ahead of the rest. */
+export function deliveryPriority(event: string): number | undefined {
+  return COMMENT_EVENTS.has(event) ? undefined : 10;
+}
+
+const COMMENT_EVENTS: ReadonlySet<string> = new Set([
+  "issue_comment",
+  "pull_request_review",
+  "pull_request_review_comment",
+  "discussion_comment",
+]);

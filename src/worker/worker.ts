@@ -185,10 +185,10 @@ async function guarded<T>(
       throw new DelayedError();
     }
     if (error instanceof PausedError) {
-      run.log.warn(
-        { job: job.id, lane: error.lane, until: new Date(error.untilMs).toISOString() },
-        "GitHub asked to wait, job parked",
-      );
+      const fields = { job: job.id, lane: error.lane, until: new Date(error.untilMs).toISOString() };
+      // Waiting for the write budget is the pacer doing its work; GitHub asking is worth a warning.
+      if (error.reason === "budget") run.log.debug(fields, "write budget spent, job parked");
+      else run.log.warn(fields, "GitHub asked to wait, job parked");
       await job.moveToDelayed(error.untilMs + Math.floor(Math.random() * 250), token);
       throw new DelayedError();
     }

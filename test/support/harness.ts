@@ -71,8 +71,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Scheduled jobs firing in the middle of a test would make its call counts flaky; the
     // schedulers have a test of their own.
     schedulers: false,
-    // Write spacing is measured by its own test; here it would only slow every test down.
+    // Write spacing and budgets are measured by their own tests; here they would only slow every
+    // test down.
     writeIntervalMs: 0,
+    writesPerMinute: 0,
+    writesPerHour: 0,
     ...options.settings,
   });
   const env = {

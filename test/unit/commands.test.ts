@@ -192,7 +192,7 @@ describe("other decisions", () => {
     expect(body).toContain("| `/assign` |");
     expect(body).not.toContain("| `/claim` |");
     expect(body).toContain(
-      "Not enabled in this repository: `/claim`, `/release`, `/subsystem`, `/roadmap`, `/mentor`, `/away`, `/back`, `/progress`.",
+      "Not enabled in this repository: `/claim`, `/release`, `/subsystem`, `/roadmap`, `/mentor`, `/away`, `/back`, `/progress`, `/why`.",
     );
     expect(body).toContain("`@shepherd name`");
   });

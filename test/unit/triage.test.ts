@@ -37,6 +37,7 @@ function input(overrides: Partial<TriageInput> = {}): TriageInput {
       labels: { async: "async", subsystemPrefix: "subsystem:", roadmapPrefix: "roadmap:", needsTriage: "needs-triage" },
       minConfidence: 0.5,
       explain: "comment",
+      explainBelow: 0.8,
       milestones: true,
       maxSubsystems: 1,
     },
@@ -184,5 +185,15 @@ describe("decideTriage", () => {
       data: { owned: ["async", "subsystem:orm", "roadmap:2.2"] },
     });
     expect(decideTriage(input({ settings: { ...input().settings, explain: "none" } })).explanation).toBeNull();
+  });
+
+  it("with explain: low-confidence, explains only unsure or needs-triage items", () => {
+    const settings = { ...input().settings, explain: "low-confidence" as const };
+    expect(decideTriage(input({ settings })).explanation).toBeNull();
+    const unsure = decideTriage(input({ settings, classification: classification({ confidence: 0.6 }) }));
+    expect(unsure.explanation).toContain("confidence 0.60");
+    const thin = decideTriage(input({ settings, classification: classification({ confidence: 0.3 }) }));
+    expect(thin.needsTriage).toBe(true);
+    expect(thin.explanation).toContain("needs-triage");
   });
 });

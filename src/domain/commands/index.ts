@@ -11,6 +11,7 @@ import { release } from "./release.js";
 import { status } from "./status.js";
 import { roadmap, subsystem } from "./triage.js";
 import type { CommandSpec } from "./types.js";
+import { why } from "./why.js";
 
 export const COMMANDS: readonly CommandSpec[] = [
   claim,
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   back,
   progress,
   status,
+  why,
   help,
 ];
 

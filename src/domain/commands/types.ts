@@ -108,7 +108,9 @@ export type CommandAction =
   /** `until` in epoch ms; Infinity for "until /back". */
   | { type: "set-away"; mentor: string; until: number }
   | { type: "set-back"; mentor: string }
-  | { type: "refresh-progress" };
+  | { type: "refresh-progress" }
+  /** Post or refresh the triage explanation of this item. */
+  | { type: "explain" };
 
 export type Parsed<A> = { ok: true; value: A } | { ok: false; error: string };
 
