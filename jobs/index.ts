@@ -1,6 +1,7 @@
 // The explicit list of what each event does. Adding a reaction to an event is one line here.
 // Handlers are named: a retried delivery skips the handlers that finished (the name is their
 // record in the run ledger), and one handler failing does not stop the others.
+import { backlogRepoTask } from "./backlog.js";
 import type { ShepherdEvent } from "../src/domain/events.js";
 import type { TaskJobData } from "../src/queues.js";
 import { issueClosedEvent, pullLinksEvent } from "./claims.js";
@@ -101,5 +102,7 @@ export async function runTask(ctx: Context, task: TaskJobData): Promise<void> {
       return;
     case "reconcile-all":
       return fanOutToRepos(ctx, "reconcile-repo");
+    case "backlog-repo":
+      return backlogRepoTask(ctx, task);
   }
 }

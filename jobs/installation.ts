@@ -19,5 +19,6 @@ export async function enqueueRepoSetup(
   reason: string,
 ): Promise<void> {
   // A new or changed config also means the projection may be missing or stale.
-  await addRepoTasks(deps, ["sync-labels", "reconcile-repo"], installationId, repositories, reason);
+  // Then the open items already there are triaged, in the budget live work leaves.
+  await addRepoTasks(deps, ["sync-labels", "reconcile-repo", "backlog-repo"], installationId, repositories, reason);
 }

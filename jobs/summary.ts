@@ -7,6 +7,7 @@ import { renderMarker } from "../src/domain/markers.js";
 import { renderSummary } from "../src/domain/summary.js";
 import type { TaskJobData } from "../src/queues.js";
 import { parseStored } from "../src/state/stored.js";
+import { loadBacklog } from "./backlog.js";
 import { type Context, type JobDeps, type RepoRef, repoTaskScope } from "./context.js";
 
 const Tracking = z.object({
@@ -33,6 +34,7 @@ export async function refreshSummaryTask(
     mentorships: mentorships.map(({ newcomer, mentor }) => ({ newcomer, mentor })),
     now: deps.now(),
     labels: { goodFirst: config.onboarding?.goodFirstLabels ?? ["good first issue"] },
+    backlog: await loadBacklog(deps, repo.id),
   });
   const body = `${renderMarker("progress")}\n${summary}`;
   const hash = createHash("sha1").update(body).digest("hex");

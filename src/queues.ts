@@ -34,6 +34,7 @@ export type TaskJobData =
   | ({ kind: "digest-repo"; force?: boolean } & RepoTaskData)
   | { kind: "digest-tick" }
   | ({ kind: "reconcile-repo" } & RepoTaskData)
+  | ({ kind: "backlog-repo" } & RepoTaskData)
   | { kind: "reconcile-all" };
 
 export interface Queues {

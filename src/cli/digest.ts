@@ -11,6 +11,7 @@ import { createClaimStore } from "../state/claims.js";
 import { createKeys } from "../state/keys.js";
 import { createMentorshipStore } from "../state/mentorships.js";
 import { createProjectionStore } from "../state/projection.js";
+import { repoArgument } from "./args.js";
 import type { Writable } from "./main.js";
 
 export const DIGEST_USAGE = `usage: shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
@@ -43,11 +44,12 @@ export async function digestCommand(
     err.write(`shepherd digest: ${(error as Error).message}\n${DIGEST_USAGE}`);
     return 2;
   }
-  const [owner, name, extra] = (values.repo ?? "").split("/");
-  if (!owner || !name || extra !== undefined) {
+  const target = repoArgument(values.repo);
+  if (!target) {
     err.write(`shepherd digest: --repo OWNER/NAME is required\n${DIGEST_USAGE}`);
     return 2;
   }
+  const { owner, repo: name } = target;
   if (!values["dry-run"]) {
     err.write(`shepherd digest: only --dry-run is supported; the scheduled job posts the digest\n${DIGEST_USAGE}`);
     return 2;

@@ -22,6 +22,7 @@ export type Input = AsyncIterable<string | Uint8Array>;
 
 export const USAGE = `usage: shepherd classify [--config FILE]
        shepherd backtest --gold FILE [--config FILE] [--json]
+       shepherd backtest --repo OWNER/NAME [--config FILE]   (what backlog triage would label)
        shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
 
 classify  reads JSON lines {id, kind: "issue"|"pr", title, body, files?} on stdin and writes

@@ -94,6 +94,13 @@ export const TriageConfig = z.strictObject({
     .max(5)
     .default(1)
     .describe("How many subsystem labels an item may get (the strongest first)."),
+  backlog: z
+    .boolean()
+    .default(true)
+    .describe(
+      "When installed (or a repo is added), triage the open issues and PRs already there: labels only, " +
+        "in the write budget left after live work, with progress on the tracking issue.",
+    ),
   issues: z.boolean().default(true).describe("Triage issues."),
   pullRequests: z.boolean().default(true).describe("Triage pull requests."),
   syncLabels: z.boolean().default(true).describe("Create and update the labels this section defines in each repo."),

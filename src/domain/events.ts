@@ -353,6 +353,13 @@ function person(user: z.infer<typeof User> | null | undefined, association: stri
   };
 }
 
+/** An issue or PR as the REST API lists it (a PR listed with the issues has `pull_request`). */
+export function itemFromRest(raw: unknown): Item | null {
+  const parsed = RawItem.safeParse(raw);
+  if (!parsed.success) return null;
+  return item(parsed.data, parsed.data.pull_request ? "pr" : "issue");
+}
+
 function item(raw: RawItem, kind: "issue" | "pr"): Item {
   const created = raw.created_at ? Date.parse(raw.created_at) : Number.NaN;
   return {

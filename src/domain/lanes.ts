@@ -11,7 +11,7 @@ const REPORTS: ReadonlySet<string> = new Set(["refresh-summary", "digest-repo", 
 
 export function writeClassOf(handler: string, action: Action): WriteClass {
   if (ANSWERS.has(handler)) return "command";
-  if (handler === "backlog") return "backlog";
+  if (handler === "backlog-repo") return "backlog";
   if (REPORTS.has(handler)) return "report";
   switch (action.type) {
     case "add-labels":

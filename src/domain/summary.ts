@@ -2,6 +2,7 @@
 // for a newcomer and who mentors whom. Markdown without the marker (the adapter adds it). Titles
 // and logins are user-written: escaped and neutralised, and logins are bold, never @-mentions.
 // One pass over the items plus work per table row, so 50,000 items render in a few milliseconds.
+import { type BacklogProgress, renderBacklog } from "./backlog.js";
 import { boldLogin, escapeCell, escapeInline, joinWords, plural, shorten } from "./markdown.js";
 import type { ClassifierModel } from "./model.js";
 import {
@@ -22,6 +23,8 @@ export interface SummaryInput {
   mentorships: Array<{ newcomer: string; mentor: string }>;
   now: number;
   labels: { goodFirst: string[] };
+  /** Backlog triage under way (or just finished); absent or null: nothing to show. */
+  backlog?: BacklogProgress | null;
 }
 
 const NEWCOMER_ISSUES_AT_MOST = 10;
@@ -33,6 +36,7 @@ export function renderSummary(input: SummaryInput): string {
   return [
     "## Async roadmap progress",
     renderProgress(countAll(input.items)),
+    renderBacklog(input.backlog ?? null, input.now),
     renderTable(input.items, input.model),
     renderNewcomerIssues(input.items, input.labels.goodFirst, input.now),
     renderMentoring(input.mentorships),

@@ -30,13 +30,18 @@ export class PausedError extends Error {
 
 export type { WriteClass } from "../domain/lanes.js";
 
-/** Share of each window a class may fill, and how far ahead (ms) it may hold a slot. */
-export const WRITE_CLASSES: Record<WriteClass, { share: number; horizonMs: number }> = {
-  command: { share: 1, horizonMs: 15_000 },
-  label: { share: 0.95, horizonMs: 2_000 },
-  comment: { share: 0.9, horizonMs: 1_500 },
-  report: { share: 0.85, horizonMs: 1_500 },
-  backlog: { share: 0.9, horizonMs: 1_500 },
+/**
+ * Share of the minute and of the hour window a class may fill, and how far ahead (ms) it may hold a
+ * slot. Labels of new items may fill the hour: a burst of them is labelled as fast as GitHub allows,
+ * at the price of commands waiting once the hour is spent. Backlog triage, explanations and reports
+ * leave part of the hour, so commands and new items are answered while a backlog drains.
+ */
+export const WRITE_CLASSES: Record<WriteClass, { minute: number; hour: number; horizonMs: number }> = {
+  command: { minute: 1, hour: 1, horizonMs: 15_000 },
+  label: { minute: 0.95, hour: 1, horizonMs: 2_000 },
+  comment: { minute: 0.9, hour: 0.9, horizonMs: 1_500 },
+  report: { minute: 0.85, hour: 0.85, horizonMs: 1_500 },
+  backlog: { minute: 0.9, hour: 0.8, horizonMs: 1_500 },
 };
 
 /** The class of the writes made inside `run`, and the writes it has sent (for resumable steps). */
@@ -100,9 +105,11 @@ const RESERVE = `
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval = tonumber(ARGV[1])
-local windows = { { tonumber(ARGV[2]), tonumber(ARGV[3]) }, { tonumber(ARGV[4]), tonumber(ARGV[5]) } }
-local share = tonumber(ARGV[6])
-local horizon = tonumber(ARGV[7])
+local windows = {
+  { tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[6]) },
+  { tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[7]) },
+}
+local horizon = tonumber(ARGV[8])
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - windows[2][2])
 local slot = now
 local last = redis.call("ZRANGE", KEYS[1], -1, -1, "WITHSCORES")
@@ -110,7 +117,7 @@ if last[2] then slot = math.max(slot, tonumber(last[2]) + interval) end
 for _ = 1, 4 do
   local moved = false
   for _, w in ipairs(windows) do
-    local cap = math.max(1, math.floor(w[1] * share))
+    local cap = math.max(1, math.floor(w[1] * w[3]))
     local count = 0
     if w[1] > 0 then count = redis.call("ZCOUNT", KEYS[1], "(" .. (slot - w[2]), "+inf") end
     if w[1] > 0 and count >= cap then
@@ -122,7 +129,7 @@ for _ = 1, 4 do
   if not moved then break end
 end
 if slot - now > horizon then return -(slot - now) end
-redis.call("ZADD", KEYS[1], slot, slot .. ":" .. ARGV[8])
+redis.call("ZADD", KEYS[1], slot, slot .. ":" .. ARGV[9])
 redis.call("PEXPIRE", KEYS[1], windows[2][2] + 60000)
 return slot - now`;
 
@@ -150,12 +157,12 @@ export function createPacer(redis: Redis, keys: Keys, options: PacerOptions): Pa
   }
 
   async function reserve(lane: string, writeClass: WriteClass): Promise<number> {
-    const { share, horizonMs } = WRITE_CLASSES[writeClass];
+    const { minute, hour, horizonMs } = WRITE_CLASSES[writeClass];
     // A write goes out a little after its slot (timers, the event loop), so windows are counted a
     // little longer than GitHub's: two writes a window apart never land in one of GitHub's windows.
     const minuteMs = budget.minuteMs + margin(budget.minuteMs);
     const hourMs = budget.hourMs + margin(budget.hourMs);
-    const args = [budget.intervalMs, budget.perMinute, minuteMs, budget.perHour, hourMs, share, horizonMs];
+    const args = [budget.intervalMs, budget.perMinute, minuteMs, budget.perHour, hourMs, minute, hour, horizonMs];
     return Number(await redis.eval(RESERVE, 1, keys.writeSlot(lane), ...args.map(String), randomUUID()));
   }
 

@@ -29,6 +29,7 @@ export interface Keys {
   welcomes(repoId: number): string;
   repoId(owner: string, repo: string): string;
   tracking(repoId: number): string;
+  backlog(repoId: number): string;
   digest(repoId: number, week: string): string;
   conditional(url: string): string;
   run(id: string): string;
@@ -69,6 +70,7 @@ export function createKeys(prefix: string): Keys {
     welcomes: (repoId) => `${p}:welcomes:${repoId}`,
     repoId: (owner, repo) => `${p}:repo-id:${owner.toLowerCase()}/${repo.toLowerCase()}`,
     tracking: (repoId) => `${p}:tracking:${repoId}`,
+    backlog: (repoId) => `${p}:backlog:${repoId}`,
     digest: (repoId, week) => `${p}:digest:${repoId}:${week}`,
     conditional: (url) => `${p}:etag:${url}`,
     run: (id) => `${p}:run:${id}`,

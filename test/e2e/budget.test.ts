@@ -3,12 +3,13 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { backlogDryRun } from "../../src/cli/backlog.js";
 import { createPacer, GITHUB_WRITE_BUDGET, inWriteClass, PausedError } from "../../src/github/pacer.js";
 import { createKeys } from "../../src/state/keys.js";
 import type { IssueRecord } from "../fake-github/state.js";
 import type { Harness, HarnessOptions } from "../support/harness.js";
 import { harnessPerTest } from "../support/per-test.js";
-import { writesOf } from "../support/world.js";
+import { startWorld, TEST_PRIVATE_KEY, writesOf } from "../support/world.js";
 
 const startHarness = harnessPerTest();
 const REDIS_URL = process.env.SHEPHERD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -95,9 +96,9 @@ describe("the pacer", () => {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   afterAll(() => redis.quit());
 
-  function pacer(perMinute: number, minuteMs: number, intervalMs = 0) {
+  function pacer(perMinute: number, minuteMs: number, intervalMs = 0, perHour = 0) {
     const keys = createKeys(`shepherd-test-${randomBytes(4).toString("hex")}`);
-    const budget = { ...GITHUB_WRITE_BUDGET, intervalMs, perMinute, minuteMs, perHour: 0 };
+    const budget = { ...GITHUB_WRITE_BUDGET, intervalMs, perMinute, minuteMs, perHour };
     return { keys, budget, make: () => createPacer(redis, keys, { budget }) };
   }
 
@@ -126,6 +127,24 @@ describe("the pacer", () => {
     expect(await first.spent("installation:1")).toEqual({ minute: 20, hour: 20 });
     // Reads are never held back by the budget.
     await first.before("installation:1", false, "label");
+  });
+
+  it("lets labels fill the hour, and keeps a fifth of it from backlog triage", async () => {
+    const { make } = pacer(0, 60_000, 0, 10);
+    const p = make();
+    let backlog = 0;
+    for (let n = 0; n < 10; n++) {
+      try {
+        await p.before("installation:4", true, "backlog");
+        backlog += 1;
+      } catch {
+        break;
+      }
+    }
+    expect(backlog).toBe(8);
+    await p.before("installation:4", true, "label");
+    await p.before("installation:4", true, "label");
+    await expect(p.before("installation:4", true, "command")).rejects.toBeInstanceOf(PausedError);
   });
 
   it("spaces writes across pacers and lets a class wait in place only up to its horizon", async () => {
@@ -184,5 +203,91 @@ describe("commands ahead of a label backlog", () => {
     for (const start of times)
       expect(times.filter((t) => t >= start && t < start + 2000).length).toBeLessThanOrEqual(10);
     expect(h.fake.rateViolations).toEqual([]);
+  });
+});
+
+describe("backlog triage on installation", () => {
+  function installed(h: Harness) {
+    return {
+      action: "created",
+      installation: { id: 4242, account: { login: "django", id: 1, type: "Organization" } },
+      repositories: [{ id: h.repo.id, name: "django", full_name: "django/django", private: false, node_id: "R_1" }],
+      sender: { login: "maintainer", id: 99, type: "User" },
+    };
+  }
+
+  it("labels the open items already there, one write each, and shows it on the tracking issue", async () => {
+    const h = await setup("preset: django-async\ntriage:\n  explain: comment\nprogress:\n  coalesceSeconds: 1\n");
+    const old = Array.from({ length: 4 }, (_, n) =>
+      h.fake.state.addIssue(h.repo, { ...ASYNC_ISSUE, title: `${ASYNC_ISSUE.title} (${n})` }),
+    );
+    const unrelated = h.fake.state.addIssue(h.repo, {
+      title: "Typo in the docs",
+      body: "A word is misspelt.",
+      user: "x",
+    });
+    const human = h.fake.state.addIssue(h.repo, { ...MIDDLEWARE_ISSUE, labels: ["subsystem:handlers"] });
+    const closed = h.fake.state.addIssue(h.repo, { ...ASYNC_ISSUE, title: "Closed async work", state: "closed" });
+    await h.send("installation", installed(h));
+    await h.settle(30_000);
+
+    for (const issue of old) expect(h.fake.state.issue(h.repo, issue.number).labels).toContain("async");
+    expect(h.fake.state.issue(h.repo, unrelated.number).labels).toEqual([]);
+    expect(h.fake.state.issue(h.repo, human.number).labels).toContain("subsystem:handlers");
+    expect(h.fake.state.issue(h.repo, human.number).labels).not.toContain("subsystem:middleware");
+    expect(h.fake.state.issue(h.repo, closed.number).labels).toEqual([]);
+    // Labels only: no explanation comments on old items, whatever `explain` says for new ones.
+    for (const issue of [...old, human]) expect(botComments(h, issue)).toEqual([]);
+    const labelWrites = h.fake
+      .writes()
+      .filter((call) => call.status < 300 && /^\/repos\/django\/django\/issues\/\d+\/labels$/.test(call.path));
+    expect(
+      labelWrites.filter((call) => old.some((issue) => call.path.endsWith(`/${issue.number}/labels`))),
+    ).toHaveLength(4);
+    const tracking = [...h.repo.issues.values()].find((issue) => (issue.body ?? "").includes("shepherd:progress"));
+    expect(tracking?.body).toContain("Backlog triage finished: the 6 items open at installation were read");
+
+    // Installed again (or the delivery repeated): nothing is triaged twice.
+    const before = writesOf(h.fake).filter((write) => write === "issues/add-labels").length;
+    await h.send("installation", installed(h));
+    await h.settle(30_000);
+    expect(writesOf(h.fake).filter((write) => write === "issues/add-labels").length).toBe(before);
+  }, 60_000);
+});
+
+describe("shepherd backtest --repo", () => {
+  it("prints what backlog triage would label, reading 100 items a page and writing nothing", async () => {
+    const world = await startWorld({ config: "preset: django-async\ntriage: {}\n" });
+    try {
+      const { fake } = world;
+      for (let n = 0; n < 3; n++)
+        fake.state.addIssue(world.repo, { ...ASYNC_ISSUE, title: `${ASYNC_ISSUE.title} ${n}` });
+      fake.state.addIssue(world.repo, { title: "Typo in the docs", body: "A word is misspelt.", user: "x" });
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await backlogDryRun(
+        ["--repo", "django/django"],
+        { write: (chunk: string) => out.push(chunk) },
+        { write: (chunk: string) => err.push(chunk) },
+        { APP_ID: "1", PRIVATE_KEY: TEST_PRIVATE_KEY, GHE_HOST: fake.host, GHE_PROTOCOL: "http" },
+      );
+      expect(err.join("")).toBe("");
+      expect(code).toBe(0);
+      const lines = out.join("").trim().split("\n");
+      expect(lines.filter((line) => /^#\d+ issue \+async \+subsystem:orm/.test(line))).toHaveLength(3);
+      expect(lines.at(-1)).toBe("would label 3 of 4 open items (3 writes); 0 marked needs-triage; nothing was written");
+      expect(fake.writes().filter((call) => call.operationId !== "apps/create-installation-access-token")).toEqual([]);
+      expect(fake.callsTo("issues/list-for-repo")[0]?.query).toMatchObject({ per_page: "100", state: "open" });
+    } finally {
+      await world.fake.close();
+    }
+  });
+
+  it("names what is missing", async () => {
+    const err: string[] = [];
+    const write = (chunk: string) => err.push(chunk);
+    expect(await backlogDryRun([], { write }, { write }, {})).toBe(2);
+    expect(await backlogDryRun(["--repo", "django/django"], { write }, { write }, {})).toBe(1);
+    expect(err.join("")).toContain("APP_ID and PRIVATE_KEY must be set");
   });
 });

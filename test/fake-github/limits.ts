@@ -21,9 +21,23 @@ export interface RateViolation {
 export interface ContentLimits {
   perMinute?: number;
   perHour?: number;
+  /**
+   * What the windows count: content creation (GitHub's documented rule, the default) or every
+   * mutating request (the stricter reading a benchmark can hold a bot to).
+   */
+  counts?: "content" | "writes";
+  /** Window lengths; a benchmark shrinks them to run in minutes (e.g. 6 s for the minute). */
+  minuteMs?: number;
+  hourMs?: number;
 }
 
-export const DEFAULT_CONTENT_LIMITS: Required<ContentLimits> = { perMinute: 80, perHour: 500 };
+export const DEFAULT_CONTENT_LIMITS: Required<ContentLimits> = {
+  perMinute: 80,
+  perHour: 500,
+  counts: "content",
+  minuteMs: 60_000,
+  hourMs: 3_600_000,
+};
 
 /**
  * What counts as content creation: requests that make something new people are notified about
@@ -144,11 +158,8 @@ export interface ContentLimiter {
   clear(): void;
 }
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
-
 export function createContentLimiter(limits: ContentLimits | false | undefined): ContentLimiter {
-  const { perMinute, perHour } = { ...DEFAULT_CONTENT_LIMITS, ...(limits || {}) };
+  const { perMinute, perHour, minuteMs: MINUTE_MS, hourMs: HOUR_MS } = { ...DEFAULT_CONTENT_LIMITS, ...(limits || {}) };
   const spent = new Map<string, number[]>();
 
   function recent(identity: string, now: number): number[] {

@@ -792,6 +792,25 @@ describe("rate limits as GitHub enforces them", () => {
     });
   });
 
+  it("can hold every write to the budget, over shorter windows", async () => {
+    await withFake({ contentLimits: { perMinute: 2, counts: "writes", minuteMs: 2000 } }, async (other, octokit) => {
+      const issue = other.state.addIssue("django/django", { title: "x" });
+      const label = (name: string) =>
+        octokit.rest.issues.addLabels({ owner: "django", repo: "django", issue_number: issue.number, labels: [name] });
+      await label("a");
+      await octokit.rest.issues.update({ owner: "django", repo: "django", issue_number: issue.number, title: "y" });
+      const refused = await failure(label("b"));
+      expect(refused.status).toBe(403);
+      expect(Number(refused.headers["retry-after"])).toBeLessThanOrEqual(2);
+      // Reads are not writes.
+      expect(
+        (await octokit.rest.issues.get({ owner: "django", repo: "django", issue_number: issue.number })).status,
+      ).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      expect((await label("b")).status).toBe(200);
+    });
+  });
+
   it("turns the content limit off with contentLimits: false", async () => {
     await withFake({ contentLimits: false }, async (other, octokit) => {
       const issue = other.state.addIssue("django/django", { title: "x" });

@@ -257,15 +257,20 @@ function resourceOf(ex: Exchange): { name: string; windowMs: number } {
   return { name: "core", windowMs: 3_600_000 };
 }
 
-/** How many content-creating requests this is (GraphQL may run several mutations). */
-function contentCount(ex: Exchange, body?: unknown): number {
+/** How many content-creating (or, counting writes, mutating) requests this is (GraphQL may run several). */
+function contentCount(ex: Exchange, body?: unknown, counts: "content" | "writes" = "content"): number {
   if (ex.graphql) {
     if (ex.graphql.operation !== "mutation") return 0;
-    const fields = ex.graphql.fields.filter((field) => CONTENT_MUTATIONS.has(field));
+    const fields = ex.graphql.fields.filter((field) => counts === "writes" || CONTENT_MUTATIONS.has(field));
     if (body === undefined) return fields.length;
     // Afterwards only the mutations that succeeded count.
     const data = (body as { data?: Record<string, unknown> } | undefined)?.data ?? {};
     return fields.filter((field) => data[field] !== null && data[field] !== undefined).length;
+  }
+  if (counts === "writes") {
+    // An installation's token is asked for as the app: it is not one of the installation's writes.
+    const token = ex.route?.operationId === "apps/create-installation-access-token";
+    return ex.method !== "GET" && ex.method !== "HEAD" && !token ? 1 : 0;
   }
   return ex.method === "POST" && CONTENT_OPERATIONS.has(ex.route?.operationId ?? "") ? 1 : 0;
 }
@@ -387,6 +392,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const windows = createRateWindows();
   const buckets = createRateBuckets();
   const content = createContentLimiter(options.contentLimits);
+  const counts = (options.contentLimits || undefined)?.counts ?? "content";
   const rateViolations: RateViolation[] = [];
   let chaos: { options: ChaosOptions; random: () => number } | null = null;
   const chaosCounts: ChaosStats = { considered: 0, injected5xx: 0, injected403: 0 };
@@ -558,7 +564,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         uncounted: true,
       };
     }
-    const retryAfter = contentCount(ex) > 0 ? content.retryAfter(identityOf(ex), Date.now()) : undefined;
+    const retryAfter =
+      contentCount(ex, undefined, counts) > 0 ? content.retryAfter(identityOf(ex), Date.now()) : undefined;
     return retryAfter === undefined ? undefined : secondaryLimit(retryAfter);
   }
 
@@ -572,7 +579,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   function spendContent(ex: Exchange, result: HandlerResult): void {
     if (result.status < 200 || result.status >= 300) return;
-    const count = contentCount(ex, ex.graphql ? result.body : undefined);
+    const count = contentCount(ex, ex.graphql ? result.body : undefined, counts);
     if (count > 0) content.spend(identityOf(ex), Date.now(), count);
   }
 

@@ -37,15 +37,21 @@ export interface AppProcess {
 
 export interface StartOptions {
   env: Record<string, string>;
-  /** Wait for this before resolving; default the web role's or the worker's ready line. */
-  ready?: (line: LogLine) => boolean;
+  /** The script to run; default the built app (`dist/src/main.js`). */
+  script?: string;
+  /** Wait for this before resolving; default the web role's or the worker's ready line; null: do not wait. */
+  ready?: ((line: LogLine) => boolean) | null;
   readyTimeoutMs?: number;
 }
 
 export async function startApp(options: StartOptions): Promise<AppProcess> {
   // Only what the app is given: no inherited variables beyond what node itself needs.
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env };
-  const child = spawn(process.execPath, [MAIN], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [options.script ?? MAIN], {
+    env,
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: LogLine[] = [];
   const raw: string[] = [];
   const other: string[] = [];
@@ -116,7 +122,7 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
   const role = options.env.SHEPHERD_ROLE ?? "all";
   const ready =
     options.ready ?? ((line: LogLine) => line.msg === (role === "web" ? "web role listening" : "worker role running"));
-  await waitForLog(ready, options.readyTimeoutMs ?? 20_000);
+  if (options.ready !== null) await waitForLog(ready, options.readyTimeoutMs ?? 20_000);
   const listening = lines.find((line) => line.msg === "web role listening");
   const url = listening ? `http://127.0.0.1:${String(listening.port)}` : null;
 
