@@ -453,6 +453,13 @@ function commentRoute(
   return repoRoute((ctx, repo) => handle(ctx, repo, commentOf(ctx, repo)));
 }
 
+/** The review comment {comment_id} of this repo; 404 otherwise. */
+function reviewCommentOf(ctx: HandlerContext, repo: RepoRecord) {
+  const comment = ctx.state.reviewComments.get(Number(ctx.params["comment_id"]));
+  if (!comment || comment.repo !== `${repo.owner}/${repo.name}`.toLowerCase()) throw notFound();
+  return comment;
+}
+
 /** The `assignee` filter of the issue list: a login, `*` (anyone) or `none`. */
 function assignedTo(issue: IssueRecord, assignee: string | undefined): boolean {
   if (assignee === undefined) return true;
@@ -702,21 +709,17 @@ export const ROUTES: Record<string, RouteHandler> = {
 
   "reactions/create-for-issue": issueRoute((ctx, _repo, issue) => react(ctx, issue.reactions)),
 
-  "reactions/create-for-pull-request-review-comment": repoRoute((ctx, repo) => {
-    const comment = ctx.state.reviewComments.get(Number(ctx.params["comment_id"]));
-    if (!comment || comment.repo !== `${repo.owner}/${repo.name}`.toLowerCase()) throw notFound();
-    return react(ctx, comment.reactions);
-  }),
+  "reactions/create-for-pull-request-review-comment": repoRoute((ctx, repo) =>
+    react(ctx, reviewCommentOf(ctx, repo).reactions),
+  ),
 
   "reactions/list-for-issue-comment": commentRoute((ctx, _repo, comment) => listReactions(ctx, comment.reactions)),
 
   "reactions/list-for-issue": issueRoute((ctx, _repo, issue) => listReactions(ctx, issue.reactions)),
 
-  "reactions/list-for-pull-request-review-comment": repoRoute((ctx, repo) => {
-    const comment = ctx.state.reviewComments.get(Number(ctx.params["comment_id"]));
-    if (!comment || comment.repo !== `${repo.owner}/${repo.name}`.toLowerCase()) throw notFound();
-    return listReactions(ctx, comment.reactions);
-  }),
+  "reactions/list-for-pull-request-review-comment": repoRoute((ctx, repo) =>
+    listReactions(ctx, reviewCommentOf(ctx, repo).reactions),
+  ),
 
   "issues/list-comments-for-repo": repoRoute((ctx, repo) => {
     const since = first(ctx.query["since"]);
