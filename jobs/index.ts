@@ -20,6 +20,7 @@ import { reconcileRepoTask } from "./reconcile.js";
 import { refreshSummaryTask } from "./summary.js";
 import { sweepRepoTask } from "./sweep.js";
 import { syncLabelsTask } from "./sync-labels.js";
+import { codeIndexTask } from "./code-index.js";
 import { triageEvent } from "./triage.js";
 
 export interface Handler {
@@ -104,5 +105,7 @@ export async function runTask(ctx: Context, task: TaskJobData): Promise<void> {
       return fanOutToRepos(ctx, "reconcile-repo");
     case "backlog-repo":
       return backlogRepoTask(ctx, task);
+    case "code-index":
+      return codeIndexTask(ctx, task);
   }
 }

@@ -19,6 +19,13 @@ export async function enqueueRepoSetup(
   reason: string,
 ): Promise<void> {
   // A new or changed config also means the projection may be missing or stale.
-  // Then the open items already there are triaged, in the budget live work leaves.
-  await addRepoTasks(deps, ["sync-labels", "reconcile-repo", "backlog-repo"], installationId, repositories, reason);
+  // The code index comes first, so backlog triage can read it. Then the open items already there
+  // are triaged, in the budget live work leaves.
+  await addRepoTasks(
+    deps,
+    ["sync-labels", "code-index", "reconcile-repo", "backlog-repo"],
+    installationId,
+    repositories,
+    reason,
+  );
 }

@@ -13,6 +13,17 @@ export function touchesConfig(event: Pick<PushEvent, "ref" | "defaultBranch" | "
 export async function pushEvent(ctx: HandlerContext<PushEvent>): Promise<void> {
   const { event, deps } = ctx;
   const { repo } = event;
+  if (event.defaultBranch && event.ref === `refs/heads/${event.defaultBranch}` && !touchesConfig(event)) {
+    // Code moves slowly against an index of where names live: at most one rebuild a day, the
+    // day's first push (the job id coalesces the rest).
+    const day = new Date(deps.now()).toISOString().slice(0, 10);
+    await deps.queues.tasks.add(
+      "code-index",
+      { kind: "code-index", installationId: event.installationId, owner: repo.owner, repo: repo.repo, repoId: repo.id },
+      { jobId: `code-index-${repo.id}-${day}`, delay: 60_000 },
+    );
+    return;
+  }
   if (!touchesConfig(event)) return;
   await deps.configs.invalidateOwner(repo.owner);
   ctx.log.info({ repo: `${repo.owner}/${repo.repo}` }, "config changed, cache cleared");

@@ -16,6 +16,7 @@ import {
 } from "../src/domain/triage.js";
 import { openMilestones } from "../src/github/issues.js";
 import type { ItemState } from "../src/state/items.js";
+import { codeEvidenceFor } from "./code-index.js";
 import { type Context, type HandlerContext, type JobDeps, loadConfig, type RepoRef, withItemLock } from "./context.js";
 
 /** Events whose PR file list may have changed since it was stored. */
@@ -66,7 +67,8 @@ export async function gatherTriage(
     milestone: item.milestone?.title ?? null,
   };
   if (files) input.files = files;
-  const classification = classify(config.compiled, input);
+  const code = await codeEvidenceFor(deps, repo.id, config.compiled, [item.title, item.body]);
+  const classification = classify(config.compiled, input, code);
   const inherited = item.kind === "pr" ? await inheritedTriage(octokit, deps, repo, item, triage.labels) : null;
   const milestones =
     triage.milestones && !item.milestone && (classification.roadmap || inherited?.roadmap)

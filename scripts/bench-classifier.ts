@@ -9,7 +9,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseItemLine } from "../src/cli/items.js";
 import { djangoAsyncPreset } from "../src/config/presets/django-async.js";
 import { classify, compileModel } from "../src/domain/classifier.js";
+import { type CodeEvidence, codeEvidence } from "../src/domain/code-index.js";
 import type { ClassifierModel, ClassifyInput } from "../src/domain/model.js";
+import { indexFromTarball } from "../src/cli/index-file.js";
 
 export interface ClassifierBenchResult {
   items: number;
@@ -25,6 +27,8 @@ export interface ClassifierBenchOptions {
   path?: string;
   rounds?: number;
   model?: ClassifierModel;
+  /** Classify with this code index (what triage passes from the repo's index). */
+  code?: CodeEvidence;
 }
 
 function repoRoot(): string {
@@ -54,15 +58,15 @@ export function benchClassifier(options: ClassifierBenchOptions = {}): Classifie
   const compiled = compileModel(options.model ?? djangoAsyncPreset);
   let sink = 0;
   // Warm-up so the JIT has compiled the hot paths before timing.
-  for (let r = 0; r < 20; r++) for (const item of items) sink += classify(compiled, item).confidence;
+  for (let r = 0; r < 20; r++) for (const item of items) sink += classify(compiled, item, options.code).confidence;
   const start = process.hrtime.bigint();
-  for (let r = 0; r < rounds; r++) for (const item of items) sink += classify(compiled, item).confidence;
+  for (let r = 0; r < rounds; r++) for (const item of items) sink += classify(compiled, item, options.code).confidence;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const total = items.length * rounds;
   const itemsPerSecond = seconds > 0 ? total / seconds : Number.POSITIVE_INFINITY;
   if (Number.isNaN(sink)) throw new Error("bench-classifier: classifier returned NaN confidence");
   const line =
-    `classifier: ${Math.round(itemsPerSecond).toLocaleString("en-US")} items/s ` +
+    `classifier${options.code ? " with the code index" : ""}: ${Math.round(itemsPerSecond).toLocaleString("en-US")} items/s ` +
     `(${items.length} items x ${rounds} rounds, ${seconds.toFixed(1)} s)`;
   return { items: items.length, rounds, seconds, itemsPerSecond, line };
 }
@@ -75,4 +79,13 @@ if (invokedDirectly) {
   if (path !== undefined) options.path = resolve(path);
   if (rounds !== undefined) options.rounds = Number(rounds);
   console.log(benchClassifier(options).line);
+  // With the code index built from Django's tarball, when it is there (../shared/eval).
+  const tarball = resolve(repoRoot(), "../shared/eval/django-c179ad9.tar.gz");
+  if (existsSync(tarball)) {
+    const started = performance.now();
+    const index = await indexFromTarball(tarball, compileModel(djangoAsyncPreset));
+    const ms = Math.round(performance.now() - started);
+    console.log(`code index: ${index.meta.names} names from ${index.meta.files} files in ${ms} ms`);
+    console.log(benchClassifier({ ...options, code: codeEvidence(index, true) }).line);
+  }
 }

@@ -8,8 +8,8 @@
 // against the physical minimum, budget utilisation, provoked 403s, calls per issue, `/claim`
 // answer times during the burst, and peak RSS per process.
 //
-// BENCH_BURST (1000), BENCH_CLAIMS (20), BENCH_CAP_S (900, per burst), BENCH_SYSTEMS
-// ("inline,shepherd-1,shepherd-2") change the run. Needs Redis on 127.0.0.1:6379 (or
+// BENCH_BURST (1000; 0 skips the burst), BENCH_CLAIMS (20), BENCH_CAP_S (900, per burst),
+// BENCH_RATES ("50,100,300"), BENCH_SYSTEMS ("inline,shepherd-1,shepherd-2") change the run. Needs Redis on 127.0.0.1:6379 (or
 // SHEPHERD_TEST_REDIS_URL) and a build (`npm run bench:compare` builds first).
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -18,12 +18,13 @@ import { Worker } from "node:worker_threads";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { EVENTS_QUEUE } from "../src/queues.js";
-import type { SendAnswer, SendRequest } from "./bench-sender.js";
+import type { SendAnswer, SendBatch, SendRequest } from "./bench-sender.js";
 import type { IssueRecord } from "../test/fake-github/state.js";
 import { appEnv, type AppProcess, freePort, startApp } from "../test/support/app-process.js";
 import { SECRET, startWorld, TEST_PRIVATE_KEY, type World } from "../test/support/world.js";
 
-export type SystemName = "inline" | "shepherd-1" | "shepherd-2";
+/** shepherd-0: the web role with no worker, to time the web role on its own. */
+export type SystemName = "inline" | "shepherd-0" | "shepherd-1" | "shepherd-2";
 
 const REDIS_URL = process.env.SHEPHERD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const INLINE_SCRIPT = fileURLToPath(new URL("./inline-labeler.js", import.meta.url));
@@ -38,6 +39,8 @@ export const BUDGET = {
   minuteMs: 60_000 * SCALE,
   hourMs: 3_600_000 * SCALE,
 };
+/** Seconds of deliveries timed at each rate (a p99 needs a few thousand at 300/s). */
+const ACK_SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 5);
 /** GitHub drops a delivery not answered in 10 s (not scaled: it is the webhook's own clock). */
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -105,6 +108,8 @@ async function startSystem(name: SystemName, world: World): Promise<System> {
         SHEPHERD_WRITES_PER_MINUTE: String(BUDGET.perMinute),
         SHEPHERD_WRITES_PER_HOUR: String(BUDGET.perHour),
         SHEPHERD_RATE_WINDOW_SCALE: String(SCALE),
+        // The default unless BENCH_WORKER_NICE says otherwise (0: what the workers cost the acks).
+        ...(process.env.BENCH_WORKER_NICE ? { SHEPHERD_WORKER_NICE: process.env.BENCH_WORKER_NICE } : {}),
         // Warnings only: this process reads every line, and must not slow down what it measures.
         LOG_LEVEL: "warn",
         PORT: String(port),
@@ -112,9 +117,12 @@ async function startSystem(name: SystemName, world: World): Promise<System> {
     });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const web = await startApp({ env: env("web"), ready: null });
+  // BENCH_WEB_PROFILE=DIR writes a CPU profile of the web role there.
+  const profile = process.env.BENCH_WEB_PROFILE;
+  const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+  const web = await startApp({ env: env("web"), ready: null, nodeArgs });
   const workers: AppProcess[] = [];
-  const count = name === "shepherd-2" ? 2 : 1;
+  const count = Number(name.slice("shepherd-".length));
   for (let n = 0; n < count; n++) workers.push(await startApp({ env: env("worker"), ready: null }));
   await untilReady(url, prefix, count);
   fake.setWebhookTarget(`${url}${WEBHOOK_PATH}`, SECRET);
@@ -123,7 +131,7 @@ async function startSystem(name: SystemName, world: World): Promise<System> {
     url,
     processes: [web, ...workers],
     async stop() {
-      await Promise.all([web, ...workers].map((app) => app.kill()));
+      await Promise.all([profile ? web.stop() : web.kill(), ...workers.map((app) => app.kill())]);
       await deleteKeys(prefix);
     },
   };
@@ -192,11 +200,9 @@ function sender(): Worker {
   return thread;
 }
 
-/** Delivers one webhook from the sender thread; resolves with how long the app took to answer. */
-function send(url: string, name: string, payload: Record<string, unknown>): Promise<Ack> {
-  const seq = nextSeq++;
-  const request: SendRequest = {
-    seq,
+function request(url: string, name: string, payload: Record<string, unknown>): SendRequest {
+  return {
+    seq: nextSeq++,
     url: `${url}${WEBHOOK_PATH}`,
     name,
     id: randomBytes(16).toString("hex"),
@@ -204,10 +210,29 @@ function send(url: string, name: string, payload: Record<string, unknown>): Prom
     secret: SECRET,
     timeoutMs: ACK_TIMEOUT_MS,
   };
-  return new Promise((resolve) => {
-    answers.set(seq, resolve);
-    sender().postMessage(request);
-  });
+}
+
+function answer(seq: number): Promise<Ack> {
+  return new Promise((resolve) => answers.set(seq, resolve));
+}
+
+/** Delivers one webhook from the sender thread; resolves with how long the app took to answer. */
+function send(url: string, name: string, payload: Record<string, unknown>): Promise<Ack> {
+  const one = request(url, name, payload);
+  const acked = answer(one.seq);
+  sender().postMessage(one);
+  return acked;
+}
+
+/**
+ * Delivers webhooks at `perSecond`, paced by the sender thread from payloads made beforehand: the
+ * fake GitHub on this thread may be busy, and must not bunch deliveries up. Resolves with every ack.
+ */
+function paced(url: string, name: string, payloads: Array<Record<string, unknown>>, perSecond: number): Promise<Ack[]> {
+  const batch = payloads.map((payload) => request(url, name, payload));
+  const acked = Promise.all(batch.map((one) => answer(one.seq)));
+  sender().postMessage({ batch, perSecond } satisfies SendBatch);
+  return acked;
 }
 
 function newIssue(world: World, n: number): IssueRecord {
@@ -216,19 +241,6 @@ function newIssue(world: World, n: number): IssueRecord {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Sends `make(i)` for i < count at `perSecond`, without waiting for answers; resolves with every ack. */
-async function paced(count: number, perSecond: number, make: (i: number) => Promise<Ack>): Promise<Ack[]> {
-  const started = performance.now();
-  const acks: Array<Promise<Ack>> = [];
-  for (let i = 0; i < count; i++) {
-    const due = started + (i * 1000) / perSecond;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    acks.push(make(i));
-  }
-  return Promise.all(acks);
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -291,11 +303,26 @@ async function ackRun(name: SystemName, rate: number): Promise<AckFigures> {
   const system = await startSystem(name, world);
   try {
     // A few deliveries first, so connections are open and code is compiled before the count.
-    await paced(20, 50, (i) => send(system.url, "issues", world.issuePayload("opened", newIssue(world, 10_000 + i))));
-    const acks = await paced(rate * 2, rate, (i) =>
-      send(system.url, "issues", world.issuePayload("opened", newIssue(world, i))),
-    );
+    const opened = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => world.issuePayload("opened", newIssue(world, from + i)));
+    const warmUp = opened(10_000, 20);
+    await paced(system.url, "issues", warmUp, 50);
+    // ...and handled: the workers' first jobs compile code in every process, the fake's included.
+    const handled = () =>
+      warmUp.every(
+        (payload) => world.fake.state.issue(world.repo, (payload.issue as { number: number }).number).labels.length > 0,
+      );
+    for (let tries = 0; tries < 300 && !handled() && name !== "shepherd-0"; tries++) await sleep(100);
+    // A second at the rate itself, untimed: the step from 50/s is a transient, not the steady state.
+    const [, acks] = await Promise.all([
+      paced(system.url, "issues", opened(20_000, rate), rate),
+      sleep(1000).then(() => paced(system.url, "issues", opened(0, rate * ACK_SECONDS), rate)),
+    ]);
     const times = acks.map((ack) => ack.ms);
+    if (process.env.BENCH_ACK_TRACE) {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(`${process.env.BENCH_ACK_TRACE}-${name}-${rate}.json`, JSON.stringify(times));
+    }
     return { rate, p50: percentile(times, 50), p99: percentile(times, 99), statuses: statuses(acks) };
   } finally {
     await system.stop();
@@ -325,9 +352,8 @@ async function burstRun(name: SystemName, count: number, claims: number, capMs: 
     const firstCall = fake.calls.length;
     const started = Date.now();
     // The burst arrives at 300 deliveries a second; claims come while its labels are being written.
-    const burst = paced(count, 300, (i) =>
-      send(system.url, "issues", world.issuePayload("opened", issues[i] as IssueRecord)),
-    );
+    const payloads = issues.map((issue) => world.issuePayload("opened", issue));
+    const burst = paced(system.url, "issues", payloads, 300);
     const claimTimes: number[] = [];
     const claimed = (async () => {
       await sleep(1000);
@@ -429,6 +455,12 @@ export async function runCompare(options: {
       log(`${name}: acks at ${rate}/s`);
       acks.push(await ackRun(name, rate));
     }
+    if (options.burst === 0) {
+      log(
+        `${name}: ${acks.map((ack) => `${ack.rate}/s p50 ${ack.p50.toFixed(1)} p99 ${ack.p99.toFixed(1)} ms (${ack.statuses})`).join("; ")}`,
+      );
+      continue;
+    }
     log(`${name}: burst of ${options.burst}`);
     results.push({ name, acks, burst: await burstRun(name, options.burst, options.claims, options.capMs) });
   }
@@ -500,7 +532,7 @@ async function main(): Promise<void> {
     burst: Number(process.env.BENCH_BURST ?? 1000),
     claims: Number(process.env.BENCH_CLAIMS ?? 20),
     capMs: Number(process.env.BENCH_CAP_S ?? 900) * 1000,
-    rates: [50, 100, 300],
+    rates: (process.env.BENCH_RATES ?? "50,100,300").split(",").filter(Boolean).map(Number),
     log: (line) => console.log(line),
   });
   console.log(formatCompare(results));

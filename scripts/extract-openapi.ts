@@ -18,6 +18,7 @@ export const OPERATIONS = [
   "apps/list-repos-accessible-to-installation",
   "apps/list-installations",
   "repos/get",
+  "repos/download-tarball-archive",
   "repos/get-content",
   "issues/get",
   "issues/update",

@@ -35,6 +35,7 @@ export type TaskJobData =
   | { kind: "digest-tick" }
   | ({ kind: "reconcile-repo" } & RepoTaskData)
   | ({ kind: "backlog-repo" } & RepoTaskData)
+  | ({ kind: "code-index"; sha?: string } & RepoTaskData)
   | { kind: "reconcile-all" };
 
 export interface Queues {

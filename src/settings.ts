@@ -21,6 +21,12 @@ export const Settings = z.object({
   host: z.string().default("0.0.0.0"),
   port: z.coerce.number().int().min(0).max(65535).default(3000),
   webhookPath: z.string().startsWith("/").default("/api/github/webhooks"),
+  /**
+   * Scheduling priority (nice, 0-19) a process of the `worker` role gives itself. Where web and
+   * worker processes share a host's cores, the web role's answer (GitHub drops a webhook after
+   * 10 s) goes before job work that can wait a moment; 0 leaves the priority alone.
+   */
+  workerNice: z.coerce.number().int().min(0).max(19).default(10),
   /** Jobs one worker process runs at once. */
   concurrency: PositiveInt.default(8),
   /** Tries per job before it fails for good (transient errors only; a retry resumes, it does not redo). */
@@ -66,6 +72,7 @@ const ENV: Record<keyof Settings, string> = {
   host: "HOST",
   port: "PORT",
   webhookPath: "WEBHOOK_PATH",
+  workerNice: "SHEPHERD_WORKER_NICE",
   concurrency: "SHEPHERD_CONCURRENCY",
   attempts: "SHEPHERD_ATTEMPTS",
   backoffMs: "SHEPHERD_BACKOFF_MS",

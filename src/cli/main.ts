@@ -1,7 +1,8 @@
 // The `shepherd` command, as a function over streams so tests can drive it in-process.
 //
-//   shepherd classify [--config FILE]                  JSON lines in on stdin, JSON lines out
-//   shepherd backtest --gold FILE [--config FILE] [--json]
+//   shepherd classify [--config FILE] [--index FILE | --tarball FILE]   JSON lines in, JSON lines out
+//   shepherd backtest --gold FILE [--config FILE] [--index FILE | --tarball FILE] [--json]
+//   shepherd index --tarball FILE [--config FILE] --out FILE
 //
 // Exit codes: 0 when the run completed (bad input lines are reported on stderr and skipped),
 // 1 when it could not run (unreadable config or gold file), 2 on usage errors.
@@ -10,7 +11,9 @@ import { readFile } from "node:fs/promises";
 import { djangoAsyncPreset } from "../config/presets/django-async.js";
 import { scoreBacktest, type BacktestPrediction, type BacktestReport } from "../domain/backtest.js";
 import { classify, compileModel, type CompiledModel } from "../domain/classifier.js";
+import { type CodeEvidence, type CodeIndex, codeEvidence } from "../domain/code-index.js";
 import type { ClassifierModel } from "../domain/model.js";
+import { indexFromTarball, readIndexFile, writeIndexFile } from "./index-file.js";
 import { parseGoldLine, parseItemLine, type GoldItem } from "./items.js";
 import { loadModelFromYamlText } from "./model-file.js";
 
@@ -20,8 +23,9 @@ export interface Writable {
 
 export type Input = AsyncIterable<string | Uint8Array>;
 
-export const USAGE = `usage: shepherd classify [--config FILE]
-       shepherd backtest --gold FILE [--config FILE] [--json]
+export const USAGE = `usage: shepherd classify [--config FILE] [--index FILE | --tarball FILE]
+       shepherd backtest --gold FILE [--config FILE] [--index FILE | --tarball FILE] [--json]
+       shepherd index --tarball FILE [--config FILE] --out FILE
        shepherd backtest --repo OWNER/NAME [--config FILE]   (what backlog triage would label)
        shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
 
@@ -29,28 +33,34 @@ classify  reads JSON lines {id, kind: "issue"|"pr", title, body, files?} on stdi
           one JSON line per item: {id, kind, is_async, subsystems, roadmap, confidence, reasons}
 backtest  scores the classifier on a labelled JSON-lines file (per-label P/R/F1, top-1
           subsystem accuracy and async detection per kind)
+index     builds the code index (which subsystems define each identifier) from a repository
+          archive as GitHub's tarball endpoint serves it, and writes it to --out
 --config  a .github/shepherd.yml-style file (preset, subsystems, roadmap, asyncCues);
           default: the built-in django-async preset
+--index   a code index file (from \`shepherd index\`) to classify with; --tarball builds one first
 `;
 
 class UsageError extends Error {}
 
 interface Options {
-  command: "classify" | "backtest" | "help";
+  command: "classify" | "backtest" | "index" | "help";
   config: string | null;
   gold: string | null;
   json: boolean;
+  index: string | null;
+  tarball: string | null;
+  out: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "-h" || command === "help") {
-    return { command: "help", config: null, gold: null, json: false };
+    return { command: "help", config: null, gold: null, json: false, index: null, tarball: null, out: null };
   }
-  if (command !== "classify" && command !== "backtest") {
+  if (command !== "classify" && command !== "backtest" && command !== "index") {
     throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
   }
-  const options: Options = { command, config: null, gold: null, json: false };
+  const options: Options = { command, config: null, gold: null, json: false, index: null, tarball: null, out: null };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? "";
     const eq = arg.indexOf("=");
@@ -75,6 +85,17 @@ function parseArgs(argv: string[]): Options {
         if (command !== "backtest") throw new UsageError("--json only applies to backtest");
         options.json = true;
         break;
+      case "--index":
+        if (command === "index") throw new UsageError("index builds an index: give --tarball and --out");
+        options.index = value();
+        break;
+      case "--tarball":
+        options.tarball = value();
+        break;
+      case "--out":
+        if (command !== "index") throw new UsageError("--out only applies to index");
+        options.out = value();
+        break;
       case "--help":
       case "-h":
         return { ...options, command: "help" };
@@ -83,6 +104,10 @@ function parseArgs(argv: string[]): Options {
     }
   }
   if (command === "backtest" && options.gold === null) throw new UsageError("backtest needs --gold FILE");
+  if (command === "index" && (options.tarball === null || options.out === null)) {
+    throw new UsageError("index needs --tarball FILE and --out FILE");
+  }
+  if (options.index !== null && options.tarball !== null) throw new UsageError("give --index or --tarball, not both");
   return options;
 }
 
@@ -130,7 +155,13 @@ function batched(out: Writable): { line(text: string): void; flush(): void } {
   };
 }
 
-async function runClassify(model: CompiledModel, stdin: Input, stdout: Writable, stderr: Writable): Promise<number> {
+async function runClassify(
+  model: CompiledModel,
+  code: CodeEvidence | undefined,
+  stdin: Input,
+  stdout: Writable,
+  stderr: Writable,
+): Promise<number> {
   const out = batched(stdout);
   let lineNo = 0;
   for await (const line of lines(stdin)) {
@@ -138,7 +169,7 @@ async function runClassify(model: CompiledModel, stdin: Input, stdout: Writable,
     if (line.trim() === "") continue;
     try {
       const item = parseItemLine(line);
-      const c = classify(model, item.input);
+      const c = classify(model, item.input, code);
       out.line(
         JSON.stringify({
           id: item.id,
@@ -192,6 +223,7 @@ export function formatReport(report: BacktestReport, goldPath: string, bad: numb
 
 async function runBacktest(
   model: CompiledModel,
+  code: CodeEvidence | undefined,
   goldPath: string,
   json: boolean,
   stdout: Writable,
@@ -211,7 +243,7 @@ async function runBacktest(
     }
   });
   const predictions: BacktestPrediction[] = items.map((item) => {
-    const c = classify(model, item.input);
+    const c = classify(model, item.input, code);
     return { isAsync: c.isAsync, primary: c.subsystems[0]?.id ?? null };
   });
   const report = scoreBacktest(
@@ -246,10 +278,34 @@ export async function main(argv: string[], stdin: Input, stdout: Writable, stder
     return 1;
   }
   try {
-    if (options.command === "classify") return await runClassify(compiled, stdin, stdout, stderr);
-    return await runBacktest(compiled, options.gold ?? "", options.json, stdout, stderr);
+    if (options.command === "index") return await runIndex(compiled, options.tarball ?? "", options.out ?? "", stderr);
+    let code: CodeEvidence | undefined;
+    if (options.index !== null || options.tarball !== null) {
+      const index: CodeIndex =
+        options.index !== null
+          ? await readIndexFile(options.index)
+          : await indexFromTarball(options.tarball ?? "", compiled);
+      if (index.meta.globs !== compiled.globs) {
+        stderr.write("shepherd: the index was built with other subsystem paths; rebuild it with this config\n");
+      }
+      code = codeEvidence(index, compiled.asyncTwins);
+    }
+    if (options.command === "classify") return await runClassify(compiled, code, stdin, stdout, stderr);
+    return await runBacktest(compiled, code, options.gold ?? "", options.json, stdout, stderr);
   } catch (error) {
     stderr.write(`shepherd: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+}
+
+async function runIndex(compiled: CompiledModel, tarball: string, out: string, stderr: Writable): Promise<number> {
+  const started = performance.now();
+  const index = await indexFromTarball(tarball, compiled);
+  const bytes = await writeIndexFile(out, index);
+  const { meta } = index;
+  stderr.write(
+    `index: ${meta.names} names from ${meta.files} files (${meta.skipped} skipped) at ${meta.sha}, ` +
+      `${meta.twins} async twins, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${Math.round(performance.now() - started)} ms\n`,
+  );
+  return 0;
 }

@@ -99,6 +99,9 @@ export function resolveConfig(file: ShepherdConfig): ResolveResult {
         roadmap,
         asyncCues: [...base.asyncCues, ...(file.asyncCues ?? [])],
         ...(fallbackSubsystem !== undefined ? { fallbackSubsystem } : {}),
+        ...((file.asyncTwins ?? base.asyncTwins) !== undefined
+          ? { asyncTwins: file.asyncTwins ?? base.asyncTwins }
+          : {}),
       },
       triage: file.triage ?? null,
       commands: file.commands ?? null,

@@ -289,6 +289,13 @@ export const ShepherdConfig = z.strictObject({
     .array(z.string().min(1))
     .optional()
     .describe("Extra words or identifiers that mark async-conversion work (added to the preset's)."),
+  asyncTwins: z
+    .boolean()
+    .optional()
+    .describe(
+      "Read `aX` as async work when the code defines a function `X` and names other async twins so (`aget`/`get`); " +
+        "needs the code index. On in the django-async preset.",
+    ),
   fallbackSubsystem: Id.optional().describe(
     "Subsystem given to async work with no subsystem evidence at all (always below `minConfidence`, so it gets `needs-triage`).",
   ),

@@ -3,6 +3,7 @@
 // expensive work (glob and regex compilation) once; `classify` only scans text and paths.
 
 import picomatch from "picomatch";
+import { type CodeEvidence, type IndexEntry, KIND, mentions, pathMentions, pointsTo, twinBase } from "./code-index.js";
 import type { ChangedFile, ClassifierModel, Classification, ClassifyInput, SubsystemScore } from "./model.js";
 
 type CueStrength = "identifier" | "phrase" | "word";
@@ -78,6 +79,9 @@ export interface CompiledModel {
   versionMention: RegExp | null;
   versionByText: Map<string, CompiledVersion>;
   fallback: number;
+  asyncTwins: boolean;
+  /** Fingerprint of every subsystem's path globs: an index built with other globs is stale. */
+  globs: string;
 }
 
 // Evidence weights. Identifiers (`QuerySet.aget`) are much stronger than plain words ("cache");
@@ -158,6 +162,22 @@ function addTo<K>(map: Map<K, CompiledCue[]>, key: K, cue: CompiledCue): void {
 function topSegment(path: string): string {
   const slash = path.indexOf("/");
   return slash < 0 ? "" : path.slice(0, slash);
+}
+
+/** A short stable hash (FNV-1a, 32 bits, hex). */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
+
+/** The subsystem whose globs claim a repository path (the most specific glob wins), or null. */
+export function subsystemOfPath(compiled: CompiledModel, path: string): string | null {
+  const glob = assignPath(compiled, path);
+  return glob === null ? null : (compiled.subsystems[glob.subsystem]?.id ?? null);
 }
 
 export function compileModel(model: ClassifierModel): CompiledModel {
@@ -306,6 +326,8 @@ export function compileModel(model: ClassifierModel): CompiledModel {
     versionMention,
     versionByText,
     fallback: model.fallbackSubsystem === undefined ? -1 : (idIndex.get(model.fallbackSubsystem) ?? -1),
+    asyncTwins: model.asyncTwins === true,
+    globs: fingerprint(model.subsystems.map((s) => `${s.id}=${s.paths.join(",")}`).join(";")),
   };
 }
 
@@ -435,9 +457,13 @@ interface PathTally {
   weight: number;
 }
 
-export function classify(compiled: CompiledModel, input: ClassifyInput): Classification {
+/**
+ * Classifies one item. With `code` (the repository's code index, see ./code-index.ts), names in
+ * the text that the code defines count as evidence for where they are defined.
+ */
+export function classify(compiled: CompiledModel, input: ClassifyInput, code?: CodeEvidence): Classification {
   try {
-    return classifyUnsafe(compiled, input);
+    return classifyUnsafe(compiled, input, code);
   } catch (error) {
     // Defensive: the classifier runs inside webhook handlers and must not take them down.
     return {
@@ -450,7 +476,7 @@ export function classify(compiled: CompiledModel, input: ClassifyInput): Classif
   }
 }
 
-function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput): Classification {
+function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: CodeEvidence): Classification {
   const n = compiled.subsystems.length;
   const title = safeString(input?.title);
   const body = safeString(input?.body);
@@ -480,6 +506,28 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput): Classifi
         if (asyncEvidence.length < 2 && !said) asyncEvidence.push(label);
       }
     }
+  }
+
+  const codeReasons = new Map<number, string[]>();
+  // A path written in the text is sorted by the same globs as a PR's changed files.
+  for (const [text, factor] of [
+    [title, TITLE_FACTOR],
+    [body, BODY_FACTOR],
+  ] as const) {
+    for (const path of pathMentions(text).slice(0, MAX_NAMES_PER_TEXT)) {
+      const glob = assignPath(compiled, path);
+      if (glob === null) continue;
+      textScore[glob.subsystem] = (textScore[glob.subsystem] ?? 0) + STRENGTH_WEIGHT.identifier * factor;
+      const list = codeReasons.get(glob.subsystem) ?? [];
+      if (list.length < 2) list.push(`text names \`${path}\` (${compiled.subsystems[glob.subsystem]?.id ?? ""})`);
+      codeReasons.set(glob.subsystem, list);
+    }
+  }
+  if (code !== undefined) {
+    const read = readCode(compiled, code, title, body, textScore);
+    asyncScore += read.asyncScore;
+    for (const e of read.asyncEvidence) if (asyncEvidence.length < 3) asyncEvidence.push(e);
+    for (const [s, list] of read.reasons) codeReasons.set(s, [...(codeReasons.get(s) ?? []), ...list]);
   }
 
   // --- changed paths ---------------------------------------------------------------------------
@@ -556,6 +604,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput): Classifi
     if (pathEvidence > 0 && textAgrees(textScore, primary)) subsystemConfidence += (1 - subsystemConfidence) * 0.4;
     reasons.push(...pathReasons(compiled, tallies, order.slice(0, 3)));
     reasons.push(...textReasons(compiled, primary, titleHits, bodyHits));
+    if (pathEvidence === 0) reasons.push(...(codeReasons.get(primary) ?? []).slice(0, 2));
   } else if (isAsync && compiled.fallback >= 0) {
     const id = compiled.subsystems[compiled.fallback]?.id ?? "";
     subsystems = [{ id, score: 1 }];
@@ -573,6 +622,101 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput): Classifi
   const confidence = round3(Math.min(1, Math.max(0, subsystemConfidence * asyncConfidence)));
 
   return { isAsync, subsystems, roadmap, confidence, reasons };
+}
+
+// A name the code defines in one or two subsystems counts like a configured identifier cue, scaled
+// by the share of its definitions there. Plain words are left to the cues; at most this many names
+// of one text count, so a pasted traceback cannot outvote the title.
+const INDEX_WEIGHT = 2;
+const MAX_NAMES_PER_TEXT = 8;
+const WORD_FACTOR = STRENGTH_WEIGHT.word / STRENGTH_WEIGHT.identifier;
+
+interface CodeRead {
+  asyncScore: number;
+  asyncEvidence: string[];
+  /** Per subsystem index: "`X` is defined in `path` → id". */
+  reasons: Map<number, string[]>;
+}
+
+/** Names in title and body that the code defines, as subsystem (and async-twin) evidence. */
+function readCode(
+  compiled: CompiledModel,
+  code: CodeEvidence,
+  title: string,
+  body: string,
+  textScore: Float64Array,
+): CodeRead {
+  const read: CodeRead = { asyncScore: 0, asyncEvidence: [], reasons: new Map() };
+  const idIndex = new Map(compiled.subsystems.map((s, i) => [s.id, i] as const));
+  const seen = new Set<string>();
+  const credit = (entry: IndexEntry, name: string, factor: number): boolean => {
+    const targets = pointsTo(entry);
+    for (const { subsystem, share } of targets) {
+      const s = idIndex.get(subsystem);
+      if (s === undefined) continue;
+      textScore[s] = (textScore[s] ?? 0) + INDEX_WEIGHT * factor * share;
+      const list = read.reasons.get(s) ?? [];
+      if (list.length < 2) list.push(`\`${name}\` is defined in \`${entry.w?.[subsystem] ?? entry.p}\` → ${subsystem}`);
+      read.reasons.set(s, list);
+    }
+    return targets.length > 0;
+  };
+  for (const [text, factor] of [
+    [title, TITLE_FACTOR],
+    [body, BODY_FACTOR],
+  ] as const) {
+    let counted = 0;
+    for (const { name, code: written, word } of mentions(text)) {
+      if (counted >= MAX_NAMES_PER_TEXT) break;
+      // Configured cues speak for themselves; the index is for the names nobody listed.
+      if (compiled.exact.has(name) || compiled.words.has(name.toLowerCase())) continue;
+      if (word) {
+        // A plain word counts only as the name of a folder ("handlers", "checks"), and as a word.
+        const named = [code.lookup(name), code.lookup(`${name}s`)].find(
+          (candidate) => candidate !== undefined && (candidate.k & KIND.folder) !== 0,
+        );
+        const key = `${factor}:${name}`;
+        if (named === undefined || seen.has(key)) continue;
+        seen.add(key);
+        if (credit(named, name, factor * WORD_FACTOR)) counted += 1;
+        continue;
+      }
+      const entry = code.lookup(name);
+      const twin = code.asyncTwins ? twinOf(code, name, entry, written) : null;
+      if (twin !== null && !seen.has(`twin:${name}`)) {
+        seen.add(`twin:${name}`);
+        read.asyncScore += factor;
+        if (read.asyncEvidence.length < 1) {
+          read.asyncEvidence.push(`\`${name}\` is the async twin of \`${twin.base}\` (defined in \`${twin.entry.p}\`)`);
+        }
+      }
+      const subject = entry ?? twin?.entry;
+      const shown = entry === undefined && twin !== null ? twin.base : name;
+      if (subject === undefined || seen.has(`${factor}:${shown}`)) continue;
+      seen.add(`${factor}:${shown}`);
+      if (credit(subject, shown, factor)) counted += 1;
+    }
+  }
+  return read;
+}
+
+/**
+ * `aX` as the async twin of a function `X` the code defines: when `aX` is itself an async function
+ * of the code, or is written as code (`aX()`, in backticks, snake_case) so an English word is not.
+ */
+function twinOf(
+  code: CodeEvidence,
+  name: string,
+  entry: IndexEntry | undefined,
+  written: boolean,
+): { base: string; entry: IndexEntry } | null {
+  const base = twinBase(name);
+  if (base === null) return null;
+  const baseEntry = code.lookup(base);
+  if (baseEntry === undefined || (baseEntry.k & KIND.function) === 0) return null;
+  const definedAsync = entry !== undefined && (entry.k & KIND.async) !== 0;
+  if (!definedAsync && !written && !name.includes("_")) return null;
+  return { base, entry: baseEntry };
 }
 
 /** The text alone points at `primary` with at least one title word's worth of evidence. */

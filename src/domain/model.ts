@@ -38,6 +38,11 @@ export interface ClassifierModel {
    * confidence), e.g. the request handlers for Django. Absent: such items get no subsystem.
    */
   fallbackSubsystem?: string;
+  /**
+   * With a code index: `aX`, where the code defines a function `X` and names other async twins
+   * that way, is async-conversion evidence (`aget_object_or_404` beside `get_object_or_404`).
+   */
+  asyncTwins?: boolean;
 }
 
 export interface ChangedFile {

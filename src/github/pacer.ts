@@ -32,13 +32,14 @@ export type { WriteClass } from "../domain/lanes.js";
 
 /**
  * Share of the minute and of the hour window a class may fill, and how far ahead (ms) it may hold a
- * slot. Labels of new items may fill the hour: a burst of them is labelled as fast as GitHub allows,
- * at the price of commands waiting once the hour is spent. Backlog triage, explanations and reports
- * leave part of the hour, so commands and new items are answered while a backlog drains.
+ * slot. Labels of new items may fill 95% of each: a burst of them is labelled about as fast as
+ * GitHub allows, and commands still have room once a burst has spent the rest of the hour.
+ * Backlog triage, explanations and reports leave more, so commands and new items are answered
+ * while a backlog drains.
  */
 export const WRITE_CLASSES: Record<WriteClass, { minute: number; hour: number; horizonMs: number }> = {
   command: { minute: 1, hour: 1, horizonMs: 15_000 },
-  label: { minute: 0.95, hour: 1, horizonMs: 2_000 },
+  label: { minute: 0.95, hour: 0.95, horizonMs: 2_000 },
   comment: { minute: 0.9, hour: 0.9, horizonMs: 1_500 },
   report: { minute: 0.85, hour: 0.85, horizonMs: 1_500 },
   backlog: { minute: 0.9, hour: 0.8, horizonMs: 1_500 },
@@ -71,6 +72,13 @@ export interface WriteBudget {
   /** Length of GitHub's minute and hour windows as the pacer counts them (a benchmark shrinks them). */
   minuteMs: number;
   hourMs: number;
+  /**
+   * How much longer than GitHub's the pacer counts each window. A write reaches GitHub a little
+   * after its slot (timers, the event loop, the network), and by a varying amount: windows counted
+   * this much longer keep two writes a window apart out of one of GitHub's windows. A fixed time,
+   * not a share: the spread of that delay does not grow with the window.
+   */
+  marginMs: number;
 }
 
 export const GITHUB_WRITE_BUDGET: WriteBudget = {
@@ -79,6 +87,7 @@ export const GITHUB_WRITE_BUDGET: WriteBudget = {
   perHour: 500,
   minuteMs: 60_000,
   hourMs: 3_600_000,
+  marginMs: 1000,
 };
 
 export interface Pacer {
@@ -141,10 +150,6 @@ if tonumber(ARGV[1]) > current then
 end
 return 1`;
 
-function margin(windowMs: number): number {
-  return Math.max(50, Math.round(windowMs * 0.02));
-}
-
 export function createPacer(redis: Redis, keys: Keys, options: PacerOptions): Pacer {
   const now = options.now ?? Date.now;
   const { budget } = options;
@@ -158,10 +163,8 @@ export function createPacer(redis: Redis, keys: Keys, options: PacerOptions): Pa
 
   async function reserve(lane: string, writeClass: WriteClass): Promise<number> {
     const { minute, hour, horizonMs } = WRITE_CLASSES[writeClass];
-    // A write goes out a little after its slot (timers, the event loop), so windows are counted a
-    // little longer than GitHub's: two writes a window apart never land in one of GitHub's windows.
-    const minuteMs = budget.minuteMs + margin(budget.minuteMs);
-    const hourMs = budget.hourMs + margin(budget.hourMs);
+    const minuteMs = budget.minuteMs + budget.marginMs;
+    const hourMs = budget.hourMs + budget.marginMs;
     const args = [budget.intervalMs, budget.perMinute, minuteMs, budget.perHour, hourMs, minute, hour, horizonMs];
     return Number(await redis.eval(RESERVE, 1, keys.writeSlot(lane), ...args.map(String), randomUUID()));
   }

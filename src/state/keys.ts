@@ -30,6 +30,9 @@ export interface Keys {
   repoId(owner: string, repo: string): string;
   tracking(repoId: number): string;
   backlog(repoId: number): string;
+  /** The code index of a repo: a hash of identifier → entry, and its meta (commit, size). */
+  codeIndex(repoId: number): string;
+  codeIndexMeta(repoId: number): string;
   digest(repoId: number, week: string): string;
   conditional(url: string): string;
   run(id: string): string;
@@ -71,6 +74,8 @@ export function createKeys(prefix: string): Keys {
     repoId: (owner, repo) => `${p}:repo-id:${owner.toLowerCase()}/${repo.toLowerCase()}`,
     tracking: (repoId) => `${p}:tracking:${repoId}`,
     backlog: (repoId) => `${p}:backlog:${repoId}`,
+    codeIndex: (repoId) => `${p}:code-index:${repoId}`,
+    codeIndexMeta: (repoId) => `${p}:code-index-meta:${repoId}`,
     digest: (repoId, week) => `${p}:digest:${repoId}:${week}`,
     conditional: (url) => `${p}:etag:${url}`,
     run: (id) => `${p}:run:${id}`,

@@ -129,11 +129,11 @@ describe("the pacer", () => {
     await first.before("installation:1", false, "label");
   });
 
-  it("lets labels fill the hour, and keeps a fifth of it from backlog triage", async () => {
-    const { make } = pacer(0, 60_000, 0, 10);
+  it("keeps part of the hour from labels for commands, and a fifth of it from backlog triage", async () => {
+    const { make } = pacer(0, 60_000, 0, 20);
     const p = make();
     let backlog = 0;
-    for (let n = 0; n < 10; n++) {
+    for (let n = 0; n < 25; n++) {
       try {
         await p.before("installation:4", true, "backlog");
         backlog += 1;
@@ -141,9 +141,11 @@ describe("the pacer", () => {
         break;
       }
     }
-    expect(backlog).toBe(8);
-    await p.before("installation:4", true, "label");
-    await p.before("installation:4", true, "label");
+    expect(backlog).toBe(16);
+    // Labels stop at 95% of the hour (19 of 20); the last write is a command's.
+    for (let n = 0; n < 3; n++) await p.before("installation:4", true, "label");
+    await expect(p.before("installation:4", true, "label")).rejects.toBeInstanceOf(PausedError);
+    await p.before("installation:4", true, "command");
     await expect(p.before("installation:4", true, "command")).rejects.toBeInstanceOf(PausedError);
   });
 

@@ -18,7 +18,7 @@ describe("bench:compare, short", () => {
       rates: [100],
     });
     const burst = shepherd?.burst;
-    expect(shepherd?.acks[0]?.statuses).toBe("202×200");
+    expect(shepherd?.acks[0]?.statuses).toBe("202×500");
     expect(burst?.acks.statuses).toBe("202×120");
     expect(burst?.labelled).toBe(120);
     expect(burst?.provoked403).toBe(0);

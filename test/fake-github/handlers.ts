@@ -1,6 +1,7 @@
 // The fake's route table: one small handler per OpenAPI operationId. server.ts has already
 // matched the route, checked authentication and validated the request against the schema, so
 // a handler may trust the body's shape and only applies GitHub's behaviour to the state.
+import { randomBytes } from "node:crypto";
 import type { Renderer } from "./render.js";
 import type {
   CommentRecord,
@@ -543,6 +544,17 @@ export const ROUTES: Record<string, RouteHandler> = {
   },
 
   "repos/get": repoRoute((ctx, repo) => ok(ctx.render.repo(repo))),
+  // GitHub answers 302 to a short-lived codeload address; the fake serves it under /_codeload.
+  "repos/download-tarball-archive": repoRoute((ctx, repo) => {
+    if (repo.tarball === undefined) throw notFound();
+    const token = randomBytes(8).toString("hex");
+    const location = `${ctx.url.origin}/_codeload/${repo.owner}/${repo.name}/legacy.tar.gz/${encodeURIComponent(ctx.params.ref ?? "")}?token=${token}`;
+    return {
+      status: 302,
+      headers: { location },
+      raw: { contentType: "text/html;charset=utf-8", data: Buffer.alloc(0) },
+    };
+  }),
 
   "repos/get-content": repoRoute((ctx, repo) => {
     const ref = first(ctx.query["ref"]) ?? repo.defaultBranch;

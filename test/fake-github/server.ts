@@ -666,6 +666,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   async function respond(ex: Exchange): Promise<Answer> {
+    if (ex.method === "GET" && ex.path.startsWith("/_codeload/")) return codeload(ex);
     if (isGraphql(ex)) {
       const refused = authenticate(ex) ?? parseBody(ex);
       if (refused) return refused;
@@ -698,6 +699,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const result = runHandler(ex, route);
     spendContent(ex, result);
     return result;
+  }
+
+  /** The archive a tarball redirect points at: no API call, no token needed (the address is signed). */
+  function codeload(ex: Exchange): Answer {
+    const [, , owner, name] = ex.path.split("/");
+    const repo = owner && name ? state.findRepo(owner, name) : undefined;
+    if (!repo?.tarball || !ex.url.searchParams.get("token")) return { status: 404, body: { message: "Not Found" } };
+    return { status: 200, raw: { contentType: "application/x-gzip", data: repo.tarball }, uncounted: true };
   }
 
   function rateHeaders(ex: Exchange, status: number, uncounted: boolean): Record<string, string> {

@@ -138,6 +138,8 @@ export interface RepoRecord {
   createdAt: string;
   /** ref -> path -> file. */
   files: Map<string, Map<string, FileRecord>>;
+  /** The archive `GET /repos/{owner}/{repo}/tarball/{ref}` redirects to (any ref), gzipped tar. */
+  tarball?: Buffer;
   labels: Map<string, LabelRecord>;
   milestones: Map<number, MilestoneRecord>;
   issues: Map<number, IssueRecord>;

@@ -42,12 +42,14 @@ export interface StartOptions {
   /** Wait for this before resolving; default the web role's or the worker's ready line; null: do not wait. */
   ready?: ((line: LogLine) => boolean) | null;
   readyTimeoutMs?: number;
+  /** Options for node itself (a benchmark's `--cpu-prof`, say). */
+  nodeArgs?: string[];
 }
 
 export async function startApp(options: StartOptions): Promise<AppProcess> {
   // Only what the app is given: no inherited variables beyond what node itself needs.
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env };
-  const child = spawn(process.execPath, [options.script ?? MAIN], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? MAIN], {
     env,
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],

@@ -814,4 +814,6 @@ export const djangoAsyncPreset: ClassifierModel = {
     "aget_or_set",
   ],
   fallbackSubsystem: "handlers",
+  // Django names the async variant of `get` `aget`, of `login` `alogin`: a name shaped so is async work.
+  asyncTwins: true,
 };

@@ -1,0 +1,491 @@
+// A repository's code index: which subsystems define each identifier. Built from the repository's
+// own code (one tarball of the default branch), so issue text that names a function, class,
+// decorator or setting is sorted where that name lives, with no hand-written cue for it. Pure: the
+// builder takes file paths and texts and says which subsystem a path belongs to through a function;
+// reading the archive and storing the index happen at the edges.
+
+/** Kinds of definition, as bits of `IndexEntry.k`. */
+export const KIND = { function: 1, type: 2, async: 4, name: 8, value: 16, folder: 32 } as const;
+
+/** One identifier: where the repository defines it. */
+export interface IndexEntry {
+  /** Definitions per subsystem id (source and tests; docs and vendored code are left out). */
+  s: Record<string, number>;
+  /** Definitions in source files no subsystem claims. */
+  u: number;
+  /** The first source path defining it, for the explanation. */
+  p: string;
+  /** The first path defining it in each subsystem (a source path over a test's). */
+  w?: Record<string, string>;
+  /** Bits of KIND: what the definitions were. */
+  k: number;
+}
+
+export interface CodeIndexMeta {
+  version: 1;
+  /** The commit the archive was made of (from the archive's top folder, or as asked for). */
+  sha: string;
+  /** Fingerprint of the subsystems' path globs the index was built with: other globs, other index. */
+  globs: string;
+  files: number;
+  skipped: number;
+  names: number;
+  /** Functions `aX` defined beside a function `X`: how much the repository names async twins so. */
+  twins: number;
+}
+
+export interface CodeIndex {
+  meta: CodeIndexMeta;
+  names: Map<string, IndexEntry>;
+}
+
+interface DefinitionPattern {
+  regex: RegExp;
+  kind: number;
+}
+
+interface Language {
+  id: string;
+  extensions: string[];
+  patterns: DefinitionPattern[];
+}
+
+const IDENT = "[A-Za-z_][A-Za-z0-9_]*";
+const JS_IDENT = "[A-Za-z_$][A-Za-z0-9_$]*";
+
+/** Definitions per language: regexes over whole files, group 1 is the name. A start, not a parser. */
+export const LANGUAGES: Language[] = [
+  {
+    id: "python",
+    extensions: [".py", ".pyi"],
+    patterns: [
+      { regex: new RegExp(`^[ \\t]*async[ \\t]+def[ \\t]+(${IDENT})`, "gm"), kind: KIND.function | KIND.async },
+      { regex: new RegExp(`^[ \\t]*def[ \\t]+(${IDENT})`, "gm"), kind: KIND.function },
+      { regex: new RegExp(`^[ \\t]*class[ \\t]+(${IDENT})`, "gm"), kind: KIND.type },
+      // Module level only (column 0): settings, constants, aliases.
+      { regex: new RegExp(`^(${IDENT})[ \\t]*(?::[^=\\n]*)?=(?!=)`, "gm"), kind: KIND.value },
+    ],
+  },
+  {
+    id: "typescript",
+    extensions: [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"],
+    patterns: [
+      {
+        regex: new RegExp(
+          `^[ \\t]*(?:export[ \\t]+)?(?:default[ \\t]+)?async[ \\t]+function\\*?[ \\t]*(${JS_IDENT})`,
+          "gm",
+        ),
+        kind: KIND.function | KIND.async,
+      },
+      {
+        regex: new RegExp(`^[ \\t]*(?:export[ \\t]+)?(?:default[ \\t]+)?function\\*?[ \\t]*(${JS_IDENT})`, "gm"),
+        kind: KIND.function,
+      },
+      {
+        regex: new RegExp(
+          `^[ \\t]*(?:export[ \\t]+)?(?:default[ \\t]+)?(?:declare[ \\t]+)?(?:abstract[ \\t]+)?(?:class|interface|type|enum)[ \\t]+(${JS_IDENT})`,
+          "gm",
+        ),
+        kind: KIND.type,
+      },
+      { regex: new RegExp(`^(?:export[ \\t]+)?(?:const|let|var)[ \\t]+(${JS_IDENT})`, "gm"), kind: KIND.value },
+      {
+        regex: new RegExp(
+          `^[ \\t]+(?:(?:public|private|protected|static|readonly|override|async|get|set)[ \\t]+)*(${JS_IDENT})[ \\t]*\\([^)\\n]*\\)[ \\t]*(?::[^{\\n]*)?\\{`,
+          "gm",
+        ),
+        kind: KIND.function,
+      },
+    ],
+  },
+  {
+    id: "go",
+    extensions: [".go"],
+    patterns: [
+      { regex: new RegExp(`^func[ \\t]+(?:\\([^)]*\\)[ \\t]*)?(${IDENT})`, "gm"), kind: KIND.function },
+      { regex: new RegExp(`^type[ \\t]+(${IDENT})`, "gm"), kind: KIND.type },
+      { regex: new RegExp(`^(?:var|const)[ \\t]+(${IDENT})`, "gm"), kind: KIND.value },
+    ],
+  },
+  {
+    id: "rust",
+    extensions: [".rs"],
+    patterns: [
+      {
+        regex: new RegExp(
+          `^[ \\t]*(?:pub(?:\\([^)]*\\))?[ \\t]+)?(?:const[ \\t]+)?async[ \\t]+(?:unsafe[ \\t]+)?fn[ \\t]+(${IDENT})`,
+          "gm",
+        ),
+        kind: KIND.function | KIND.async,
+      },
+      {
+        regex: new RegExp(
+          `^[ \\t]*(?:pub(?:\\([^)]*\\))?[ \\t]+)?(?:const[ \\t]+)?(?:unsafe[ \\t]+)?(?:extern[ \\t]+"[^"]*"[ \\t]+)?fn[ \\t]+(${IDENT})`,
+          "gm",
+        ),
+        kind: KIND.function,
+      },
+      {
+        regex: new RegExp(
+          `^[ \\t]*(?:pub(?:\\([^)]*\\))?[ \\t]+)?(?:struct|enum|trait|type|union|mod)[ \\t]+(${IDENT})`,
+          "gm",
+        ),
+        kind: KIND.type,
+      },
+      { regex: new RegExp(`macro_rules![ \\t]*(${IDENT})`, "gm"), kind: KIND.function },
+    ],
+  },
+  {
+    id: "java",
+    extensions: [".java", ".kt"],
+    patterns: [
+      {
+        regex: new RegExp(
+          `^[ \\t]*(?:(?:public|protected|private|static|final|abstract|sealed|data|open)[ \\t]+)*(?:class|interface|enum|record|object|@interface)[ \\t]+(${IDENT})`,
+          "gm",
+        ),
+        kind: KIND.type,
+      },
+      {
+        regex: new RegExp(
+          `^[ \\t]+(?:(?:public|protected|private|static|final|abstract|synchronized|native|default)[ \\t]+)+[A-Za-z0-9_<>\\[\\], .?]+[ \\t]+(${IDENT})[ \\t]*\\(`,
+          "gm",
+        ),
+        kind: KIND.function,
+      },
+      { regex: new RegExp(`^[ \\t]*(?:suspend[ \\t]+)fun[ \\t]+(${IDENT})`, "gm"), kind: KIND.function | KIND.async },
+      { regex: new RegExp(`^[ \\t]*(?:[a-z]+[ \\t]+)*fun[ \\t]+(${IDENT})`, "gm"), kind: KIND.function },
+    ],
+  },
+];
+
+const BY_EXTENSION = new Map(LANGUAGES.flatMap((language) => language.extensions.map((ext) => [ext, language])));
+
+/** Words the method pattern of C-like languages would take for a name. */
+const KEYWORDS = new Set(["if", "for", "while", "switch", "catch", "function", "return", "else", "do", "try", "with"]);
+
+// Folders of someone else's code, of build output, or of data: their names say nothing of the
+// repository's own subsystems.
+const SKIPPED_SEGMENTS = new Set([
+  "node_modules",
+  "vendor",
+  "vendored",
+  "third_party",
+  "thirdparty",
+  "external",
+  "dist",
+  "build",
+  "target",
+  "out",
+  ".git",
+  "__pycache__",
+  "site-packages",
+  "generated",
+  "__generated__",
+  "fixtures",
+  "locale",
+]);
+const GENERATED_FILE = /(?:\.min\.[a-z]+|_pb2\.py|\.pb\.go|\.generated\.[a-z]+|\.d\.ts|-lock\.json)$/;
+// Tests and docs mention names, they do not define them for users.
+const TEST_SEGMENTS = new Set(["tests", "__tests__", "spec", "specs", "testdata", "docs", "doc", "examples"]);
+const TEST_FILE = /(?:^test_[^/]*|_tests?\.[a-z]+|\.(?:test|spec)\.[a-z]+|_spec\.[a-z]+|Tests?\.java|conftest\.py)$/;
+
+// The languages' own names: a repository that defines `super` or `print` somewhere does not own them.
+const BUILTINS = new Set(
+  (
+    "self cls this super print len str int dict list set tuple type object isinstance issubclass range open " +
+    "bool float bytes iter next map filter zip sorted reversed sum min max any all repr hash format getattr " +
+    "setattr hasattr delattr callable vars dir input property staticmethod classmethod enumerate None True False " +
+    "console require module exports Promise Array Object String Number Error JSON Math window document undefined " +
+    "make new append panic copy delete close main init"
+  ).split(" "),
+);
+
+/** Names too common or too short to point anywhere. */
+function usefulName(name: string): boolean {
+  if (name.length < 3 || name.length > 80) return false;
+  if (/^__\w+__$/.test(name)) return false;
+  return !KEYWORDS.has(name) && !BUILTINS.has(name);
+}
+
+export type SkipReason = "vendored" | "test" | "language" | "size";
+
+/** Why a path is left out of the index, or null when its definitions count. */
+export function skipReason(path: string, size: number, maxFileBytes: number): SkipReason | null {
+  const segments = path.split("/");
+  const file = segments[segments.length - 1] ?? "";
+  if (segments.some((segment) => SKIPPED_SEGMENTS.has(segment)) || GENERATED_FILE.test(file)) return "vendored";
+  if (!BY_EXTENSION.has(extension(file))) return "language";
+  if (size > maxFileBytes) return "size";
+  if (segments.slice(0, -1).some((segment) => TEST_SEGMENTS.has(segment)) || TEST_FILE.test(file)) return "test";
+  return null;
+}
+
+function extension(file: string): string {
+  const dot = file.lastIndexOf(".");
+  return dot <= 0 ? "" : file.slice(dot).toLowerCase();
+}
+
+/** The names a file defines, each with the bits of KIND it was defined as. */
+export function definitions(path: string, text: string): Map<string, number> {
+  const found = new Map<string, number>();
+  const language = BY_EXTENSION.get(extension(path.slice(path.lastIndexOf("/") + 1)));
+  if (language === undefined) return found;
+  for (const { regex, kind } of language.patterns) {
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+      const name = m[1];
+      if (name !== undefined && usefulName(name)) found.set(name, (found.get(name) ?? 0) | kind);
+    }
+  }
+  return found;
+}
+
+export interface IndexBuilderOptions {
+  /** The subsystem a repository path belongs to (the config's globs), or null. */
+  subsystemOf: (path: string) => string | null;
+  globs: string;
+  /** Files larger than this are not read. */
+  maxFileBytes: number;
+}
+
+export interface IndexBuilder {
+  /** Whether `path` (of `size` bytes) should be read at all; counts what is skipped. Tests are read. */
+  wants(path: string, size: number): boolean;
+  /** A file that `wants` took, with its text. */
+  add(path: string, text: string): void;
+  finish(sha: string): CodeIndex;
+}
+
+export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
+  const names = new Map<string, IndexEntry>();
+  /** Names whose `p` is still a test's path. */
+  const testPaths = new Set<string>();
+  /** Subsystem and name pairs whose `w` is still a test's path. */
+  const testWhere = new Set<string>();
+  let files = 0;
+  let skipped = 0;
+
+  function record(name: string, kind: number, path: string, subsystem: string | null, test: boolean): void {
+    let entry = names.get(name);
+    if (entry === undefined) {
+      entry = { s: {}, u: 0, p: path, k: 0 };
+      names.set(name, entry);
+      if (test) testPaths.add(name);
+    } else if (!test && testPaths.delete(name)) {
+      // The explanation names where code defines it, not a test.
+      entry.p = path;
+    }
+    entry.k |= kind;
+    if (subsystem === null) {
+      entry.u += 1;
+      return;
+    }
+    entry.s[subsystem] = (entry.s[subsystem] ?? 0) + 1;
+    const where = (entry.w ??= {});
+    const key = `${subsystem}\u0000${name}`;
+    if (where[subsystem] === undefined) {
+      where[subsystem] = path;
+      if (test) testWhere.add(key);
+    } else if (!test && testWhere.delete(key)) {
+      where[subsystem] = path;
+    }
+  }
+
+  return {
+    wants(path, size) {
+      const reason = skipReason(path, size, options.maxFileBytes);
+      // Tests count too: a helper every test suite defines (`setUp`) is then seen to be everywhere.
+      if (reason === null || reason === "test") return true;
+      if (reason !== "language") skipped += 1;
+      return false;
+    },
+    add(path, text) {
+      files += 1;
+      const subsystem = options.subsystemOf(path);
+      const test = skipReason(path, 0, Number.POSITIVE_INFINITY) === "test";
+      for (const [name, kind] of definitions(path, text)) record(name, kind, path, subsystem, test);
+      // A file's name and its folders' names are identifiers too: `middleware.py`, `sessions/`.
+      const segments = path.split("/");
+      const stem = (segments.pop() ?? "").replace(/\.[^.]*$/, "");
+      const parts = new Map<string, number>(segments.map((segment) => [segment, KIND.name | KIND.folder]));
+      parts.set(stem, (parts.get(stem) ?? 0) | KIND.name);
+      for (const [part, kind] of parts) {
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) && usefulName(part)) record(part, kind, path, subsystem, test);
+      }
+    },
+    finish(sha) {
+      let twins = 0;
+      for (const [name, entry] of names) {
+        if (!(entry.k & KIND.function) || !/^a[a-z_]/.test(name)) continue;
+        const base = names.get(name.slice(1));
+        if (base !== undefined && base.k & KIND.function) twins += 1;
+      }
+      return {
+        meta: { version: 1, sha, globs: options.globs, files, skipped, names: names.size, twins },
+        names,
+      };
+    },
+  };
+}
+
+/** Strips the archive's top folder (`owner-repo-sha/`); null for the folder itself. */
+export function archivePath(entryPath: string): string | null {
+  const slash = entryPath.indexOf("/");
+  if (slash < 0) return null;
+  const rest = entryPath.slice(slash + 1);
+  return rest === "" || rest.endsWith("/") ? null : rest;
+}
+
+/** The commit in a GitHub tarball's top folder (`django-django-c179ad9/` → `c179ad9`), if it has one. */
+export function archiveSha(entryPath: string): string | null {
+  const top = entryPath.split("/")[0] ?? "";
+  return /-([0-9a-f]{7,40})$/.exec(top)?.[1] ?? null;
+}
+
+// --- reading text against the index ----------------------------------------------------------
+
+/** A name in issue text and how surely it is code (`backticks`, `name()`, `@decorator`, `a.b`). */
+export interface Mention {
+  name: string;
+  /** Written the way code is, not just shaped like it. */
+  code: boolean;
+  /** A plain lower-case word: only a file or folder of that name can say where it points. */
+  word?: boolean;
+}
+
+const CODE_SPAN = /`([^`\n]{1,200})`/g;
+// Addresses are not code: `bugs.python.org` names no function.
+const ADDRESS = /\b(?:https?:\/\/|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/** Looks like code on its own: snake_case, CamelCase, or CONSTANT_CASE. */
+function shapedLikeCode(name: string): boolean {
+  if (/[a-z0-9]_[a-z0-9A-Z]/i.test(name)) return true;
+  return /^[A-Z][a-z0-9]+[A-Z]/.test(name) || /^[a-z]+[A-Z]/.test(name);
+}
+
+// `django/contrib/auth/middleware.py`, `tests/cache/tests.py`: a repository path, said outright.
+const PATH_MENTION = /(?<![\w/.-])(?:[A-Za-z0-9_.-]+\/)+[A-Za-z0-9_-]+(?:\.[A-Za-z0-9]+)?(?![\w/])/g;
+
+/** Repository paths written in text (at least one folder); their names are not read as identifiers. */
+export function pathMentions(text: string): string[] {
+  if (!text.includes("/")) return [];
+  const found = new Set<string>();
+  for (const m of text.replace(ADDRESS, " ").matchAll(PATH_MENTION)) {
+    const path = m[0].replace(/^\.\//, "");
+    if (!path.startsWith("/") && !path.includes("..")) found.add(path);
+  }
+  return [...found];
+}
+
+/**
+ * Names in text worth looking up: in backticks, called (`name()`), decorators, parts of dotted
+ * paths, and words shaped like code. Plain words are left to the configured cues.
+ */
+export function mentions(raw: string): Mention[] {
+  let text = raw.includes(".") ? raw.replace(ADDRESS, " ") : raw;
+  if (text.includes("/")) text = text.replace(PATH_MENTION, " ");
+  const found = new Map<string, boolean>();
+  const words = new Set<string>();
+  const add = (name: string, code: boolean) => {
+    if (!usefulName(name)) return;
+    found.set(name, (found.get(name) ?? false) || code);
+  };
+  CODE_SPAN.lastIndex = 0;
+  for (let m = CODE_SPAN.exec(text); m !== null; m = CODE_SPAN.exec(text)) {
+    for (const name of (m[1] ?? "").match(NAME) ?? []) add(name, true);
+  }
+  NAME.lastIndex = 0;
+  for (let m = NAME.exec(text); m !== null; m = NAME.exec(text)) {
+    const name = m[0];
+    const before = text[m.index - 1] ?? "";
+    const after = text[m.index + name.length] ?? "";
+    const code =
+      after === "(" ||
+      before === "@" ||
+      (before === "." && /[A-Za-z0-9_)]/.test(text[m.index - 2] ?? "")) ||
+      (after === "." && /[A-Za-z_]/.test(text[m.index + name.length + 1] ?? ""));
+    if (code || shapedLikeCode(name)) add(name, code);
+    else if (/^[a-z]{4,}$/.test(name)) words.add(name);
+  }
+  const out: Mention[] = [...found].map(([name, code]) => ({ name, code }));
+  for (const word of words) if (!found.has(word)) out.push({ name: word, code: false, word: true });
+  return out;
+}
+
+/** The names to fetch from a stored index for `texts`: each mention, and the `X` of each `aX`. */
+export function lookupNames(texts: string[]): string[] {
+  const names = new Set<string>();
+  for (const text of texts) {
+    for (const { name, word } of mentions(text)) {
+      names.add(name);
+      if (word) names.add(`${name}s`);
+      const base = twinBase(name);
+      if (base !== null) names.add(base);
+    }
+  }
+  return [...names];
+}
+
+/** `X` for a name `aX` that could be an async twin (`aget` → `get`, `aprocess_request`). */
+export function twinBase(name: string): string | null {
+  return /^a[a-z_][a-z0-9_]{2,}$/.test(name) ? name.slice(1) : null;
+}
+
+/** What the classifier is given: entries for the names it may meet, and the repository's habits. */
+export interface CodeEvidence {
+  lookup(name: string): IndexEntry | undefined;
+  /** The repository names async twins `aX` (enough pairs in the code), and the config wants it read. */
+  asyncTwins: boolean;
+  /** Where the index came from, for the explanation (`c179ad9`). */
+  sha: string;
+}
+
+/** Twins this many or more make `aX` naming a habit of the repository. */
+export const TWIN_HABIT = 3;
+
+export function codeEvidence(index: CodeIndex, asyncTwins: boolean): CodeEvidence {
+  return {
+    lookup: (name) => index.names.get(name),
+    asyncTwins: asyncTwins && index.meta.twins >= TWIN_HABIT,
+    sha: index.meta.sha,
+  };
+}
+
+/**
+ * Subsystems a name points to, each with its share of the name's definitions: the subsystem that
+ * holds most of them, and a second that holds a good part. A name spread over the codebase, or
+ * defined mostly outside every subsystem, points nowhere.
+ */
+export function pointsTo(entry: IndexEntry): Array<{ subsystem: string; share: number }> {
+  const claimed = Object.entries(entry.s);
+  if (claimed.length === 0) return [];
+  const total = claimed.reduce((sum, [, count]) => sum + count, 0) + entry.u;
+  const shares = claimed
+    .map(([subsystem, count]) => ({ subsystem, share: count / total }))
+    .sort((a, b) => b.share - a.share);
+  if ((shares[0]?.share ?? 0) < DOMINANT_SHARE) return [];
+  return shares.slice(0, 2).filter((part) => part.share >= DOMINANT_SHARE / 2);
+}
+
+/** The share of a name's definitions one subsystem must hold for the name to point there. */
+export const DOMINANT_SHARE = 0.55;
+
+// --- storage form ----------------------------------------------------------------------------
+
+/** One entry as stored (a Redis hash field, a line of the index file). */
+export function encodeEntry(entry: IndexEntry): string {
+  return JSON.stringify(entry);
+}
+
+export function decodeEntry(text: string): IndexEntry | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<IndexEntry>;
+    if (typeof value !== "object" || value === null || typeof value.p !== "string") return undefined;
+    if (typeof value.k !== "number" || typeof value.u !== "number" || typeof value.s !== "object") return undefined;
+    return value as IndexEntry;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,89 @@
+// The code index of each repository in Redis: one hash (identifier → entry) and a meta record with
+// the commit it was built from. A new build is written under a temporary key and renamed into
+// place, so a reader sees the old index or the new one, never half of one, and a repeated build
+// of the same commit replaces the index with an equal one.
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { type CodeIndex, type CodeIndexMeta, decodeEntry, encodeEntry, type IndexEntry } from "../domain/code-index.js";
+import type { Keys } from "./keys.js";
+
+const StoredMeta = z.object({
+  version: z.literal(1),
+  sha: z.string(),
+  globs: z.string(),
+  files: z.number().int(),
+  skipped: z.number().int(),
+  names: z.number().int(),
+  twins: z.number().int(),
+  builtAt: z.number(),
+  bytes: z.number().int(),
+});
+export type StoredIndexMeta = z.infer<typeof StoredMeta>;
+
+/** Entries are written this many at a time. */
+const BATCH = 2000;
+
+export interface CodeIndexStore {
+  meta(repoId: number): Promise<StoredIndexMeta | null>;
+  /** Replaces the repo's index; resolves with the bytes its entries take. */
+  save(repoId: number, index: CodeIndex, builtAt: number): Promise<StoredIndexMeta>;
+  /** Entries of the names asked for (one round trip); absent names are left out. */
+  lookup(repoId: number, names: string[]): Promise<Map<string, IndexEntry>>;
+}
+
+export function createCodeIndexStore(redis: Redis, keys: Keys): CodeIndexStore {
+  return {
+    async meta(repoId) {
+      const raw = await redis.get(keys.codeIndexMeta(repoId));
+      if (raw === null) return null;
+      const parsed = StoredMeta.safeParse(safeJson(raw));
+      return parsed.success ? parsed.data : null;
+    },
+    async save(repoId, index, builtAt) {
+      const temporary = `${keys.codeIndex(repoId)}:building:${randomBytes(4).toString("hex")}`;
+      let bytes = 0;
+      let batch: string[] = [];
+      try {
+        for (const [name, entry] of index.names) {
+          const value = encodeEntry(entry);
+          bytes += name.length + value.length;
+          batch.push(name, value);
+          if (batch.length >= BATCH * 2) {
+            await redis.hset(temporary, ...batch);
+            batch = [];
+          }
+        }
+        if (batch.length > 0) await redis.hset(temporary, ...batch);
+        const meta: StoredIndexMeta = { ...(index.meta satisfies CodeIndexMeta), builtAt, bytes };
+        const multi = redis.multi();
+        if (index.names.size > 0) multi.rename(temporary, keys.codeIndex(repoId));
+        else multi.del(keys.codeIndex(repoId));
+        multi.set(keys.codeIndexMeta(repoId), JSON.stringify(meta));
+        await multi.exec();
+        return meta;
+      } finally {
+        await redis.del(temporary);
+      }
+    },
+    async lookup(repoId, names) {
+      const found = new Map<string, IndexEntry>();
+      if (names.length === 0) return found;
+      const values = await redis.hmget(keys.codeIndex(repoId), ...names);
+      names.forEach((name, i) => {
+        const raw = values[i];
+        const entry = raw ? decodeEntry(raw) : undefined;
+        if (entry) found.set(name, entry);
+      });
+      return found;
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

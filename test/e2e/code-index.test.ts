@@ -1,0 +1,50 @@
+// The code index through the real path: installed, Shepherd downloads the default branch's tarball
+// from the fake (one API call, the redirect, the archive), indexes it, and triage then sorts issue
+// text by where the code defines the names it mentions.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { harnessPerTest } from "../support/per-test.js";
+import { FILES, makeTarball } from "../support/tarball.js";
+
+const startHarness = harnessPerTest();
+
+function installed(repoId: number) {
+  return {
+    action: "created",
+    installation: { id: 4242, account: { login: "django", id: 1, type: "Organization" } },
+    repositories: [{ id: repoId, name: "django", full_name: "django/django", private: false, node_id: "R_1" }],
+    sender: { login: "maintainer", id: 99, type: "User" },
+  };
+}
+
+describe("the code index", () => {
+  it("is built from one tarball on installation and sorts issue text by where names are defined", async () => {
+    const h = await startHarness({ config: "preset: django-async\ntriage:\n  explain: comment\n  backlog: false\n" });
+    h.repo.tarball = readFileSync(makeTarball(FILES));
+    await h.send("installation", installed(h.repo.id));
+    await h.settle(30_000);
+    const downloads = h.fake.calls.filter((call) => call.operationId === "repos/download-tarball-archive");
+    expect(downloads.map((call) => call.status)).toEqual([302]);
+    expect(h.logs.some((line) => line.msg === "code index built" && line.sha === "c179ad9")).toBe(true);
+
+    const issue = await h.openIssue({
+      title: "Make @sensitive_variables work with coroutines",
+      body: "The decorator should wrap async functions too.",
+      user: "reporter",
+    });
+    const labels = h.fake.state.issue(h.repo, issue.number).labels;
+    expect(labels).toContain("async");
+    expect(labels).toContain("subsystem:views-http");
+    const explanation = h.fake.state.commentsOn(h.repo, issue.number).find((c) => c.user.endsWith("[bot]"));
+    expect(explanation?.body).toContain("`sensitive_variables` is defined in `django/views/decorators/debug.py`");
+  }, 60_000);
+
+  it("leaves triage as it was when the repository has no archive to give", async () => {
+    const h = await startHarness({ config: "preset: django-async\ntriage:\n  backlog: false\n" });
+    await h.send("installation", installed(h.repo.id));
+    await h.settle(30_000);
+    expect(h.logs.some((line) => line.msg === "no archive to index")).toBe(true);
+    const issue = await h.openIssue({ title: "Add async QuerySet.aget()", body: "", user: "reporter" });
+    expect(h.fake.state.issue(h.repo, issue.number).labels).toContain("subsystem:orm");
+  }, 60_000);
+});

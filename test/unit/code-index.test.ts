@@ -1,0 +1,231 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { PassThrough } from "node:stream";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { djangoAsyncPreset } from "../../src/config/presets/django-async.js";
+import { classify, compileModel, subsystemOfPath } from "../../src/domain/classifier.js";
+import {
+  archiveSha,
+  codeEvidence,
+  createIndexBuilder,
+  definitions,
+  KIND,
+  lookupNames,
+  mentions,
+  pathMentions,
+  pointsTo,
+  skipReason,
+} from "../../src/domain/code-index.js";
+import { indexArchive } from "../../src/github/tarball.js";
+import { indexBuilderFor, readIndexFile, writeIndexFile } from "../../src/cli/index-file.js";
+import { main } from "../../src/cli/main.js";
+import { createCodeIndexStore } from "../../src/state/code-index.js";
+import { createKeys } from "../../src/state/keys.js";
+import { FILES, makeTarball } from "../support/tarball.js";
+
+const compiled = compileModel(djangoAsyncPreset);
+
+async function* input(...chunks: string[]): AsyncGenerator<string> {
+  yield* chunks;
+}
+
+async function buildIndex(files = FILES) {
+  const file = makeTarball(files);
+  const stream = new PassThrough();
+  stream.end(readFileSync(file));
+  return indexArchive(stream, indexBuilderFor(compiled));
+}
+
+describe("definitions", () => {
+  it("reads Python, TypeScript, Go, Rust and Java definitions", () => {
+    expect([...definitions("a/b.py", "class Page:\n  async def aget(self):\n    pass\nX_Y = 1\n  z = 2\n")]).toEqual([
+      ["aget", KIND.function | KIND.async],
+      ["Page", KIND.type],
+      ["X_Y", KIND.value],
+    ]);
+    expect([
+      ...definitions(
+        "src/x.ts",
+        "export async function fetchAll() {}\nexport interface Options {}\nconst limit = 1;\n",
+      ),
+    ]).toEqual([
+      ["fetchAll", KIND.function | KIND.async],
+      ["Options", KIND.type],
+      ["limit", KIND.value],
+    ]);
+    expect(
+      [...definitions("pkg/x.go", "func (s *Server) ServeHTTP() {}\ntype Handler struct{}\n")].map(([n]) => n),
+    ).toEqual(["ServeHTTP", "Handler"]);
+    expect(
+      [...definitions("src/lib.rs", "pub async fn spawn_task() {}\npub struct Runtime;\n")].map(([n]) => n),
+    ).toEqual(["spawn_task", "Runtime"]);
+    expect(
+      [...definitions("A.java", "public class Router {\n    public static void route(String s) {\n")].map(([n]) => n),
+    ).toEqual(["Router", "route"]);
+    // Builtins and dunders point nowhere; unknown languages define nothing.
+    expect([...definitions("a.py", "def __init__(self):\n  pass\ndef print():\n  pass\n")]).toEqual([]);
+    expect(definitions("README.md", "def thing():").size).toBe(0);
+  });
+
+  it("skips vendored, generated and oversized files, and marks tests", () => {
+    expect(skipReason("node_modules/x/index.js", 10, 1000)).toBe("vendored");
+    expect(skipReason("static/app.min.js", 10, 1000)).toBe("vendored");
+    expect(skipReason("django/core/big.py", 5000, 1000)).toBe("size");
+    expect(skipReason("tests/auth_tests/test_views.py", 10, 1000)).toBe("test");
+    expect(skipReason("docs/conf.txt", 10, 1000)).toBe("language");
+    expect(skipReason("django/test/client.py", 10, 1000)).toBeNull();
+  });
+});
+
+describe("reading text", () => {
+  it("finds names written as code, paths, and plain words apart", () => {
+    const found = mentions(
+      "Use `request.auser()` and @sensitive_variables with RemoteUserMiddleware, see https://bugs.python.org/x and docs/ref/x.txt",
+    );
+    const byName = new Map(found.map((m) => [m.name, m]));
+    expect(byName.get("auser")?.code).toBe(true);
+    expect(byName.get("sensitive_variables")?.code).toBe(true);
+    expect(byName.get("RemoteUserMiddleware")?.code).toBe(false);
+    expect(byName.has("python")).toBe(false);
+    expect(byName.get("with")?.word).toBe(true);
+    expect(byName.get("request")?.code).toBe(true);
+    expect(pathMentions("Fixed typo in tests/cache/tests.py and ./django/http/request.py.")).toEqual([
+      "tests/cache/tests.py",
+      "django/http/request.py",
+    ]);
+    expect(lookupNames(["`aget_object_or_404()`"])).toEqual(["aget_object_or_404", "get_object_or_404"]);
+  });
+
+  it("points a name at the subsystem holding most of its definitions, and spread names nowhere", () => {
+    expect(pointsTo({ s: { auth: 3 }, u: 0, p: "x", k: 1 })).toEqual([{ subsystem: "auth", share: 1 }]);
+    expect(pointsTo({ s: { auth: 6, orm: 4 }, u: 0, p: "x", k: 1 })).toEqual([
+      { subsystem: "auth", share: 0.6 },
+      { subsystem: "orm", share: 0.4 },
+    ]);
+    expect(pointsTo({ s: { auth: 2, orm: 2, cache: 2 }, u: 0, p: "x", k: 1 })).toEqual([]);
+    expect(pointsTo({ s: { auth: 1 }, u: 5, p: "x", k: 1 })).toEqual([]);
+  });
+});
+
+describe("the index from a tarball", () => {
+  it("streams the archive, takes the commit from its top folder, and skips vendored code", async () => {
+    const index = await buildIndex();
+    expect(index.meta.sha).toBe("c179ad9");
+    expect(index.meta.globs).toBe(compiled.globs);
+    expect(index.names.get("RemoteUserMiddleware")).toMatchObject({
+      s: { auth: 1 },
+      p: "django/contrib/auth/middleware.py",
+    });
+    expect(index.names.has("jQuery")).toBe(false);
+    expect(index.names.has("not_code")).toBe(false);
+    // Tests count (a helper defined in every suite is then seen to be everywhere), named by source first.
+    expect(index.names.get("setUp")?.s).toEqual({ auth: 1 });
+    // File and folder names are identifiers too.
+    expect((index.names.get("shortcuts")?.k ?? 0) & KIND.name).toBeTruthy();
+    expect((index.names.get("auth")?.k ?? 0) & KIND.folder).toBeTruthy();
+    // aget/get, acount/count, aget_list/get_list, alogin/login: four twins, so the habit is learned.
+    expect(index.meta.twins).toBe(4);
+    expect(archiveSha("owner-repo-0123abc/x.py")).toBe("0123abc");
+    expect(subsystemOfPath(compiled, "django/contrib/auth/middleware.py")).toBe("auth");
+  });
+
+  it("sorts issue text by where the code defines the names it mentions, and explains it", async () => {
+    const code = codeEvidence(await buildIndex(), true);
+    const item = { kind: "issue" as const, title: "Make @sensitive_variables work with coroutines", body: "" };
+    expect(classify(compiled, item).subsystems[0]?.id).not.toBe("views-http");
+    const read = classify(compiled, item, code);
+    expect(read.subsystems[0]?.id).toBe("views-http");
+    expect(read.reasons).toContain(
+      "`sensitive_variables` is defined in `django/views/decorators/debug.py` → views-http",
+    );
+  });
+
+  it("reads aX as async work when the code names twins so, and only written as code", async () => {
+    const index = await buildIndex();
+    const title = "Add aget_object_or_404() to the shortcuts";
+    expect(classify(compiled, { kind: "issue", title, body: "" }).isAsync).toBe(false);
+    const twin = classify(compiled, { kind: "issue", title, body: "" }, codeEvidence(index, true));
+    expect(twin.isAsync).toBe(true);
+    expect(twin.reasons[0]).toBe(
+      "`aget_object_or_404` is the async twin of `get_object_or_404` (defined in `django/shortcuts.py`)",
+    );
+    // The config switch, and a repository without the habit, turn it off.
+    expect(classify(compiled, { kind: "issue", title, body: "" }, codeEvidence(index, false)).isAsync).toBe(false);
+    const habitless = { ...index, meta: { ...index.meta, twins: 1 } };
+    expect(classify(compiled, { kind: "issue", title, body: "" }, codeEvidence(habitless, true)).isAsync).toBe(false);
+  });
+});
+
+describe("the index file and the command line", () => {
+  it("writes and reads the index, and classifies and backtests with it", async () => {
+    const tarball = makeTarball(FILES);
+    const out = join(dirname(tarball), "index.jsonl");
+    const err: string[] = [];
+    const code = await main(
+      ["index", "--tarball", tarball, "--out", out],
+      input(),
+      { write: () => 0 },
+      {
+        write: (s: string) => err.push(s),
+      },
+    );
+    expect(code).toBe(0);
+    expect(err.join("")).toMatch(/^index: \d+ names from \d+ files \(\d+ skipped\) at c179ad9/);
+    const index = await readIndexFile(out);
+    expect(index.names.get("sensitive_variables")?.s).toEqual({ "views-http": 1 });
+    const lines: string[] = [];
+    const line = JSON.stringify({ id: "1", kind: "issue", title: "Make @sensitive_variables async", body: "" });
+    expect(
+      await main(
+        ["classify", "--index", out],
+        input(`${line}
+`),
+        { write: (s: string) => lines.push(s) },
+        { write: () => 0 },
+      ),
+    ).toBe(0);
+    expect(JSON.parse(lines.join("")).subsystems[0]).toBe("views-http");
+    lines.length = 0;
+    expect(
+      await main(
+        ["classify", "--tarball", tarball],
+        input(`${line}
+`),
+        { write: (s: string) => lines.push(s) },
+        { write: () => 0 },
+      ),
+    ).toBe(0);
+    expect(JSON.parse(lines.join("")).subsystems[0]).toBe("views-http");
+    const usage: string[] = [];
+    expect(
+      await main(["index", "--tarball", tarball], input(), { write: () => 0 }, { write: (s: string) => usage.push(s) }),
+    ).toBe(2);
+    expect(usage.join("")).toContain("index needs --tarball FILE and --out FILE");
+    expect(await writeIndexFile(join(dirname(tarball), "again.jsonl"), index)).toBeGreaterThan(100);
+  });
+});
+
+describe("the index in Redis", () => {
+  const redis = new Redis(process.env.SHEPHERD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
+  afterAll(() => redis.quit());
+
+  it("replaces the index whole, looks names up in one call, and keeps its meta", async () => {
+    const keys = createKeys(`shepherd-test-${randomBytes(4).toString("hex")}`);
+    const store = createCodeIndexStore(redis, keys);
+    const index = await buildIndex();
+    const meta = await store.save(7, index, 1000);
+    expect(meta).toMatchObject({ sha: "c179ad9", names: index.names.size, builtAt: 1000 });
+    expect(await store.meta(7)).toEqual(meta);
+    const found = await store.lookup(7, ["RemoteUserMiddleware", "nothing_like_it"]);
+    expect([...found.keys()]).toEqual(["RemoteUserMiddleware"]);
+    // A smaller build replaces every field: nothing of the old one is left behind.
+    const smaller = createIndexBuilder({ subsystemOf: () => "auth", globs: "g", maxFileBytes: 1000 });
+    smaller.add("django/x.py", "def only_this():\n  pass\n");
+    await store.save(7, smaller.finish("abc1234"), 2000);
+    expect((await store.lookup(7, ["RemoteUserMiddleware", "only_this"])).size).toBe(1);
+    expect((await store.meta(7))?.sha).toBe("abc1234");
+    await redis.del(keys.codeIndex(7), keys.codeIndexMeta(7));
+  });
+});
