@@ -4,6 +4,9 @@ import type { MilestoneEvent, PushEvent } from "../src/domain/events.js";
 import { CONFIG_PATH } from "../src/github/config.js";
 import type { HandlerContext } from "./context.js";
 import { enqueueRepoSetup } from "./installation.js";
+import { createCodeIndexStore } from "../src/state/code-index.js";
+
+const DAY_MS = 24 * 3_600_000;
 
 export function touchesConfig(event: Pick<PushEvent, "ref" | "defaultBranch" | "paths">): boolean {
   if (!event.defaultBranch || event.ref !== `refs/heads/${event.defaultBranch}`) return false;
@@ -14,13 +17,25 @@ export async function pushEvent(ctx: HandlerContext<PushEvent>): Promise<void> {
   const { event, deps } = ctx;
   const { repo } = event;
   if (event.defaultBranch && event.ref === `refs/heads/${event.defaultBranch}` && !touchesConfig(event)) {
-    // Code moves slowly against an index of where names live: at most one rebuild a day, the
-    // day's first push (the job id coalesces the rest).
+    // Code moves slowly against an index of where names live: at most one rebuild a day (the
+    // stored build time says when the last was; the job id coalesces a day's pushes).
+    const built = await createCodeIndexStore(deps.redis, deps.keys).meta(repo.id);
+    if (built !== null && deps.now() - built.builtAt < DAY_MS && !event.after?.startsWith(built.sha)) {
+      ctx.log.debug({ repo: `${repo.owner}/${repo.repo}` }, "code index rebuilt today already");
+      return;
+    }
     const day = new Date(deps.now()).toISOString().slice(0, 10);
     await deps.queues.tasks.add(
       "code-index",
-      { kind: "code-index", installationId: event.installationId, owner: repo.owner, repo: repo.repo, repoId: repo.id },
-      { jobId: `code-index-${repo.id}-${day}`, delay: 60_000 },
+      {
+        kind: "code-index",
+        installationId: event.installationId,
+        owner: repo.owner,
+        repo: repo.repo,
+        repoId: repo.id,
+        ...(event.after ? { sha: event.after } : {}),
+      },
+      { jobId: `code-index-${repo.id}-${day}` },
     );
     return;
   }

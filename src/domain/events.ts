@@ -83,6 +83,8 @@ export interface PushEvent extends Base {
   defaultBranch: string | null;
   /** Paths added, modified or removed by the pushed commits. */
   paths: string[];
+  /** The commit the branch points to after the push. */
+  after: string | null;
 }
 
 export interface MilestoneEvent extends Base {
@@ -182,6 +184,10 @@ const Paths = z.object({
 });
 const PushPayload = Common.extend({
   ref: z.string(),
+  after: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/)
+    .nullish(),
   commits: z.array(Paths).nullish(),
   head_commit: Paths.nullish(),
 });
@@ -312,6 +318,7 @@ function parse(delivery: DeliveryInput, bot: string): ShepherdEvent | null {
         ref: data.ref,
         defaultBranch: data.repository.default_branch ?? null,
         paths: [...paths],
+        after: data.after ?? null,
         ...base(id, data, bot),
       };
     }

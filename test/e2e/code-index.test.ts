@@ -27,6 +27,31 @@ describe("the code index", () => {
     expect(downloads.map((call) => call.status)).toEqual([302]);
     expect(h.logs.some((line) => line.msg === "code index built" && line.sha === "c179ad9")).toBe(true);
 
+    // A push of the same commit to the default branch: the stored index is current, nothing is downloaded.
+    const push = (after: string) =>
+      h.send("push", {
+        ref: "refs/heads/main",
+        after,
+        repository: {
+          id: h.repo.id,
+          name: "django",
+          full_name: "django/django",
+          default_branch: "main",
+          owner: { login: "django" },
+        },
+        commits: [{ added: [], modified: ["django/shortcuts.py"], removed: [] }],
+        head_commit: null,
+        installation: { id: 4242 },
+        sender: { login: "maintainer", id: 99, type: "User" },
+      });
+    await push(`c179ad9${"0".repeat(33)}`);
+    await h.settle(30_000);
+    expect(h.logs.some((line) => line.msg === "code index current, not rebuilt")).toBe(true);
+    // Another commit the same day: coalesced into the day's one rebuild (already spent here).
+    await push(`d2a0b1c${"0".repeat(33)}`);
+    await h.settle(30_000);
+    expect(h.fake.calls.filter((call) => call.operationId === "repos/download-tarball-archive")).toHaveLength(1);
+
     const issue = await h.openIssue({
       title: "Make @sensitive_variables work with coroutines",
       body: "The decorator should wrap async functions too.",
