@@ -4,7 +4,7 @@
 // and triage then works from the configured cues alone.
 import { indexBuilderFor } from "../src/cli/index-file.js";
 import type { CompiledModel } from "../src/domain/classifier.js";
-import { type CodeEvidence, lookupNames, TWIN_HABIT } from "../src/domain/code-index.js";
+import { type CodeEvidence, codeEvidence, lookupNames } from "../src/domain/code-index.js";
 import { downloadTarball, indexArchive } from "../src/github/tarball.js";
 import type { TaskJobData } from "../src/queues.js";
 import { createCodeIndexStore } from "../src/state/code-index.js";
@@ -39,12 +39,11 @@ export async function codeIndexTask(ctx: Context, task: Extract<TaskJobData, { k
     return;
   }
   const index = await indexArchive(archive, indexBuilderFor(config.compiled));
-  const bytes = [...index.names].reduce((sum, [name, entry]) => sum + name.length + JSON.stringify(entry).length, 0);
-  if (bytes > INDEX_BUDGET_BYTES) {
-    log.warn({ repo: `${owner}/${repo}`, bytes, names: index.meta.names }, "code index over budget, not kept");
+  const meta = await store.save(repoId, index, deps.now(), INDEX_BUDGET_BYTES);
+  if (meta === null) {
+    log.warn({ repo: `${owner}/${repo}`, names: index.meta.names }, "code index over budget, not kept");
     return;
   }
-  const meta = await store.save(repoId, index, deps.now());
   log.info({ repo: `${owner}/${repo}`, sha: meta.sha, names: meta.names, bytes: meta.bytes }, "code index built");
 }
 
@@ -61,10 +60,5 @@ export async function codeEvidenceFor(
   const store = createCodeIndexStore(deps.redis, deps.keys);
   const meta = await store.meta(repoId);
   if (meta === null || meta.globs !== compiled.globs) return undefined;
-  const found = await store.lookup(repoId, lookupNames(texts));
-  return {
-    lookup: (name) => found.get(name),
-    asyncTwins: compiled.asyncTwins && meta.twins >= TWIN_HABIT,
-    sha: meta.sha,
-  };
+  return codeEvidence({ meta, names: await store.lookup(repoId, lookupNames(texts)) }, compiled.asyncTwins);
 }

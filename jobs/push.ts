@@ -8,15 +8,20 @@ import { createCodeIndexStore } from "../src/state/code-index.js";
 
 const DAY_MS = 24 * 3_600_000;
 
+function onDefaultBranch(event: Pick<PushEvent, "ref" | "defaultBranch">): boolean {
+  return (
+    event.defaultBranch !== null && event.defaultBranch !== "" && event.ref === `refs/heads/${event.defaultBranch}`
+  );
+}
+
 export function touchesConfig(event: Pick<PushEvent, "ref" | "defaultBranch" | "paths">): boolean {
-  if (!event.defaultBranch || event.ref !== `refs/heads/${event.defaultBranch}`) return false;
-  return event.paths.includes(CONFIG_PATH);
+  return onDefaultBranch(event) && event.paths.includes(CONFIG_PATH);
 }
 
 export async function pushEvent(ctx: HandlerContext<PushEvent>): Promise<void> {
   const { event, deps } = ctx;
   const { repo } = event;
-  if (event.defaultBranch && event.ref === `refs/heads/${event.defaultBranch}` && !touchesConfig(event)) {
+  if (onDefaultBranch(event) && !touchesConfig(event)) {
     // Code moves slowly against an index of where names live: at most one rebuild a day (the
     // stored build time says when the last was; the job id coalesces a day's pushes).
     const built = await createCodeIndexStore(deps.redis, deps.keys).meta(repo.id);

@@ -9,10 +9,12 @@
 // answer times during the burst, and peak RSS per process.
 //
 // BENCH_BURST (1000; 0 skips the burst), BENCH_CLAIMS (20), BENCH_CAP_S (900, per burst),
-// BENCH_RATES ("50,100,300"), BENCH_SYSTEMS ("inline,shepherd-1,shepherd-2") change the run. Needs Redis on 127.0.0.1:6379 (or
-// SHEPHERD_TEST_REDIS_URL) and a build (`npm run bench:compare` builds first).
+// BENCH_RATES ("50,100,300"), BENCH_ACK_SECONDS (5), BENCH_SYSTEMS ("inline,shepherd-1,shepherd-2";
+// shepherd-0 is the web role alone) change the run; BENCH_WORKER_NICE, BENCH_WEB_PROFILE and
+// BENCH_ACK_TRACE help look into it. Needs Redis on 127.0.0.1:6379 (or SHEPHERD_TEST_REDIS_URL)
+// and a build (`npm run bench:compare` builds first).
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Queue } from "bullmq";
@@ -319,8 +321,8 @@ async function ackRun(name: SystemName, rate: number): Promise<AckFigures> {
       sleep(1000).then(() => paced(system.url, "issues", opened(0, rate * ACK_SECONDS), rate)),
     ]);
     const times = acks.map((ack) => ack.ms);
+    // BENCH_ACK_TRACE=PREFIX keeps every ack time of the run, in order.
     if (process.env.BENCH_ACK_TRACE) {
-      const { writeFileSync } = await import("node:fs");
       writeFileSync(`${process.env.BENCH_ACK_TRACE}-${name}-${rate}.json`, JSON.stringify(times));
     }
     return { rate, p50: percentile(times, 50), p99: percentile(times, 99), statuses: statuses(acks) };

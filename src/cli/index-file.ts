@@ -11,6 +11,7 @@ import {
   createIndexBuilder,
   decodeEntry,
   encodeEntry,
+  type IndexEntry,
 } from "../domain/code-index.js";
 import { indexArchive } from "../github/tarball.js";
 
@@ -46,7 +47,7 @@ export async function writeIndexFile(path: string, index: CodeIndex): Promise<nu
 export async function readIndexFile(path: string): Promise<CodeIndex> {
   const reader = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
   let meta: CodeIndexMeta | null = null;
-  const names = new Map<string, ReturnType<typeof decodeEntry> & object>();
+  const names = new Map<string, IndexEntry>();
   for await (const line of reader) {
     if (line.trim() === "") continue;
     if (meta === null) {

@@ -79,6 +79,8 @@ export interface CompiledModel {
   versionMention: RegExp | null;
   versionByText: Map<string, CompiledVersion>;
   fallback: number;
+  /** Subsystem id → its index in `subsystems`. */
+  subsystemIndex: Map<string, number>;
   asyncTwins: boolean;
   /** Fingerprint of every subsystem's path globs: an index built with other globs is stale. */
   globs: string;
@@ -326,6 +328,7 @@ export function compileModel(model: ClassifierModel): CompiledModel {
     versionMention,
     versionByText,
     fallback: model.fallbackSubsystem === undefined ? -1 : (idIndex.get(model.fallbackSubsystem) ?? -1),
+    subsystemIndex: idIndex,
     asyncTwins: model.asyncTwins === true,
     globs: fingerprint(model.subsystems.map((s) => `${s.id}=${s.paths.join(",")}`).join(";")),
   };
@@ -647,12 +650,11 @@ function readCode(
   textScore: Float64Array,
 ): CodeRead {
   const read: CodeRead = { asyncScore: 0, asyncEvidence: [], reasons: new Map() };
-  const idIndex = new Map(compiled.subsystems.map((s, i) => [s.id, i] as const));
   const seen = new Set<string>();
   const credit = (entry: IndexEntry, name: string, factor: number): boolean => {
     const targets = pointsTo(entry);
     for (const { subsystem, share } of targets) {
-      const s = idIndex.get(subsystem);
+      const s = compiled.subsystemIndex.get(subsystem);
       if (s === undefined) continue;
       textScore[s] = (textScore[s] ?? 0) + INDEX_WEIGHT * factor * share;
       const list = read.reasons.get(s) ?? [];

@@ -8,7 +8,7 @@ import { Parser, type ReadEntry } from "tar";
 import { archivePath, archiveSha, type CodeIndex, type IndexBuilder } from "../domain/code-index.js";
 
 /** Reads a (gzipped) tar stream into the builder; resolves with the index for the archive's commit. */
-export async function indexArchive(archive: Readable, builder: IndexBuilder, sha?: string): Promise<CodeIndex> {
+export async function indexArchive(archive: Readable, builder: IndexBuilder): Promise<CodeIndex> {
   let seenSha: string | null = null;
   const parser = new Parser({
     onReadEntry(entry: ReadEntry) {
@@ -24,7 +24,7 @@ export async function indexArchive(archive: Readable, builder: IndexBuilder, sha
     },
   });
   await pipeline(archive, parser);
-  return builder.finish(sha ?? seenSha ?? "unknown");
+  return builder.finish(seenSha ?? "unknown");
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { type CodeIndex, type CodeIndexMeta, decodeEntry, encodeEntry, type IndexEntry } from "../domain/code-index.js";
 import type { Keys } from "./keys.js";
+import { parseStored } from "./stored.js";
 
 const StoredMeta = z.object({
   version: z.literal(1),
@@ -26,8 +27,11 @@ const BATCH = 2000;
 
 export interface CodeIndexStore {
   meta(repoId: number): Promise<StoredIndexMeta | null>;
-  /** Replaces the repo's index; resolves with the bytes its entries take. */
-  save(repoId: number, index: CodeIndex, builtAt: number): Promise<StoredIndexMeta>;
+  /**
+   * Replaces the repo's index and resolves with its meta (the bytes its entries take included);
+   * null, with the stored index left as it was, when the entries pass `maxBytes`.
+   */
+  save(repoId: number, index: CodeIndex, builtAt: number, maxBytes?: number): Promise<StoredIndexMeta | null>;
   /** Entries of the names asked for (one round trip); absent names are left out. */
   lookup(repoId: number, names: string[]): Promise<Map<string, IndexEntry>>;
 }
@@ -35,12 +39,9 @@ export interface CodeIndexStore {
 export function createCodeIndexStore(redis: Redis, keys: Keys): CodeIndexStore {
   return {
     async meta(repoId) {
-      const raw = await redis.get(keys.codeIndexMeta(repoId));
-      if (raw === null) return null;
-      const parsed = StoredMeta.safeParse(safeJson(raw));
-      return parsed.success ? parsed.data : null;
+      return parseStored(StoredMeta, await redis.get(keys.codeIndexMeta(repoId)));
     },
-    async save(repoId, index, builtAt) {
+    async save(repoId, index, builtAt, maxBytes = Number.POSITIVE_INFINITY) {
       const temporary = `${keys.codeIndex(repoId)}:building:${randomBytes(4).toString("hex")}`;
       let bytes = 0;
       let batch: string[] = [];
@@ -48,6 +49,7 @@ export function createCodeIndexStore(redis: Redis, keys: Keys): CodeIndexStore {
         for (const [name, entry] of index.names) {
           const value = encodeEntry(entry);
           bytes += name.length + value.length;
+          if (bytes > maxBytes) return null;
           batch.push(name, value);
           if (batch.length >= BATCH * 2) {
             await redis.hset(temporary, ...batch);
@@ -78,12 +80,4 @@ export function createCodeIndexStore(redis: Redis, keys: Keys): CodeIndexStore {
       return found;
     },
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -175,29 +175,14 @@ describe("the index file and the command line", () => {
     expect(err.join("")).toMatch(/^index: \d+ names from \d+ files \(\d+ skipped\) at c179ad9/);
     const index = await readIndexFile(out);
     expect(index.names.get("sensitive_variables")?.s).toEqual({ "views-http": 1 });
-    const lines: string[] = [];
     const line = JSON.stringify({ id: "1", kind: "issue", title: "Make @sensitive_variables async", body: "" });
-    expect(
-      await main(
-        ["classify", "--index", out],
-        input(`${line}
-`),
-        { write: (s: string) => lines.push(s) },
-        { write: () => 0 },
-      ),
-    ).toBe(0);
-    expect(JSON.parse(lines.join("")).subsystems[0]).toBe("views-http");
-    lines.length = 0;
-    expect(
-      await main(
-        ["classify", "--tarball", tarball],
-        input(`${line}
-`),
-        { write: (s: string) => lines.push(s) },
-        { write: () => 0 },
-      ),
-    ).toBe(0);
-    expect(JSON.parse(lines.join("")).subsystems[0]).toBe("views-http");
+    const classified = async (args: string[]) => {
+      const lines: string[] = [];
+      expect(await main(args, input(`${line}\n`), { write: (s: string) => lines.push(s) }, { write: () => 0 })).toBe(0);
+      return JSON.parse(lines.join("")) as { subsystems: string[] };
+    };
+    expect((await classified(["classify", "--index", out])).subsystems[0]).toBe("views-http");
+    expect((await classified(["classify", "--tarball", tarball])).subsystems[0]).toBe("views-http");
     const usage: string[] = [];
     expect(
       await main(["index", "--tarball", tarball], input(), { write: () => 0 }, { write: (s: string) => usage.push(s) }),
@@ -226,6 +211,11 @@ describe("the index in Redis", () => {
     await store.save(7, smaller.finish("abc1234"), 2000);
     expect((await store.lookup(7, ["RemoteUserMiddleware", "only_this"])).size).toBe(1);
     expect((await store.meta(7))?.sha).toBe("abc1234");
+    // Over the byte budget: refused, and the stored index stays as it was.
+    expect(await store.save(7, index, 3000, 100)).toBeNull();
+    expect((await store.meta(7))?.sha).toBe("abc1234");
+    expect((await store.lookup(7, ["only_this", "RemoteUserMiddleware"])).size).toBe(1);
+    expect(await redis.keys(`${keys.codeIndex(7)}:building:*`)).toEqual([]);
     await redis.del(keys.codeIndex(7), keys.codeIndexMeta(7));
   });
 });
