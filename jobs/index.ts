@@ -10,6 +10,7 @@ import type { Context, HandlerContext } from "./context.js";
 import { digestRepoTask } from "./digest.js";
 import { fanOutToRepos } from "./fan-out.js";
 import { installationEvent } from "./installation.js";
+import { assignmentEvent, goneEvent, uninstallEvent } from "./lifecycle.js";
 import { labelChangeEvent } from "./label-change.js";
 import { activityEvent, mentorshipClosedEvent } from "./mentorship-events.js";
 import { onboardEvent } from "./onboarding.js";
@@ -54,6 +55,9 @@ const commands: Handler = { name: "commands", handle: commandEvent };
 // The projection (for summaries and digests) is updated last, from what the others decided.
 const projection: Handler = { name: "projection", afterOthers: true, handle: projectionEvent };
 const installation = on("installation", "installation", installationEvent);
+const uninstall = on("installation", "uninstall", uninstallEvent);
+const assignment = on("assignment", "assignment", assignmentEvent);
+const gone = on("gone", "gone", goneEvent);
 const push = on("push", "push", pushEvent);
 const milestone = on("milestone", "milestone", milestoneEvent);
 
@@ -70,7 +74,12 @@ export const EVENT_HANDLERS: Record<string, Handler[]> = {
   "label.unlabeled": [labelChange, projection],
   "comment.created": [activity, commands, projection],
   "comment.edited": [commands],
-  installation: [installation],
+  "assignment.assigned": [assignment, projection],
+  "assignment.unassigned": [assignment, projection],
+  "gone.transferred": [gone],
+  "gone.deleted": [gone],
+  "installation.added": [installation],
+  "installation.removed": [uninstall],
   push: [push],
   milestone: [milestone],
 };

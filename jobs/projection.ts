@@ -43,8 +43,11 @@ export function viewOf(item: Item): ItemView {
 
 export async function projectionEvent(ctx: HandlerContext<ShepherdEvent>): Promise<void> {
   const { event, deps } = ctx;
-  if (event.type !== "item" && event.type !== "label" && event.type !== "comment") return;
+  if (event.type !== "item" && event.type !== "label" && event.type !== "comment" && event.type !== "assignment")
+    return;
   if (event.type === "comment" && event.source !== "issue-comment") return;
+  // Shepherd's own assignments follow a claim it already projected.
+  if (event.type === "assignment" && event.bySelf) return;
   const { repo, item } = event;
   const config = await loadConfig(ctx, repo);
   if (config.status !== "ok" || !reporting(config.config)) return;

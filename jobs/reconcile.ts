@@ -46,7 +46,7 @@ export async function reconcile(
   config: ResolvedConfig,
 ): Promise<ReconcileReport> {
   const asyncLabel = config.triage?.labels.async ?? "async";
-  const etagKey = deps.keys.conditional(`issues:${repo.id}:${asyncLabel}`);
+  const etagKey = deps.keys.conditional(`${repo.id}:issues:${asyncLabel}`);
   const route = "GET /repos/{owner}/{repo}/issues" as const;
   // Most recently updated first: any change anywhere shows on page one, so one 304 means none.
   const params = {

@@ -72,9 +72,26 @@ export interface CommentEvent extends Base {
 
 export interface InstallationEvent {
   type: "installation";
+  /** `added`: a new installation or repos added to one; `removed`: uninstalled, or repos taken away. */
+  action: "added" | "removed";
   delivery: string;
   installationId: number;
   repositories: Array<{ id: number; owner: string; repo: string }>;
+}
+
+/** A person (or another bot) assigned or unassigned someone: claims follow GitHub. */
+export interface AssignmentEvent extends Base {
+  type: "assignment";
+  action: "assigned" | "unassigned";
+  item: Item;
+  assignee: string;
+}
+
+/** The issue left the repository: moved to another one, or deleted. */
+export interface GoneEvent extends Base {
+  type: "gone";
+  action: "transferred" | "deleted";
+  item: Item;
 }
 
 export interface PushEvent extends Base {
@@ -92,7 +109,8 @@ export interface MilestoneEvent extends Base {
   action: string;
 }
 
-export type ShepherdEvent = ItemEvent | LabelEvent | CommentEvent | InstallationEvent | PushEvent | MilestoneEvent;
+export type ShepherdEvent =
+  ItemEvent | LabelEvent | AssignmentEvent | GoneEvent | CommentEvent | InstallationEvent | PushEvent | MilestoneEvent;
 
 /** Where Shepherd reacts to a command it ran. */
 export type ReactionTarget =
@@ -159,6 +177,11 @@ const LabelPayload = Common.extend({
   action: z.enum(["labeled", "unlabeled"]),
   label: z.object({ name: z.string().min(1) }),
 });
+const AssignmentPayload = Common.extend({
+  action: z.enum(["assigned", "unassigned"]),
+  assignee: User,
+});
+const GonePayload = Common.extend({ action: z.enum(["transferred", "deleted"]) });
 const CommentPayload = Common.extend({
   action: z.enum(["created", "edited"]),
   comment: RawComment,
@@ -176,6 +199,7 @@ const InstallationPayload = z.object({
   installation: z.object({ id: z.number().int() }),
   repositories: z.array(RepoSummary).nullish(),
   repositories_added: z.array(RepoSummary).nullish(),
+  repositories_removed: z.array(RepoSummary).nullish(),
 });
 const Paths = z.object({
   added: z.array(z.string()).nullish(),
@@ -195,13 +219,24 @@ const MilestonePayload = Common.extend({ action: z.string() });
 
 /** The event and action pairs Shepherd acts on; anything else is answered and dropped. */
 const HANDLED: Record<string, readonly string[] | "any"> = {
-  issues: ["opened", "edited", "reopened", "closed", "labeled", "unlabeled"],
+  issues: [
+    "opened",
+    "edited",
+    "reopened",
+    "closed",
+    "labeled",
+    "unlabeled",
+    "assigned",
+    "unassigned",
+    "transferred",
+    "deleted",
+  ],
   pull_request: ["opened", "edited", "reopened", "closed", "synchronize", "ready_for_review", "labeled", "unlabeled"],
   issue_comment: ["created", "edited"],
   pull_request_review: ["submitted", "edited"],
   pull_request_review_comment: ["created", "edited"],
-  installation: ["created"],
-  installation_repositories: ["added"],
+  installation: ["created", "deleted"],
+  installation_repositories: ["added", "removed"],
   push: "any",
   milestone: "any",
 };
@@ -244,6 +279,20 @@ function parse(delivery: DeliveryInput, bot: string): ShepherdEvent | null {
     case "pull_request": {
       const rawItem = itemAt(payload, name === "issues" ? "issue" : "pull_request");
       const kind = name === "pull_request" || rawItem.pull_request ? "pr" : "issue";
+      if (raw.action === "assigned" || raw.action === "unassigned") {
+        const data = AssignmentPayload.parse(payload);
+        return {
+          type: "assignment",
+          action: data.action,
+          assignee: data.assignee.login,
+          item: item(rawItem, kind),
+          ...base(id, data, bot),
+        };
+      }
+      if (raw.action === "transferred" || raw.action === "deleted") {
+        const data = GonePayload.parse(payload);
+        return { type: "gone", action: data.action, item: item(rawItem, kind), ...base(id, data, bot) };
+      }
       if (raw.action === "labeled" || raw.action === "unlabeled") {
         const data = LabelPayload.parse(payload);
         return {
@@ -295,9 +344,13 @@ function parse(delivery: DeliveryInput, bot: string): ShepherdEvent | null {
     case "installation":
     case "installation_repositories": {
       const data = InstallationPayload.parse(payload);
-      const list = (name === "installation" ? data.repositories : data.repositories_added) ?? [];
+      const removed = data.action === "deleted" || data.action === "removed";
+      const list =
+        (name === "installation" ? data.repositories : removed ? data.repositories_removed : data.repositories_added) ??
+        [];
       return {
         type: "installation",
+        action: removed ? "removed" : "added",
         delivery: id,
         installationId: data.installation.id,
         repositories: list.map((entry) => ({

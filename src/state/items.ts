@@ -56,6 +56,8 @@ const MAX_STORED_FILES = 300;
 export interface ItemStore {
   load(repoId: number, number: number): Promise<ItemState>;
   save(repoId: number, number: number, patch: ItemPatch): Promise<void>;
+  /** The item left the repo (transferred or deleted): its state and comment ledger go. */
+  forget(repoId: number, number: number): Promise<void>;
 }
 
 export function createItemStore(redis: Redis, keys: Keys, comments: CommentLedger): ItemStore {
@@ -102,6 +104,9 @@ export function createItemStore(redis: Redis, keys: Keys, comments: CommentLedge
       }
       if (Object.keys(fields).length === 0) return;
       await redis.hset(keys.item(repoId, number), { ...fields, v: String(ITEM_VERSION) });
+    },
+    async forget(repoId, number) {
+      await redis.unlink(keys.item(repoId, number), keys.comments(repoId, number), keys.linkedPrs(repoId, number));
     },
   };
 }

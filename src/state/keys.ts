@@ -1,5 +1,11 @@
 // Every Redis key Shepherd writes outside BullMQ, in one place so the layout is visible.
+//
+// Convention: a key that belongs to one repository names it right after its family, as the repo id
+// (`item:<repoId>:<n>`) or as `owner/name` (`config:<owner>/<name>`). Uninstalling purges a repo by
+// that rule (./purge.ts), so a new family that follows it is purged without being listed there.
 export interface Keys {
+  /** What every state key starts with. */
+  root(): string;
   delivery(id: string): string;
   config(owner: string, repo: string): string;
   configGeneration(owner: string): string;
@@ -34,6 +40,7 @@ export interface Keys {
   codeIndex(repoId: number): string;
   codeIndexMeta(repoId: number): string;
   digest(repoId: number, week: string): string;
+  /** An ETag of a conditional listing; repo-scoped ones start `<repoId>:`. */
   conditional(url: string): string;
   run(id: string): string;
   comments(repoId: number, issue: number): string;
@@ -44,6 +51,7 @@ export interface Keys {
 export function createKeys(prefix: string): Keys {
   const p = `${prefix}:s`;
   return {
+    root: () => `${p}:`,
     delivery: (id) => `${p}:delivery:${id}`,
     config: (owner, repo) => `${p}:config:${owner.toLowerCase()}/${repo.toLowerCase()}`,
     configGeneration: (owner) => `${p}:config-gen:${owner.toLowerCase()}`,

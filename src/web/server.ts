@@ -125,7 +125,7 @@ export function createWebServer(deps: WebDeps): WebServer {
   async function enqueue(id: string, name: string, payload: Record<string, unknown>): Promise<Answer> {
     if (name === "ping") return { status: 200, body: { status: "pong" } };
     const action = typeof payload.action === "string" ? payload.action : undefined;
-    // Shepherd's own assignments, milestones and pins come back too: what no handler reads is not queued.
+    // Shepherd's own pins and review requests come back too: what no handler reads is not queued.
     if (!isHandledAction(name, action)) {
       log.debug({ delivery: id, event: name, action }, "event not handled, dropped");
       return { status: 200, body: { status: "ignored", reason: "event not handled" } };

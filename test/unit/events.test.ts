@@ -72,10 +72,33 @@ describe("normaliseEvent", () => {
     });
     expect(event).toEqual({
       type: "installation",
+      action: "added",
       delivery: "d-1",
       installationId: 7,
       repositories: [{ id: 5, owner: "django", repo: "django" }],
     });
+  });
+
+  it("reads an uninstall and repositories taken away as removals, from GitHub's examples", () => {
+    const deleted = normalise("installation", examplePayload("installation", "deleted"));
+    expect(deleted).toMatchObject({ type: "installation", action: "removed", repositories: [{ id: 1296269 }] });
+    const removed = normalise("installation_repositories", examplePayload("installation_repositories", "removed"));
+    expect(removed).toMatchObject({
+      type: "installation",
+      action: "removed",
+      repositories: [{ id: 1296269, owner: "octocat", repo: "Hello-World" }],
+    });
+  });
+
+  it("reads assignments by hand, transfers and deletions, from GitHub's examples", () => {
+    const assigned = normalise("issues", examplePayload("issues", "assigned"));
+    expect(assigned).toMatchObject({ type: "assignment", action: "assigned", assignee: "Codertocat" });
+    expect(normalise("issues", examplePayload("issues", "unassigned"))).toMatchObject({ action: "unassigned" });
+    expect(normalise("issues", examplePayload("issues", "transferred"))).toMatchObject({
+      type: "gone",
+      action: "transferred",
+    });
+    expect(normalise("issues", examplePayload("issues", "deleted"))).toMatchObject({ type: "gone", action: "deleted" });
   });
 
   it.each([
@@ -99,7 +122,7 @@ describe("normaliseEvent", () => {
       ok: false,
       reason: "not-handled",
     });
-    expect(normaliseEvent({ id: "d", name: "issues", payload: { action: "assigned" } }, BOT)).toMatchObject({
+    expect(normaliseEvent({ id: "d", name: "issues", payload: { action: "pinned" } }, BOT)).toMatchObject({
       ok: false,
       reason: "not-handled",
     });

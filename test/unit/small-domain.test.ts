@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { claimForAssignees } from "../../src/domain/assignments.js";
 import { planFailure } from "../../src/domain/failures.js";
 import { planLabelSync } from "../../src/domain/labels.js";
 import { parseMarker, renderMarker } from "../../src/domain/markers.js";
@@ -89,5 +90,41 @@ describe("planLabelSync", () => {
     expect(plan.update).toEqual([
       { name: "subsystem:orm", current: "subsystem:orm", color: "1d76db", description: "Subsystem: ORM" },
     ]);
+  });
+});
+
+describe("claimForAssignees", () => {
+  const base = { issue: 4, state: "open" as const, claimsOn: true, now: 1000 };
+  it.each([
+    ["no claim, someone assigned", [], null, [{ type: "store-claim", issue: 4, login: "ann", since: 1000 }], ["ann"]],
+    ["the claimant still assigned", [], { claimant: "Ann", assigned: true }, [], ["ann", "bo"]],
+    [
+      "the claimant unassigned, nobody left",
+      [],
+      { claimant: "ann", assigned: true },
+      [{ type: "release-claim", issue: 4 }],
+      [],
+    ],
+    [
+      "the claimant replaced",
+      [],
+      { claimant: "ann", assigned: true },
+      [
+        { type: "release-claim", issue: 4 },
+        { type: "store-claim", issue: 4, login: "bo", since: 1000 },
+      ],
+      ["bo"],
+    ],
+    ["a claim kept in a comment", [], { claimant: "ann", assigned: false }, [], ["bo"]],
+    ["nobody assigned, no claim", [], null, [], []],
+  ])("%s", (_name, _unused, claim, expected, assignees) => {
+    expect(claimForAssignees({ ...base, assignees, claim })).toEqual(expected);
+  });
+
+  it("does nothing when claims are off or the issue is closed", () => {
+    expect(claimForAssignees({ ...base, claimsOn: false, assignees: ["ann"], claim: null })).toEqual([]);
+    expect(
+      claimForAssignees({ ...base, state: "closed", assignees: [], claim: { claimant: "a", assigned: true } }),
+    ).toEqual([]);
   });
 });

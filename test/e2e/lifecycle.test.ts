@@ -1,0 +1,197 @@
+// What people and GitHub change without Shepherd: assignees edited by hand, issues transferred or
+// deleted, the app uninstalled or repositories taken away. Shepherd's state follows, and an
+// uninstall leaves no key of that repository in Redis.
+import { describe, expect, it } from "vitest";
+import type { IssueRecord } from "../fake-github/state.js";
+import type { Harness } from "../support/harness.js";
+import { harnessPerTest } from "../support/per-test.js";
+import { writesOf } from "../support/world.js";
+
+const CONFIG = `
+preset: django-async
+triage:
+  explain: comment
+commands: {}
+claims:
+  maxPerUser: 2
+progress:
+  coalesceSeconds: 1
+`;
+
+const startHarness = harnessPerTest();
+const MAINTAINER = { login: "maintainer", id: 99, type: "User" };
+
+async function setup(): Promise<Harness> {
+  const h = await startHarness({ config: CONFIG });
+  h.fake.state.setPermission(h.repo, "maintainer", "maintain");
+  for (const login of ["alice", "bob", "carol", "dave"]) h.fake.state.setPermission(h.repo, login, "triage");
+  return h;
+}
+
+function newIssue(h: Harness): IssueRecord {
+  return h.fake.state.addIssue(h.repo, {
+    title: "Make the cache backends async-capable",
+    body: "BaseCache should get aget() and aset().",
+    user: "reporter",
+  });
+}
+
+async function say(h: Harness, issue: IssueRecord, user: string, body: string): Promise<void> {
+  expect((await h.comment(issue, user, body)).status).toBe(202);
+  await h.settle();
+}
+
+/** A maintainer edits the assignees on github.com: GitHub's state changes, then the webhook. */
+async function assignByHand(h: Harness, issue: IssueRecord, action: "assigned" | "unassigned", login: string) {
+  const record = h.fake.state.issue(h.repo, issue.number);
+  record.assignees =
+    action === "assigned" ? [...record.assignees, login] : record.assignees.filter((name) => name !== login);
+  const payload = h.issuePayload(action, record, {
+    assignee: { login, id: h.fake.state.user(login).id, type: "User" },
+    sender: MAINTAINER,
+  });
+  expect((await h.send("issues", payload)).status).toBe(202);
+  await h.settle();
+}
+
+function botReplies(h: Harness, issue: IssueRecord): string[] {
+  return h.fake.state
+    .commentsOn(h.repo, issue.number)
+    .filter((comment) => comment.user.endsWith("[bot]"))
+    .map((comment) => comment.body);
+}
+
+async function stateKeys(h: Harness): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, keys] = await h.redis.scan(cursor, "MATCH", `${h.prefix}:s:*`, "COUNT", 500);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== "0");
+  return found;
+}
+
+function mentionsRepo(h: Harness, key: string): boolean {
+  const scope = key.slice(`${h.prefix}:s:`.length).split(":")[1] ?? "";
+  return scope === String(h.repo.id) || scope.toLowerCase() === `${h.repo.owner}/${h.repo.name}`.toLowerCase();
+}
+
+describe("claims follow assignees edited by hand", () => {
+  it("releases the claim of someone a maintainer unassigned, so another can claim, with no write", async () => {
+    const h = await setup();
+    const issue = newIssue(h);
+    await say(h, issue, "alice", "/claim");
+    expect(h.fake.state.issue(h.repo, issue.number).assignees).toEqual(["alice"]);
+    const before = writesOf(h.fake).length;
+    await assignByHand(h, issue, "unassigned", "alice");
+    expect(writesOf(h.fake).slice(before)).toEqual([]);
+    expect(await h.redis.exists(`${h.prefix}:s:claim:${h.repo.id}:${issue.number}`)).toBe(0);
+
+    await say(h, issue, "bob", "/claim");
+    expect(h.fake.state.issue(h.repo, issue.number).assignees).toEqual(["bob"]);
+    expect(botReplies(h, issue).join("\n")).not.toContain("already claimed");
+  });
+
+  it("records a claim for someone assigned by hand, and moves it when the assignee changes", async () => {
+    const h = await setup();
+    const issue = newIssue(h);
+    await assignByHand(h, issue, "assigned", "carol");
+    await say(h, issue, "bob", "/claim");
+    expect(botReplies(h, issue).at(-1)).toContain("already claimed by **carol**");
+
+    // Reassigned: dave added, then carol removed.
+    await assignByHand(h, issue, "assigned", "dave");
+    await assignByHand(h, issue, "unassigned", "carol");
+    expect(await h.redis.hget(`${h.prefix}:s:claim:${h.repo.id}:${issue.number}`, "claimant")).toBe("dave");
+    await say(h, issue, "bob", "/claim");
+    expect(botReplies(h, issue).at(-1)).toContain("already claimed by **dave**");
+  });
+
+  it("ignores its own assignments coming back: a /claim costs the same writes as before", async () => {
+    const h = await setup();
+    const issue = newIssue(h);
+    const before = writesOf(h.fake).length;
+    await say(h, issue, "alice", "/claim");
+    // One assignment and one reaction; the `issues.assigned` echo adds nothing.
+    expect(writesOf(h.fake).slice(before).sort()).toEqual([
+      "issues/add-assignees",
+      "reactions/create-for-issue-comment",
+    ]);
+    expect(await h.redis.hget(`${h.prefix}:s:claim:${h.repo.id}:${issue.number}`, "claimant")).toBe("alice");
+  });
+});
+
+describe("items that leave the repository", () => {
+  for (const action of ["transferred", "deleted"] as const) {
+    it(`forgets an issue that was ${action}: triage state, claim, projection`, async () => {
+      const h = await setup();
+      const issue = await h.openIssue({
+        title: "Async-capable cache backends",
+        body: "BaseCache should get aget() and aset() so async views can use the cache.",
+        user: "reporter",
+      });
+      await say(h, issue, "alice", "/claim");
+      const itemKey = `${h.prefix}:s:item:${h.repo.id}:${issue.number}`;
+      expect(await h.redis.exists(itemKey)).toBe(1);
+      expect(await h.redis.hexists(`${h.prefix}:s:projection:${h.repo.id}`, String(issue.number))).toBe(1);
+
+      const record = h.fake.state.issue(h.repo, issue.number);
+      expect((await h.send("issues", h.issuePayload(action, record, { sender: MAINTAINER }))).status).toBe(202);
+      await h.settle();
+      expect(await h.redis.exists(itemKey)).toBe(0);
+      expect(await h.redis.exists(`${h.prefix}:s:claim:${h.repo.id}:${issue.number}`)).toBe(0);
+      expect(await h.redis.sismember(`${h.prefix}:s:claims-of:${h.repo.id}:alice`, String(issue.number))).toBe(0);
+      expect(await h.redis.hexists(`${h.prefix}:s:projection:${h.repo.id}`, String(issue.number))).toBe(0);
+    });
+  }
+});
+
+describe("uninstalling", () => {
+  function removal(h: Harness, name: "installation" | "installation_repositories") {
+    const repositories = [
+      { id: h.repo.id, name: h.repo.name, full_name: `${h.repo.owner}/${h.repo.name}`, private: false },
+    ];
+    return name === "installation"
+      ? { action: "deleted", installation: { id: 4242 }, repositories, sender: MAINTAINER }
+      : {
+          action: "removed",
+          installation: { id: 4242 },
+          repository_selection: "selected",
+          repositories_added: [],
+          repositories_removed: repositories,
+          sender: MAINTAINER,
+        };
+  }
+
+  for (const name of ["installation", "installation_repositories"] as const) {
+    it(`leaves no key of the repository after ${name}.${name === "installation" ? "deleted" : "removed"}`, async () => {
+      const h = await setup();
+      const issue = await h.openIssue({
+        title: "Async-capable cache backends",
+        body: "BaseCache should get aget() and aset() so async views can use the cache.",
+        user: "newcomer",
+      });
+      await say(h, issue, "alice", "/claim");
+      // Another repository's state, and Shepherd's own, must survive.
+      const other = `${h.prefix}:s:item:${h.repo.id + 1}:${h.repo.id}`;
+      await h.redis.hset(other, "kind", '"issue"');
+      const ours = (await stateKeys(h)).filter((key) => mentionsRepo(h, key));
+      expect(ours.length).toBeGreaterThan(5);
+
+      const before = writesOf(h.fake).length;
+      expect((await h.send(name, removal(h, name))).status).toBe(202);
+      await h.settle();
+      const left = await stateKeys(h);
+      expect(left.filter((key) => mentionsRepo(h, key))).toEqual([]);
+      expect(left).toContain(other);
+      expect(left).toContain(`${h.prefix}:s:epoch`);
+      expect(writesOf(h.fake).slice(before)).toEqual([]);
+
+      // Delivered again: nothing left to purge, nothing fails.
+      expect((await h.send(name, removal(h, name))).status).toBe(202);
+      await h.settle();
+      expect((await stateKeys(h)).filter((key) => mentionsRepo(h, key))).toEqual([]);
+    });
+  }
+});
