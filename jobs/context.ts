@@ -1,7 +1,6 @@
 // What every handler and task gets: its dependencies, the normalised event (or the task), an
 // installation Octokit made on first use (a job that needs no API call costs none), resumable
 // steps bound to this run and handler, and locks that wait (bounded) instead of replaying work.
-import type { Redis } from "ioredis";
 import type { ProbotOctokit } from "probot";
 import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { CompiledModel } from "../src/domain/classifier.js";
@@ -11,6 +10,7 @@ import type { ConfigStore, RepoConfig } from "../src/github/config.js";
 import { createGitHubPort } from "../src/github/port.js";
 import type { Logger } from "../src/log.js";
 import type { Queues } from "../src/queues.js";
+import type { RedisClient } from "../src/redis.js";
 import { applyAction } from "../src/run/interpreter.js";
 import { createSteps, type Steps } from "../src/run/steps.js";
 import type { ClaimStore } from "../src/state/claims.js";
@@ -26,7 +26,7 @@ export type { RepoRef };
 
 export interface JobDeps {
   clients: GitHubClients;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   items: ItemStore;
   claims: ClaimStore;

@@ -1,6 +1,6 @@
 // Queue names, job payloads and job options, shared by the web role (producer) and workers.
 import { Queue, type JobsOptions } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import type { Settings } from "./settings.js";
 
 export const EVENTS_QUEUE = "events";
@@ -43,7 +43,7 @@ export interface Queues {
   tasks: Queue<TaskJobData>;
 }
 
-export function createQueues(connection: Redis, settings: Settings): Queues {
+export function createQueues(connection: RedisClient, settings: Settings): Queues {
   const defaultJobOptions = jobOptions(settings);
   return {
     events: new Queue<EventJobData>(EVENTS_QUEUE, { connection, prefix: settings.prefix, defaultJobOptions }),

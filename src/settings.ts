@@ -7,16 +7,36 @@ export type Role = z.infer<typeof Role>;
 
 const PositiveInt = z.coerce.number().int().positive();
 const NonNegativeInt = z.coerce.number().int().min(0);
+const OnOff = z.union([z.boolean(), z.enum(["on", "off"]).transform((value) => value === "on")]);
+const SEED = String.raw`(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}`;
+const CLUSTER_SEEDS = new RegExp(`^${SEED}(\\s*,\\s*${SEED})*$`);
 
-export const Settings = z.object({
+const Fields = z.object({
   /** `web` answers webhooks, `worker` runs jobs, `all` does both in one process. */
   role: Role.default("all"),
-  /** The queue and Shepherd's state. Probot's own REDIS_URL (its rate limiter) is separate on purpose. */
+  /**
+   * The queue and Shepherd's state (`rediss://` for TLS, `user:pass@` for credentials). Probot's own
+   * REDIS_URL (its rate limiter) is separate on purpose. Ignored when `redisCluster` is set.
+   */
   redisUrl: z.string().url().default("redis://127.0.0.1:6379"),
-  /** Prefix of every Redis key Shepherd and its queues write; lets several installs share one Redis. */
+  /**
+   * Seed nodes of a Redis or Valkey Cluster, `host:port[,host:port...]`: Shepherd then connects to
+   * the cluster and ignores `redisUrl`. The rest of the topology is read from the seeds.
+   */
+  redisCluster: z.string().regex(CLUSTER_SEEDS, "expected host:port[,host:port...]").optional(),
+  /** TLS to every cluster node (`rediss://` says so for `redisUrl`). */
+  redisTls: OnOff.default(false),
+  /** Credentials for the cluster's nodes (ACL user and password; `redisUrl` carries its own). */
+  redisUsername: z.string().min(1).optional(),
+  redisPassword: z.string().min(1).optional(),
+  /**
+   * Prefix of every Redis key Shepherd and its queues write; lets several installs share one Redis.
+   * May be hash-tagged (`{shepherd}`); on a cluster it is tagged for the operator when it is not,
+   * so that every key of an install hashes to one slot (see `effectivePrefix`).
+   */
   prefix: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+$/)
+    .regex(/^([A-Za-z0-9_-]+|\{[A-Za-z0-9_-]+\})$/, "letters, digits, _ and -, optionally wrapped in {}")
     .default("shepherd"),
   host: z.string().default("0.0.0.0"),
   port: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -58,16 +78,44 @@ export const Settings = z.object({
   /** How long SIGTERM waits for active jobs before handing them back to the queue. */
   shutdownTimeoutMs: PositiveInt.default(10000),
   /** Upsert the job schedulers (daily sweep, digest tick, weekly reconcile) at start. */
-  schedulers: z.union([z.boolean(), z.enum(["on", "off"]).transform((value) => value === "on")]).default(true),
+  schedulers: OnOff.default(true),
   /** The app's slug (`<slug>[bot]` is its login); asked of GitHub once at start when unset. */
   appSlug: z.string().min(1).optional(),
 });
+
+export const Settings = Fields.superRefine((settings, context) => {
+  if (settings.redisCluster) return;
+  // A single server's TLS and credentials are in its URL: say so rather than ignore them.
+  for (const key of ["redisTls", "redisUsername", "redisPassword"] as const) {
+    if (!settings[key]) continue;
+    context.addIssue({
+      code: "custom",
+      path: [key],
+      message:
+        "applies to SHEPHERD_REDIS_CLUSTER only; put TLS and credentials in SHEPHERD_REDIS_URL (rediss://user:pass@host:port)",
+    });
+  }
+}).transform((settings) => ({ ...settings, prefix: effectivePrefix(settings.prefix, settings.redisCluster) }));
 export type Settings = z.infer<typeof Settings>;
+
+/**
+ * The prefix keys are written under. On a cluster it must be a hash tag: BullMQ's scripts and
+ * Shepherd's (MULTI, EVAL, RENAME) touch several keys at once, which a cluster allows only within
+ * one slot, so `shepherd` becomes `{shepherd}` and every key of the install hashes alike.
+ */
+export function effectivePrefix(prefix: string, cluster: string | undefined): string {
+  if (!cluster || /^\{.+\}$/.test(prefix)) return prefix;
+  return `{${prefix}}`;
+}
 
 /** The environment variable behind each setting. */
 const ENV: Record<keyof Settings, string> = {
   role: "SHEPHERD_ROLE",
   redisUrl: "SHEPHERD_REDIS_URL",
+  redisCluster: "SHEPHERD_REDIS_CLUSTER",
+  redisTls: "SHEPHERD_REDIS_TLS",
+  redisUsername: "SHEPHERD_REDIS_USERNAME",
+  redisPassword: "SHEPHERD_REDIS_PASSWORD",
   prefix: "SHEPHERD_PREFIX",
   host: "HOST",
   port: "PORT",

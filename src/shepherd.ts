@@ -3,7 +3,6 @@
 // depends on Probot's asynchronous start.
 import type { AddressInfo } from "node:net";
 import os from "node:os";
-import type { Redis } from "ioredis";
 import { createProbot, type Probot } from "probot";
 import type { JobDeps } from "../jobs/context.js";
 import { createClients, type GitHubClients, ShepherdOctokit } from "./github/client.js";
@@ -11,7 +10,7 @@ import { createConfigStore } from "./github/config.js";
 import { createPacer, PausedError, type WriteBudget } from "./github/pacer.js";
 import { createLogger, type Logger } from "./log.js";
 import { closeQueues, createQueues, type Queues, type TaskJobData } from "./queues.js";
-import { connectRedis, createRedis, workerConnectionOptions } from "./redis.js";
+import { connectRedis, createRedis, evictionWarnings, type RedisClient, workerConnections } from "./redis.js";
 import type { Settings } from "./settings.js";
 import { createClaimStore } from "./state/claims.js";
 import { createCommentLedger } from "./state/comments.js";
@@ -38,7 +37,7 @@ export interface Shepherd {
   probot: Probot;
   log: Logger;
   queues: Queues;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   web: WebServer | null;
   address: AddressInfo | null;
@@ -57,10 +56,17 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
   const keys = createKeys(settings.prefix);
   // Separate connections: the web role's fails fast, the workers' blocks and retries. Redis is
   // checked first, so a missing Redis is the first thing an operator hears about.
-  const redis = createRedis(settings.redisUrl, "state");
-  const queueRedis = createRedis(settings.redisUrl, "web");
-  await connectRedis(redis, settings.redisUrl);
-  await connectRedis(queueRedis, settings.redisUrl);
+  if (settings.redisCluster) {
+    log.info(
+      { seeds: settings.redisCluster, prefix: settings.prefix, tls: settings.redisTls },
+      "using the Redis Cluster, SHEPHERD_REDIS_URL ignored",
+    );
+  }
+  const redis = createRedis(settings, "state");
+  const queueRedis = createRedis(settings, "web");
+  await connectRedis(redis, settings);
+  await connectRedis(queueRedis, settings);
+  const redisWarnings = await evictionWarnings(redis, log);
   const probot = createProbotOrExplain(env, log);
   const queues = createQueues(queueRedis, settings);
   watchConnection(redis, log, "state");
@@ -90,6 +96,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
       secret: secret || "development",
       webhookPath: settings.webhookPath,
       maxBodyBytes: settings.maxBodyBytes,
+      readiness: () => ({ redisWarnings }),
     });
     address = await web.listen(settings.port, settings.host);
     log.info({ port: address.port, path: settings.webhookPath }, "web role listening");
@@ -129,7 +136,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
         lockWaitMs: settings.lockWaitMs,
       };
       workers = startWorkers(deps, {
-        connection: workerConnectionOptions(settings.redisUrl),
+        connections: workerConnections(settings),
         prefix: settings.prefix,
         concurrency: settings.concurrency,
         lockMs: settings.jobLockMs,
@@ -179,7 +186,7 @@ export async function upsertSchedulers(queues: Queues): Promise<void> {
 }
 
 /** A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds. */
-async function rebuildIfNew(redis: Redis, keys: Keys, queues: Queues, log: Logger): Promise<void> {
+async function rebuildIfNew(redis: RedisClient, keys: Keys, queues: Queues, log: Logger): Promise<void> {
   const epoch = await redis.get(keys.epoch());
   if (epoch) return;
   // The job id is the epoch, so a retry of this step adds the same job, not a second rebuild.
@@ -219,7 +226,7 @@ export class CredentialsError extends Error {
  */
 async function appSlug(
   clients: GitHubClients,
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   configured: string | undefined,
   log: Logger,
@@ -268,7 +275,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** ioredis reconnects by itself; this says so once in a while instead of once per retry. */
-function watchConnection(redis: Redis, log: Logger, name: string): void {
+function watchConnection(redis: RedisClient, log: Logger, name: string): void {
   let last = 0;
   let down = false;
   redis.on("error", (error: Error) => {

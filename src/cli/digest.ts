@@ -7,6 +7,7 @@ import { buildDigest } from "../../jobs/digest.js";
 import { type ResolvedConfig, resolveConfigInput } from "../config/resolve.js";
 import { isoWeek } from "../domain/projection.js";
 import { connectRedis, createRedis } from "../redis.js";
+import { readSettings } from "../settings.js";
 import { createClaimStore } from "../state/claims.js";
 import { createKeys } from "../state/keys.js";
 import { createMentorshipStore } from "../state/mentorships.js";
@@ -17,7 +18,7 @@ import type { Writable } from "./main.js";
 export const DIGEST_USAGE = `usage: shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
 
 Prints the weekly digest for a repository from Shepherd's projection in Redis
-(SHEPHERD_REDIS_URL, SHEPHERD_PREFIX), without posting or calling GitHub.
+(SHEPHERD_REDIS_URL or SHEPHERD_REDIS_CLUSTER, SHEPHERD_PREFIX), without posting or calling GitHub.
 --config  the repo's .github/shepherd.yml (default: the django-async preset)
 --week    an ISO week such as 2026-W48 (default: this week)
 `;
@@ -63,16 +64,23 @@ export async function digestCommand(
     err.write(`shepherd digest: ${config.error}\n`);
     return 1;
   }
-  const url = env.SHEPHERD_REDIS_URL || "redis://127.0.0.1:6379";
-  const redis = createRedis(url, "state");
+  // The running install's own settings: the same Redis (or cluster) and the same effective prefix.
+  let settings;
   try {
-    await connectRedis(redis, url);
+    settings = readSettings(env);
+  } catch (error) {
+    err.write(`shepherd digest: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const redis = createRedis(settings, "state");
+  try {
+    await connectRedis(redis, settings);
   } catch (error) {
     err.write(`${(error as Error).message}\n`);
     return 1;
   }
   try {
-    const keys = createKeys(env.SHEPHERD_PREFIX || "shepherd");
+    const keys = createKeys(settings.prefix);
     const projection = createProjectionStore(redis, keys);
     const repoId = await projection.repoIdOf(owner, name);
     if (repoId === null) {

@@ -2,10 +2,10 @@
 // repository) and caches the result in Redis, so an event costs no API call for config. A push that
 // touches the file bumps the owner's generation number, which invalidates every cached copy.
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { ProbotOctokit } from "probot";
 import { compileModel, type CompiledModel } from "../domain/classifier.js";
 import { resolveConfigInput, type ResolvedConfig } from "../config/resolve.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "../state/keys.js";
 
 export const CONFIG_PATH = ".github/shepherd.yml";
@@ -29,7 +29,7 @@ export interface ConfigStore {
   invalidateOwner(owner: string): Promise<void>;
 }
 
-export function createConfigStore(redis: Redis, keys: Keys): ConfigStore {
+export function createConfigStore(redis: RedisClient, keys: Keys): ConfigStore {
   return {
     async get(octokit, owner, repo) {
       const generation = Number((await redis.get(keys.configGeneration(owner))) ?? 0);

@@ -1,13 +1,13 @@
 // Reads about a repo's issues that several jobs share.
-import type { Redis } from "ioredis";
 import type { ProbotOctokit } from "probot";
 import type { Milestone } from "../domain/triage.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "../state/keys.js";
 
 /** The repo's open milestones, cached; milestone webhooks clear the cache, the expiry covers a lost one. */
 export async function openMilestones(
   octokit: ProbotOctokit,
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   repo: { id: number; owner: string; repo: string },
 ): Promise<Milestone[]> {

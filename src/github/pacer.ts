@@ -10,8 +10,8 @@
 // Lanes are `installation:<id>` and `app` (calls made as the app).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { WriteClass } from "../domain/lanes.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "../state/keys.js";
 
 /** Thrown instead of calling GitHub while a lane is paused or out of budget: the job is parked until then. */
@@ -150,7 +150,7 @@ if tonumber(ARGV[1]) > current then
 end
 return 1`;
 
-export function createPacer(redis: Redis, keys: Keys, options: PacerOptions): Pacer {
+export function createPacer(redis: RedisClient, keys: Keys, options: PacerOptions): Pacer {
   const now = options.now ?? Date.now;
   const { budget } = options;
   // Seen here first: a request in this process must not go out in the moment before Redis has it.

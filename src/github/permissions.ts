@@ -1,8 +1,8 @@
 // Who is a triager: triage, write, maintain or admin permission on the repository (asked of GitHub
 // once and cached for a few minutes), or a user or team member listed in config.
-import type { Redis } from "ioredis";
 import type { ProbotOctokit } from "probot";
 import type { TriagersConfig } from "../config/schema.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "../state/keys.js";
 
 const CACHE_SECONDS = 600;
@@ -17,7 +17,7 @@ export interface PermissionQuery {
 
 export async function isTriager(
   octokit: ProbotOctokit,
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   query: PermissionQuery,
 ): Promise<boolean> {
@@ -49,7 +49,7 @@ export async function isTriager(
   return false;
 }
 
-async function cached(redis: Redis, key: string, load: () => Promise<string>): Promise<string> {
+async function cached(redis: RedisClient, key: string, load: () => Promise<string>): Promise<string> {
   const hit = await redis.get(key);
   if (hit !== null) return hit;
   const value = await load();

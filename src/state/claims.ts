@@ -1,9 +1,9 @@
 // Claims in Redis: one hash per claimed issue, plus a set per claimant (for the per-person cap)
 // and a set per repo (for sweeps and rebuilds). Claiming is one atomic script, so two workers
 // racing on the same issue end with one claimant and one refusal.
-import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Claim } from "../domain/commands/types.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "./keys.js";
 
 const CLAIM = `
@@ -61,7 +61,7 @@ const ClaimHash = z.object({
   remindedAt: optionalNumber,
 });
 
-export function createClaimStore(redis: Redis, keys: Keys): ClaimStore {
+export function createClaimStore(redis: RedisClient, keys: Keys): ClaimStore {
   async function get(repoId: number, number: number): Promise<StoredClaim | null> {
     const parsed = ClaimHash.safeParse(await redis.hgetall(keys.claim(repoId, number)));
     return parsed.success ? parsed.data : null;

@@ -3,9 +3,9 @@
 // place, so a reader sees the old index or the new one, never half of one, and a repeated build
 // of the same commit replaces the index with an equal one.
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import { z } from "zod";
 import { type CodeIndex, type CodeIndexMeta, decodeEntry, encodeEntry, type IndexEntry } from "../domain/code-index.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "./keys.js";
 import { parseStored } from "./stored.js";
 
@@ -36,7 +36,7 @@ export interface CodeIndexStore {
   lookup(repoId: number, names: string[]): Promise<Map<string, IndexEntry>>;
 }
 
-export function createCodeIndexStore(redis: Redis, keys: Keys): CodeIndexStore {
+export function createCodeIndexStore(redis: RedisClient, keys: Keys): CodeIndexStore {
   return {
     async meta(repoId) {
       return parseStored(StoredMeta, await redis.get(keys.codeIndexMeta(repoId)));

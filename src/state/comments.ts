@@ -1,8 +1,8 @@
 // Shepherd's ledger of its own comments: for each (item, key), the comment's id and a hash of the
 // body last written. `pending` is recorded before a comment is created, so a retry after a crash
 // (or an answer lost to a timeout) looks on GitHub for the key instead of posting a second one.
-import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "./keys.js";
 import { parseStored } from "./stored.js";
 
@@ -23,7 +23,7 @@ export interface CommentLedger {
 /** Ledgers outlive any retry; a comment older than this is found again by its key if needed. */
 const TTL_SECONDS = 400 * 24 * 3600;
 
-export function createCommentLedger(redis: Redis, keys: Keys): CommentLedger {
+export function createCommentLedger(redis: RedisClient, keys: Keys): CommentLedger {
   return {
     async get(repoId, issue, key) {
       return parseEntry(await redis.hget(keys.comments(repoId, issue), key));

@@ -2,10 +2,10 @@
 // handlers update parts without reading the rest). Every field is parsed with zod on the way in;
 // a damaged field reads as unknown, never as a reason to fail a job. Version 2 moved the triage
 // comment into the comment ledger (./comments.ts); version-1 items are migrated on first read.
-import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { ItemPatch } from "../domain/actions.js";
 import type { ChangedFile } from "../domain/model.js";
+import type { RedisClient } from "../redis.js";
 import type { CommentLedger } from "./comments.js";
 import type { Keys } from "./keys.js";
 
@@ -60,7 +60,7 @@ export interface ItemStore {
   forget(repoId: number, number: number): Promise<void>;
 }
 
-export function createItemStore(redis: Redis, keys: Keys, comments: CommentLedger): ItemStore {
+export function createItemStore(redis: RedisClient, keys: Keys, comments: CommentLedger): ItemStore {
   async function migrate(repoId: number, number: number, hash: Record<string, string>): Promise<void> {
     // Version 1 kept the triage comment in the item; it lives in the comment ledger now.
     const id = Number(hash.commentId);

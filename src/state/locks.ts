@@ -2,7 +2,7 @@
 // never interleave their read-modify-write of its state or of GitHub. The lock carries the owner's
 // run id: a retry of the same run (its worker died holding it) takes it over at once instead of
 // waiting for it to lapse. While held it is renewed, so it can be short-lived.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.js";
 
 const ACQUIRE = `
 local current = redis.call("GET", KEYS[1])
@@ -16,14 +16,14 @@ const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call
 
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
-export async function acquireLock(redis: Redis, key: string, owner: string, ttlMs: number): Promise<boolean> {
+export async function acquireLock(redis: RedisClient, key: string, owner: string, ttlMs: number): Promise<boolean> {
   return Number(await redis.eval(ACQUIRE, 1, key, owner, String(ttlMs))) === 1;
 }
 
-export async function releaseLock(redis: Redis, key: string, owner: string): Promise<void> {
+export async function releaseLock(redis: RedisClient, key: string, owner: string): Promise<void> {
   await redis.eval(RELEASE, 1, key, owner);
 }
 
-export async function renewLock(redis: Redis, key: string, owner: string, ttlMs: number): Promise<boolean> {
+export async function renewLock(redis: RedisClient, key: string, owner: string, ttlMs: number): Promise<boolean> {
   return Number(await redis.eval(RENEW, 1, key, owner, String(ttlMs))) === 1;
 }

@@ -1,8 +1,8 @@
 // Mentorships, the waitlist, who was welcomed and who is away, per repository. Updated only under
 // the repository's mentor lock (jobs/onboarding.ts), so capacity is never overrun by a race.
-import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Mentorship, MentorLoad, WaitingNewcomer } from "../domain/mentors.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "./keys.js";
 import { parseStored } from "./stored.js";
 
@@ -53,7 +53,7 @@ export interface MentorshipStore {
   away(repoId: number, mentor: string): Promise<{ until: number; since: number } | null>;
 }
 
-export function createMentorshipStore(redis: Redis, keys: Keys): MentorshipStore {
+export function createMentorshipStore(redis: RedisClient, keys: Keys): MentorshipStore {
   async function get(repoId: number, newcomer: string): Promise<Mentorship | null> {
     const record = parseStored(MentorshipSchema, await redis.get(keys.mentorship(repoId, newcomer)));
     return record ? toMentorship(record) : null;

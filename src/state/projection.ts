@@ -1,8 +1,8 @@
 // The per-repository projection of tracked items (async-conversion issues and PRs), kept current
 // from webhooks so summaries and digests cost no reads; plus weekly snapshots for trends and the
 // welcomes of the week. One Redis hash per repo: field = item number, value = JSON.
-import type { Redis } from "ioredis";
 import type { TrackedItem, WeeklySnapshot } from "../domain/projection.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "./keys.js";
 
 /** Snapshots kept: two years of weeks. */
@@ -28,7 +28,7 @@ export interface ProjectionStore {
   repoIdOf(owner: string, repo: string): Promise<number | null>;
 }
 
-export function createProjectionStore(redis: Redis, keys: Keys): ProjectionStore {
+export function createProjectionStore(redis: RedisClient, keys: Keys): ProjectionStore {
   return {
     async get(repoId, number) {
       const raw = await redis.hget(keys.projection(repoId), String(number));

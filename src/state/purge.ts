@@ -3,6 +3,7 @@
 // its family). One SCAN over Shepherd's state serves any number of repos, and deleting what is
 // already gone is a no-op, so a retried purge is safe.
 import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "./keys.js";
 
 export interface PurgeTarget {
@@ -15,7 +16,7 @@ export interface PurgeTarget {
 const BATCH = 1000;
 
 /** Deletes every state key of the given repos; returns how many keys went. */
-export async function purgeRepos(redis: Redis, keys: Keys, targets: PurgeTarget[]): Promise<number> {
+export async function purgeRepos(redis: RedisClient, keys: Keys, targets: PurgeTarget[]): Promise<number> {
   if (targets.length === 0) return 0;
   const root = keys.root();
   const belongs = repoMatcher(root, targets);
@@ -53,9 +54,8 @@ export function repoMatcher(root: string, targets: PurgeTarget[]): (key: string)
 }
 
 /** The nodes to SCAN: the one Redis, or each master of a cluster (SCAN is per node there). */
-function scanNodes(redis: Redis): Redis[] {
-  const cluster = redis as unknown as { nodes?: (role: "master") => Redis[] };
-  return typeof cluster.nodes === "function" ? cluster.nodes("master") : [redis];
+function scanNodes(redis: RedisClient): Redis[] {
+  return "nodes" in redis && typeof redis.nodes === "function" ? redis.nodes("master") : [redis as Redis];
 }
 
 function escapeGlob(text: string): string {

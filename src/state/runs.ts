@@ -2,9 +2,9 @@
 // pattern, kept in Redis beside the job rather than in its data, so the payload is not rewritten
 // at every step). Per run (a delivery or a task job): which handlers finished, and for each step
 // the plan it decided, how many of its actions are done, and whether one was under way.
-import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Action } from "../domain/actions.js";
+import type { RedisClient } from "../redis.js";
 import type { Keys } from "./keys.js";
 
 const StepRecord = z.object({
@@ -30,7 +30,7 @@ export interface RunLedger {
 /** Longer than any retry or rate-limit wait, shorter than forever. */
 const RUN_TTL_SECONDS = 8 * 24 * 3600;
 
-export function createRunLedger(redis: Redis, keys: Keys): RunLedger {
+export function createRunLedger(redis: RedisClient, keys: Keys): RunLedger {
   async function write(run: string, field: string, value: string): Promise<void> {
     await redis.multi().hset(keys.run(run), field, value).expire(keys.run(run), RUN_TTL_SECONDS).exec();
   }

@@ -9,17 +9,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verify } from "@octokit/webhooks-methods";
-import type { Redis } from "ioredis";
 import { isHandledAction } from "../domain/events.js";
 import type { Logger } from "../log.js";
 import { deliveryJobId, type Queues } from "../queues.js";
-import { pingRedis, withTimeout } from "../redis.js";
+import { pingRedis, type RedisClient, withTimeout } from "../redis.js";
 import { isDeliveryDone } from "../state/deliveries.js";
 import type { Keys } from "../state/keys.js";
 
 export interface WebDeps {
   queues: Queues;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   log: Logger;
   secret: string;

@@ -3,17 +3,19 @@
 // runs only what did not finish, and one handler failing does not stop the others. Transient
 // failures (5xx, network) retry with capped exponential backoff; a rate limit parks the job until
 // GitHub's time; a busy item puts it back for a moment; a refusal (4xx) fails the job at once.
-import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { createContext, createRunScope, ItemBusyError, type JobDeps, type RunScope } from "../../jobs/context.js";
 import { handlersFor, runTask } from "../../jobs/index.js";
 import { normaliseEvent } from "../domain/events.js";
 import { type FailurePlan, planFailure } from "../domain/failures.js";
 import { PausedError } from "../github/pacer.js";
 import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJobData, TASKS_QUEUE, type TaskJobData } from "../queues.js";
+import type { WorkerConnections } from "../redis.js";
 import { markDeliveryDone } from "../state/deliveries.js";
 
 export interface WorkerOptions {
-  connection: ConnectionOptions;
+  /** Each worker connects on its own (see src/redis.ts). */
+  connections: WorkerConnections;
   prefix: string;
   concurrency: number;
   lockMs: number;
@@ -31,7 +33,6 @@ export interface Workers {
 
 export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
   const common = {
-    connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
     lockDuration: options.lockMs,
@@ -49,8 +50,14 @@ export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
       },
     },
   };
-  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job, token) => processDelivery(job, token, deps), common);
-  const tasks = new Worker<TaskJobData>(TASKS_QUEUE, (job, token) => processTask(job, token, deps), common);
+  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job, token) => processDelivery(job, token, deps), {
+    ...common,
+    connection: options.connections.next(),
+  });
+  const tasks = new Worker<TaskJobData>(TASKS_QUEUE, (job, token) => processTask(job, token, deps), {
+    ...common,
+    connection: options.connections.next(),
+  });
   const workers = [events, tasks];
   let closing = false;
   // BullMQ relies on ioredis to reconnect; should a worker's loop end anyway, start it again.
@@ -87,6 +94,7 @@ export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
       closing = true;
       clearInterval(watchdog);
       await Promise.all(workers.map((worker) => closeWithin(worker, timeoutMs)));
+      options.connections.close();
     },
   };
 }

@@ -1,10 +1,11 @@
 // End-to-end harness: the real Shepherd (web + worker roles) on a real Redis, talking to the fake
 // GitHub on 127.0.0.1 through the same GHE_HOST setting a GitHub Enterprise user would use.
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { pino } from "pino";
 import type { FakeGitHub } from "../fake-github/server.js";
 import type { CommentRecord, DiffEntryInput, IssueRecord, RepoRecord } from "../fake-github/state.js";
+import { clusterSeeds, type RedisClient } from "../../src/redis.js";
 import { Settings } from "../../src/settings.js";
 import { startShepherd, type Shepherd } from "../../src/shepherd.js";
 import { deliver, type DeliveryResult } from "./webhooks.js";
@@ -19,6 +20,8 @@ export interface HarnessOptions extends WorldOptions {
   now?: () => number;
   /** Redis URL Shepherd uses (tests that cut Redis point it at a proxy). */
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster (./redis-servers.ts) Shepherd and the harness use instead. */
+  cluster?: string;
 }
 
 export interface Harness extends Payloads {
@@ -27,8 +30,9 @@ export interface Harness extends Payloads {
   repo: RepoRecord;
   webhookUrl: string;
   baseUrl: string;
+  /** The prefix Shepherd writes under (on a cluster, hash-tagged by the settings). */
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   /** GitHub's author_association per login in payloads (default CONTRIBUTOR). */
   associations: Map<string, string>;
   /** Everything Shepherd logged, as parsed JSON lines. */
@@ -57,11 +61,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const world = await startWorld(options);
   const { fake, repo, echo, associations } = world;
 
-  const prefix = `shepherd-test-${randomBytes(4).toString("hex")}`;
   const settings = Settings.parse({
     role: "all",
     redisUrl: options.redisUrl ?? REDIS_URL,
-    prefix,
+    ...(options.cluster ? { redisCluster: options.cluster } : {}),
+    prefix: `shepherd-test-${randomBytes(4).toString("hex")}`,
     host: "127.0.0.1",
     port: 0,
     concurrency: 4,
@@ -78,6 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     writesPerHour: 0,
     ...options.settings,
   });
+  const { prefix } = settings;
   const env = {
     APP_ID: "1",
     PRIVATE_KEY: TEST_PRIVATE_KEY,
@@ -107,7 +112,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let baseUrl = `http://127.0.0.1:${shepherd.address?.port}`;
   let webhookUrl = `${baseUrl}${settings.webhookPath}`;
   if (echo) fake.setWebhookTarget(webhookUrl);
-  const redis = new Redis(REDIS_URL, { lazyConnect: false });
+  const redis = options.cluster
+    ? new Cluster(clusterSeeds(options.cluster))
+    : new Redis(REDIS_URL, { lazyConnect: false });
+  // A cluster client learns the topology before its first command answers; deleteKeys needs it.
+  await redis.ping();
 
   const harness: Harness = {
     ...world,
@@ -198,7 +207,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return harness;
 }
 
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+export async function deleteKeys(redis: RedisClient, pattern: string): Promise<void> {
+  // SCAN on a cluster sees one node's keys: ask every master (a tagged prefix's keys share a slot,
+  // so one DEL takes a batch).
+  if (redis instanceof Cluster) {
+    for (const node of redis.nodes("master")) await deleteKeys(node, pattern);
+    return;
+  }
   let cursor = "0";
   do {
     const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);

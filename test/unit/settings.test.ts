@@ -30,12 +30,41 @@ describe("readSettings", () => {
     });
   });
 
+  it("reads a cluster's seeds, TLS and credentials, and tags the prefix for it", () => {
+    const settings = readSettings({
+      SHEPHERD_REDIS_CLUSTER: "10.0.0.1:7000, redis-2.internal:7001,[::1]:7002",
+      SHEPHERD_REDIS_TLS: "on",
+      SHEPHERD_REDIS_USERNAME: "shepherd",
+      SHEPHERD_REDIS_PASSWORD: "secret",
+    });
+    expect(settings).toMatchObject({
+      redisCluster: "10.0.0.1:7000, redis-2.internal:7001,[::1]:7002",
+      redisTls: true,
+      redisUsername: "shepherd",
+      redisPassword: "secret",
+      prefix: "{shepherd}",
+    });
+  });
+
+  it("takes a prefix wrapped in braces as it is, with or without a cluster", () => {
+    expect(readSettings({ SHEPHERD_PREFIX: "{prod}" }).prefix).toBe("{prod}");
+    expect(readSettings({ SHEPHERD_PREFIX: "{prod}", SHEPHERD_REDIS_CLUSTER: "h:1" }).prefix).toBe("{prod}");
+    expect(readSettings({ SHEPHERD_PREFIX: "prod" }).prefix).toBe("prod");
+    expect(readSettings({ SHEPHERD_PREFIX: "prod", SHEPHERD_REDIS_CLUSTER: "h:1" }).prefix).toBe("{prod}");
+  });
+
   it.each([
     [{ SHEPHERD_ROLE: "both" }, "SHEPHERD_ROLE"],
     [{ SHEPHERD_CONCURRENCY: "0" }, "SHEPHERD_CONCURRENCY"],
     [{ SHEPHERD_REDIS_URL: "not a url" }, "SHEPHERD_REDIS_URL"],
     [{ SHEPHERD_PREFIX: "has:colon" }, "SHEPHERD_PREFIX"],
     [{ SHEPHERD_SCHEDULERS: "maybe" }, "SHEPHERD_SCHEDULERS"],
+    [{ SHEPHERD_REDIS_CLUSTER: "redis.internal" }, "SHEPHERD_REDIS_CLUSTER"],
+    [{ SHEPHERD_REDIS_CLUSTER: "redis://a:1" }, "SHEPHERD_REDIS_CLUSTER"],
+    [{ SHEPHERD_PREFIX: "{open" }, "SHEPHERD_PREFIX"],
+    [{ SHEPHERD_PREFIX: "a{b}" }, "SHEPHERD_PREFIX"],
+    [{ SHEPHERD_REDIS_TLS: "on" }, "SHEPHERD_REDIS_TLS: applies to SHEPHERD_REDIS_CLUSTER only"],
+    [{ SHEPHERD_REDIS_PASSWORD: "secret" }, "SHEPHERD_REDIS_PASSWORD: applies to SHEPHERD_REDIS_CLUSTER only"],
   ])("names the variable that is wrong: %j", (env, name) => {
     expect(() => readSettings(env)).toThrow(name);
   });
