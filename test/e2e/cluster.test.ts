@@ -177,6 +177,17 @@ describe.skipIf(unsupported !== null)(
       expect(await onNode(port, (node) => node.hget(claimKey, "claimant"))).toBe("alice");
       const claimsOf = h.shepherd.keys.claimsOf(h.repo.id, "alice");
       expect(await onNode(port, (node) => node.smembers(claimsOf))).toEqual([String(issue.number)]);
+
+      // Taken away from the installation: the purge scans the masters and leaves none of its keys.
+      const root = h.shepherd.keys.root();
+      const ofRepo = (key: string) => key.slice(root.length).split(":")[1] === String(h.repo.id);
+      const before = [...(await keysPerNode(cluster, h.prefix)).values()].flat().filter(ofRepo);
+      expect(before).toContain(claimKey);
+      const repositories = [{ id: h.repo.id, name: h.repo.name, full_name: `${h.repo.owner}/${h.repo.name}` }];
+      const removal = { action: "removed", installation: { id: 4242 }, repositories_removed: repositories };
+      expect((await h.send("installation_repositories", removal)).status).toBe(202);
+      await h.settle();
+      expect([...(await keysPerNode(cluster, h.prefix)).values()].flat().filter(ofRepo)).toEqual([]);
     });
 
     it("closes every connection it opened, its workers' too, when it stops", async () => {
