@@ -49,11 +49,16 @@ export interface StartOptions {
 export async function startApp(options: StartOptions): Promise<AppProcess> {
   // Only what the app is given: no inherited variables beyond what node itself needs.
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env };
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? MAIN], {
-    env,
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // SHEPHERD_TEST_NODE runs the built app on another Node (CI runs the process tests on the image's LTS).
+  const child = spawn(
+    process.env.SHEPHERD_TEST_NODE || process.execPath,
+    [...(options.nodeArgs ?? []), options.script ?? MAIN],
+    {
+      env,
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const lines: LogLine[] = [];
   const raw: string[] = [];
   const other: string[] = [];
