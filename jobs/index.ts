@@ -18,6 +18,7 @@ import { projectionEvent } from "./projection.js";
 import { milestoneEvent, pushEvent } from "./push.js";
 import { rebuildRepoTask } from "./rebuild.js";
 import { reconcileRepoTask } from "./reconcile.js";
+import { replayTask } from "./replay.js";
 import { refreshSummaryTask } from "./summary.js";
 import { sweepRepoTask } from "./sweep.js";
 import { syncLabelsTask } from "./sync-labels.js";
@@ -116,5 +117,7 @@ export async function runTask(ctx: Context, task: TaskJobData): Promise<void> {
       return backlogRepoTask(ctx, task);
     case "code-index":
       return codeIndexTask(ctx, task);
+    case "replay-deliveries":
+      return replayTask(ctx, task);
   }
 }

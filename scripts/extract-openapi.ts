@@ -5,6 +5,8 @@
 // Regenerate (from the repository root):
 //   npm install --no-save @octokit/openapi@23
 //   npx tsc -p tsconfig.json && node dist/scripts/extract-openapi.js
+// or, with the package installed elsewhere (it is 385 MB), name its directory:
+//   node dist/scripts/extract-openapi.js ../openapi/node_modules/@octokit/openapi
 //
 // Add an operationId to OPERATIONS, regenerate, then give the fake a handler for it.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +19,8 @@ export const OPERATIONS = [
   "apps/get-authenticated",
   "apps/list-repos-accessible-to-installation",
   "apps/list-installations",
+  "apps/list-webhook-deliveries",
+  "apps/redeliver-webhook-delivery",
   "repos/get",
   "repos/download-tarball-archive",
   "repos/get-content",
@@ -59,7 +63,8 @@ export const OPERATIONS = [
 export type OperationId = (typeof OPERATIONS)[number];
 
 export const SOURCE_PACKAGE = "@octokit/openapi";
-export const SOURCE_FILE = "node_modules/@octokit/openapi/generated/api.github.com.json";
+export const SOURCE_DIR = "node_modules/@octokit/openapi";
+export const SOURCE_FILE = `${SOURCE_DIR}/generated/api.github.com.json`;
 export const SUBSET_FILE = "test/fake-github/openapi-subset.json";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -246,21 +251,21 @@ export function extractSubset(spec: JsonObject, version: string, operationIds: r
   };
 }
 
+/** Run from the repository root; the optional argument is the package's directory when it is installed elsewhere. */
 function main(): void {
   const root = process.cwd();
-  const source = resolve(root, SOURCE_FILE);
+  const packageDir = resolve(root, process.argv[2] ?? SOURCE_DIR);
+  const source = resolve(packageDir, "generated/api.github.com.json");
   if (!existsSync(source)) {
     console.error(
-      `${SOURCE_FILE} is missing. It is not a dependency (385 MB); install it without saving:\n` +
-        `  npm install --no-save ${SOURCE_PACKAGE}@23\nthen run this script again from the repository root.`,
+      `${source} is missing. It is not a dependency (385 MB); install it without saving:\n` +
+        `  npm install --no-save ${SOURCE_PACKAGE}@23\nthen run this script again from the repository root,\n` +
+        "or install it in another directory and pass the package's directory as the argument.",
     );
     process.exitCode = 1;
     return;
   }
-  const pkg = asObject(
-    JSON.parse(readFileSync(resolve(root, "node_modules/@octokit/openapi/package.json"), "utf8")) as Json,
-    "package.json",
-  );
+  const pkg = asObject(JSON.parse(readFileSync(resolve(packageDir, "package.json"), "utf8")) as Json, "package.json");
   const spec = asObject(JSON.parse(readFileSync(source, "utf8")) as Json, SOURCE_FILE);
   const subset = extractSubset(spec, String(pkg["version"]), OPERATIONS);
   // One-space indentation: still small, and regenerations give readable diffs.

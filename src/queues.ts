@@ -36,7 +36,9 @@ export type TaskJobData =
   | ({ kind: "reconcile-repo" } & RepoTaskData)
   | ({ kind: "backlog-repo" } & RepoTaskData)
   | ({ kind: "code-index"; sha?: string } & RepoTaskData)
-  | { kind: "reconcile-all" };
+  | { kind: "reconcile-all" }
+  /** Asks GitHub to redeliver what failed while Shepherd was away; at most `max` a run. */
+  | { kind: "replay-deliveries"; max: number };
 
 export interface Queues {
   events: Queue<EventJobData>;

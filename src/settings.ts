@@ -77,8 +77,16 @@ const Fields = z.object({
   maxBodyBytes: PositiveInt.default(25 * 1024 * 1024),
   /** How long SIGTERM waits for active jobs before handing them back to the queue. */
   shutdownTimeoutMs: PositiveInt.default(10000),
-  /** Upsert the job schedulers (daily sweep, digest tick, weekly reconcile) at start. */
+  /** Upsert the job schedulers (daily sweep, digest tick, weekly reconcile, replay) at start. */
   schedulers: OnOff.default(true),
+  /**
+   * Replay of missed deliveries: at every worker start and every `replayEveryMs` (a job scheduler,
+   * so one process at a time), GitHub is asked to redeliver the handled deliveries that failed
+   * and Shepherd has not processed, each once, at most `replayMax` a run.
+   */
+  replay: OnOff.default(true),
+  replayEveryMs: z.coerce.number().int().min(10_000).default(300_000),
+  replayMax: z.coerce.number().int().min(1).max(1000).default(20),
   /** The app's slug (`<slug>[bot]` is its login); asked of GitHub once at start when unset. */
   appSlug: z.string().min(1).optional(),
 });
@@ -127,6 +135,9 @@ const ENV: Record<keyof Settings, string> = {
   shutdownTimeoutMs: "SHEPHERD_SHUTDOWN_TIMEOUT_MS",
   appSlug: "SHEPHERD_APP_SLUG",
   schedulers: "SHEPHERD_SCHEDULERS",
+  replay: "SHEPHERD_REPLAY",
+  replayEveryMs: "SHEPHERD_REPLAY_EVERY_MS",
+  replayMax: "SHEPHERD_REPLAY_MAX",
   maxBackoffMs: "SHEPHERD_MAX_BACKOFF_MS",
   jobLockMs: "SHEPHERD_JOB_LOCK_MS",
   stalledIntervalMs: "SHEPHERD_STALLED_INTERVAL_MS",

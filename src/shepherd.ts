@@ -146,8 +146,12 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
         maxBackoffMs: settings.maxBackoffMs,
       });
       // Redis may blink during start-up as at any other time: these are retried, not fatal.
-      if (settings.schedulers) await persist(() => upsertSchedulers(queues), log, "schedulers", options.signal);
+      if (settings.schedulers) {
+        await persist(() => upsertSchedulers(queues, settings), log, "schedulers", options.signal);
+      }
       await persist(() => rebuildIfNew(redis, keys, queues, log), log, "state check", options.signal);
+      // Deliveries GitHub could not hand over while no worker ran are asked for again at once.
+      if (settings.replay) await persist(() => replayNow(queues, settings), log, "replay at start", options.signal);
       log.info({ concurrency: settings.concurrency, bot: deps.botLogin }, "worker role running");
     } catch (error) {
       await stopAll().catch(() => {});
@@ -172,8 +176,10 @@ function createProbotOrExplain(env: NodeJS.ProcessEnv, log: Logger): Probot {
   }
 }
 
+type ReplaySettings = Pick<Settings, "replay" | "replayEveryMs" | "replayMax">;
+
 /** Idempotent: every worker upserts the same schedulers at start; BullMQ keeps one of each. */
-export async function upsertSchedulers(queues: Queues): Promise<void> {
+export async function upsertSchedulers(queues: Queues, settings: ReplaySettings): Promise<void> {
   const schedules: Array<[string, string, TaskJobData]> = [
     ["daily-sweep", "0 6 * * *", { kind: "sweep-all" }],
     // Each repo's digest has its own cron and time zone: the hourly tick lets each one decide.
@@ -183,6 +189,25 @@ export async function upsertSchedulers(queues: Queues): Promise<void> {
   for (const [id, pattern, data] of schedules) {
     await queues.tasks.upsertJobScheduler(id, { pattern, tz: "UTC" }, { name: data.kind, data });
   }
+  // Removed when switched off: a scheduler left in Redis would go on replaying.
+  if (!settings.replay) {
+    await queues.tasks.removeJobScheduler(REPLAY_SCHEDULER);
+    return;
+  }
+  const data = replayData(settings);
+  await queues.tasks.upsertJobScheduler(REPLAY_SCHEDULER, { every: settings.replayEveryMs }, { name: data.kind, data });
+}
+
+const REPLAY_SCHEDULER = "replay-deliveries";
+
+function replayData(settings: ReplaySettings): TaskJobData {
+  return { kind: "replay-deliveries", max: settings.replayMax };
+}
+
+/** One replay run now; a second run at the same moment is harmless (each GUID is asked for once). */
+async function replayNow(queues: Queues, settings: ReplaySettings): Promise<void> {
+  const data = replayData(settings);
+  await queues.tasks.add(data.kind, data);
 }
 
 /** A Redis without Shepherd's epoch key is new or has lost its data: rebuild what GitHub holds. */

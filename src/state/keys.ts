@@ -46,6 +46,9 @@ export interface Keys {
   comments(repoId: number, issue: number): string;
   pause(lane: string): string;
   writeSlot(lane: string): string;
+  /** Replay of missed deliveries: the time before which every delivery was decided, and each GUID asked for. */
+  replayCheckpoint(): string;
+  replayAsked(guid: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -90,5 +93,7 @@ export function createKeys(prefix: string): Keys {
     comments: (repoId, issue) => `${p}:comments:${repoId}:${issue}`,
     pause: (lane) => `${p}:pause:${lane}`,
     writeSlot: (lane) => `${p}:write-slot:${lane}`,
+    replayCheckpoint: () => `${p}:replay-checkpoint`,
+    replayAsked: (guid) => `${p}:replay-asked:${guid}`,
   };
 }

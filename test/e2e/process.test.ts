@@ -10,7 +10,15 @@ import { appEnv, type AppProcess, freePort, duplicatedKeys, startApp } from "../
 import { deleteKeys, REDIS_URL } from "../support/harness.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { deliver, sign } from "../support/webhooks.js";
-import { SECRET, startWorld, TEST_PRIVATE_KEY, type World, type WorldOptions, writesOf } from "../support/world.js";
+import {
+  INSTALLATION_ID,
+  SECRET,
+  startWorld,
+  TEST_PRIVATE_KEY,
+  type World,
+  type WorldOptions,
+  writesOf,
+} from "../support/world.js";
 
 const CONFIG = "preset: django-async\ntriage:\n  explain: comment\ncommands: {}\nclaims: {}\n";
 
@@ -282,6 +290,38 @@ describe("the built app, started as the Dockerfile starts it", () => {
     expect(writesOf(s.world.fake)).toEqual(["issues/add-labels", "issues/create-comment"]);
     expect(botComments(s.world, issue.number)).toHaveLength(1);
     expect(next.lines.some((line) => line.msg === "job failed")).toBe(false);
+  });
+
+  it("asks GitHub at start for what failed while it was down, once, and labels the missed issue", async () => {
+    const s = await scene();
+    const { fake } = s.world;
+    // One address for both processes, as in production: the log redelivers where the hook points.
+    const env = { SHEPHERD_REPLAY: "on", PORT: String(await freePort()) };
+    const first = await s.start(env);
+    await first.waitForLog((line) => line.msg === "missed deliveries replayed");
+    expect(await first.stop()).toBe(0);
+    // A person opens an issue while Shepherd is down: GitHub's delivery finds nobody (status_code 0).
+    const issue = fake.state.addIssue(s.world.repo, ASYNC_ISSUE);
+    const payload = s.world.issuePayload("opened", issue);
+    fake.announce([{ event: "issues", action: "opened", payload, installationId: INSTALLATION_ID }]);
+    await fake.webhooksIdle();
+    const missed = fake.deliveries.at(-1);
+    expect(missed?.status).toBeNull();
+    const mark = fake.calls.length;
+    const second = await s.start(env);
+    const replayed = await second.waitForLog((line) => line.msg === "missed deliveries replayed");
+    await s.settle();
+    expect(replayed).toMatchObject({ requested: 1, redeliver: 1 });
+    const redeliveries = fake.callsTo("apps/redeliver-webhook-delivery");
+    expect(redeliveries.map((call) => call.path)).toEqual([`/app/hook/deliveries/${missed?.id}/attempts`]);
+    expect(fake.state.issue(s.world.repo, issue.number).labels).toEqual(
+      expect.arrayContaining(["async", "subsystem:orm"]),
+    );
+    expect(writesOf(fake, mark)).toEqual([
+      "apps/redeliver-webhook-delivery",
+      "issues/add-labels",
+      "issues/create-comment",
+    ]);
   });
 
   it("receives webhooks on the URL Probot's setup page registers", async () => {

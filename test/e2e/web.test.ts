@@ -7,7 +7,7 @@ import { HANDLED_EVENTS } from "../../src/domain/events.js";
 import { EVENTS_QUEUE } from "../../src/queues.js";
 import { RedisUnavailableError } from "../../src/redis.js";
 import { Settings } from "../../src/settings.js";
-import { startShepherd } from "../../src/shepherd.js";
+import { startShepherd, upsertSchedulers } from "../../src/shepherd.js";
 import { type Harness, REDIS_URL, SECRET, startHarness, TEST_PRIVATE_KEY } from "../support/harness.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
@@ -173,6 +173,19 @@ describe("job schedulers", () => {
       ["daily-sweep", "0 6 * * *", "UTC"],
       ["digest-tick", "5 * * * *", "UTC"],
       ["weekly-reconcile", "0 3 * * 0", "UTC"],
+    ]);
+  });
+
+  it("adds the replay of missed deliveries every SHEPHERD_REPLAY_EVERY_MS, and removes it when replay is off", async () => {
+    harness = await startHarness({ settings: { schedulers: true, replay: true, replayEveryMs: 120_000 } });
+    const { tasks } = harness.shepherd.queues;
+    const replay = (await tasks.getJobSchedulers()).find((entry) => entry.key === "replay-deliveries");
+    expect(replay).toMatchObject({ every: 120_000, template: { data: { kind: "replay-deliveries", max: 20 } } });
+    await upsertSchedulers(harness.shepherd.queues, { replay: false, replayEveryMs: 120_000, replayMax: 20 });
+    expect((await tasks.getJobSchedulers()).map((entry) => entry.key).sort()).toEqual([
+      "daily-sweep",
+      "digest-tick",
+      "weekly-reconcile",
     ]);
   });
 });

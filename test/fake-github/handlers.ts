@@ -15,6 +15,7 @@ import type {
   RepoRecord,
 } from "./state.js";
 import { searchIssues } from "./search.js";
+import type { WebhookDelivery } from "./webhooks.js";
 
 export type AuthKind = "app" | "installation" | "user" | "none";
 
@@ -60,6 +61,8 @@ export interface HandlerContext {
   url: URL;
   now(): string;
   emit: EmitWebhook;
+  /** The app's webhook delivery log (oldest first); `redeliver` sends one again after the answer. */
+  hooks: { deliveries: readonly WebhookDelivery[]; redeliver(guid: string): void };
 }
 
 export interface RouteHandler {
@@ -487,6 +490,53 @@ function listReactions(ctx: HandlerContext, reactions: ReactionRecord[]): Handle
   return listOk(ctx, matching, (reaction) => ctx.render.reaction(reaction));
 }
 
+/** A delivery as `GET /app/hook/deliveries` lists it: status "OK", or why it failed (code 0: no answer). */
+function renderDelivery(delivery: WebhookDelivery): Record<string, unknown> {
+  const code = delivery.status ?? 0;
+  const reason = /timed out/i.test(delivery.statusText ?? "") ? "timed out" : "failed to connect to host";
+  return {
+    id: delivery.id,
+    guid: delivery.guid,
+    delivered_at: new Date(delivery.deliveredAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    redelivery: delivery.redelivery,
+    duration: delivery.durationMs / 1000,
+    status: delivery.status === null ? reason : code >= 200 && code < 300 ? "OK" : `Invalid HTTP Response: ${code}`,
+    status_code: code,
+    event: delivery.event,
+    action: delivery.action ?? null,
+    installation_id: delivery.installationId,
+    repository_id: delivery.repositoryId ?? null,
+  };
+}
+
+/** Newest first, paged by cursor like GitHub: the `next` link carries the next page's first delivery. */
+function listDeliveries(ctx: HandlerContext): HandlerResult {
+  const perPage = Math.min(Math.max(intParam(ctx, "per_page", 30), 1), 100);
+  const wanted = first(ctx.query["status"]);
+  const newestFirst = [...ctx.hooks.deliveries].reverse().filter((delivery) => {
+    if (wanted === undefined) return true;
+    const ok = delivery.status !== null && delivery.status >= 200 && delivery.status < 300;
+    return ok === (wanted === "success");
+  });
+  const cursor = first(ctx.query["cursor"]);
+  let start = 0;
+  if (cursor !== undefined) {
+    const match = /^v1_(\d+)$/.exec(cursor);
+    if (!match) throw new GitHubError(400, "Invalid cursor", { record: true });
+    const found = newestFirst.findIndex((delivery) => delivery.id <= Number(match[1]));
+    start = found < 0 ? newestFirst.length : found;
+  }
+  const headers: Record<string, string> = {};
+  const next = newestFirst[start + perPage];
+  if (next) {
+    const url = new URL(ctx.url);
+    url.searchParams.set("per_page", String(perPage));
+    url.searchParams.set("cursor", `v1_${next.id}`);
+    headers["link"] = `<${url.href}>; rel="next"`;
+  }
+  return { status: 200, body: newestFirst.slice(start, start + perPage).map(renderDelivery), headers };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The route table
 
@@ -525,6 +575,17 @@ export const ROUTES: Record<string, RouteHandler> = {
   "apps/list-installations": {
     auth: "app",
     handle: (ctx) => listOk(ctx, [...ctx.state.installations.values()], ctx.render.installation),
+  },
+  "apps/list-webhook-deliveries": { auth: "app", handle: listDeliveries },
+  "apps/redeliver-webhook-delivery": {
+    auth: "app",
+    handle: (ctx) => {
+      const id = intParam(ctx, "delivery_id", 0);
+      const delivery = ctx.hooks.deliveries.find((entry) => entry.id === id);
+      if (!delivery) throw notFound();
+      ctx.hooks.redeliver(delivery.guid);
+      return { status: 202, body: {} };
+    },
   },
   "apps/list-repos-accessible-to-installation": {
     auth: "installation",

@@ -36,7 +36,7 @@ export { FakeState } from "./state.js";
 export type { AuthInfo, AuthKind } from "./handlers.js";
 export type { GraphqlOperation } from "./graphql.js";
 export type { ContentLimits, RateViolation } from "./limits.js";
-export type { WebhookDelivery, WebhookOptions } from "./webhooks.js";
+export type { WebhookDelivery, WebhookMessage, WebhookOptions } from "./webhooks.js";
 
 /** What a GraphQL handler is given: the parsed request, the caller, the state and a way to record errors. */
 export type GraphqlRequest = GraphqlExecution;
@@ -186,6 +186,8 @@ export interface FakeGitHub {
   setWebhooksEnabled(on: boolean): void;
   /** Sends a logged delivery again: same guid and payload, `redelivery: true`. Resolves with its log entry. */
   redeliver(guid: string): Promise<WebhookDelivery>;
+  /** Sends webhooks of changes people made (the test builds the payloads), logged like the app's own. */
+  announce(messages: WebhookMessage[]): void;
   /** Resolves once no webhook is queued or being delivered. */
   webhooksIdle(): Promise<void>;
   pendingWebhooks(): number;
@@ -221,6 +223,8 @@ interface Exchange {
   prematureUntil?: number;
   /** Webhooks the request's changes announce, sent after the answer. */
   messages: WebhookMessage[];
+  /** Deliveries the request asked to send again (by guid), sent after the answer. */
+  redeliveries: string[];
 }
 
 type Answer = HandlerResult & {
@@ -633,6 +637,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       url: ex.url,
       now: () => state.now(),
       emit: emitter(ex),
+      hooks: { deliveries: webhooks.deliveries, redeliver: (guid) => ex.redeliveries.push(guid) },
     };
     const result = handler.handle(ctx);
     if (validateResponses && result.raw === undefined) {
@@ -780,6 +785,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       auth: { kind: "none" },
       at,
       messages: [],
+      redeliveries: [],
     };
     let result: Answer;
     try {
@@ -787,6 +793,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     } catch (error) {
       // A refused request changed nothing GitHub would announce.
       ex.messages = [];
+      ex.redeliveries = [];
       if (!(error instanceof GitHubError))
         record(
           ex,
@@ -818,6 +825,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     });
     // After the answer, in the order of the changes (injected answers changed nothing).
     if (!result.injected && ex.messages.length > 0) webhooks.enqueue(ex.messages);
+    // GitHub answers 202 and redelivers afterwards; a redelivery that is dropped (reset) is no error.
+    if (!result.injected) for (const guid of ex.redeliveries) webhooks.redeliver(guid).catch(() => {});
   }
 
   const server = createServer((req, res) => {
@@ -880,6 +889,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     setWebhookTarget: (target, secret) => webhooks.setTarget(target, secret),
     setWebhooksEnabled: (on) => webhooks.setEnabled(on),
     redeliver: (guid) => webhooks.redeliver(guid),
+    announce: (messages) => webhooks.enqueue(messages),
     webhooksIdle: () => webhooks.idle(),
     pendingWebhooks: () => webhooks.pending(),
     clearCalls() {

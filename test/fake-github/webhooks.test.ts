@@ -534,3 +534,89 @@ describe("delivery", () => {
     }
   });
 });
+
+describe("the delivery log over the API (GET /app/hook/deliveries, POST .../attempts)", () => {
+  function jwtClient(): InstanceType<typeof ProbotOctokit> {
+    return new ProbotOctokit({
+      baseUrl: fake.apiUrl,
+      auth: { appId: APP_ID, privateKey: keys.privateKey },
+      retry: { enabled: false },
+      throttle: { enabled: false },
+      log,
+    });
+  }
+
+  async function labelTwice(): Promise<void> {
+    const issue = fake.state.addIssue("django/django", { title: "Crash" });
+    await appClient().rest.issues.addLabels({ ...repo, issue_number: issue.number, labels: ["a"] });
+    await fake.webhooksIdle();
+    receiver.status = 503;
+    await appClient().rest.issues.addLabels({ ...repo, issue_number: issue.number, labels: ["b"] });
+    await fake.webhooksIdle();
+    receiver.status = 200;
+  }
+
+  it("lists deliveries newest first, as GitHub's schema has them, paged by a cursor in the Link header", async () => {
+    await labelTwice();
+    fake.announce([
+      { event: "issues", action: "opened", payload: { action: "opened" }, installationId: INSTALLATION_ID },
+    ]);
+    await fake.webhooksIdle();
+    const octokit = jwtClient();
+    const first = await octokit.rest.apps.listWebhookDeliveries({ per_page: 2 });
+    expect(first.headers.link).toMatch(/^<[^>]*[?&]cursor=v1_1(&[^>]*)?>; rel="next"$/);
+    expect(first.data.map((entry) => [entry.id, entry.status, entry.status_code])).toEqual([
+      [3, "OK", 200],
+      [2, "Invalid HTTP Response: 503", 503],
+    ]);
+    const all = await octokit.paginate(octokit.rest.apps.listWebhookDeliveries, { per_page: 2 });
+    expect(all.map((entry) => entry.id)).toEqual([3, 2, 1]);
+    expect(all[2]).toMatchObject({
+      guid: fake.deliveries[0]?.guid,
+      event: "issues",
+      action: "labeled",
+      redelivery: false,
+      installation_id: INSTALLATION_ID,
+      delivered_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    });
+    const failed = await octokit.rest.apps.listWebhookDeliveries({ status: "failure" });
+    expect(failed.data.map((entry) => entry.id)).toEqual([2]);
+  });
+
+  it("says status_code 0 when nothing answered", async () => {
+    const closed = await startReceiver();
+    await closed.close();
+    fake.setWebhookTarget(closed.url);
+    try {
+      fake.announce([{ event: "push", action: undefined, payload: { ref: "refs/heads/main" }, installationId: 1 }]);
+      await fake.webhooksIdle();
+    } finally {
+      fake.setWebhookTarget(receiver.url);
+    }
+    const { data } = await jwtClient().rest.apps.listWebhookDeliveries();
+    expect(data).toMatchObject([{ status_code: 0, status: "failed to connect to host", action: null }]);
+  });
+
+  it("redelivers by delivery id after answering 202: same guid and payload, logged as a redelivery", async () => {
+    await labelTwice();
+    const failed = fake.deliveries[1];
+    const answer = await jwtClient().rest.apps.redeliverWebhookDelivery({ delivery_id: failed?.id ?? 0 });
+    expect(answer.status).toBe(202);
+    await fake.webhooksIdle();
+    expect(fake.deliveries[2]).toMatchObject({ id: 3, guid: failed?.guid, status: 200, redelivery: true });
+    expect(receiver.received.at(-1)?.payload).toEqual(failed?.payload);
+    await expect(jwtClient().rest.apps.redeliverWebhookDelivery({ delivery_id: 99 })).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+
+  it("needs the app's JWT", async () => {
+    // An installation client sends the JWT to /app routes by itself; a token is refused.
+    await expect(userClient().rest.apps.listWebhookDeliveries()).rejects.toMatchObject({ status: 401 });
+    await expect(userClient().rest.apps.redeliverWebhookDelivery({ delivery_id: 1 })).rejects.toMatchObject({
+      status: 401,
+    });
+    expect(fake.errors.map((error) => error.kind)).toEqual(["auth", "auth"]);
+    fake.clearCalls();
+  });
+});

@@ -179,6 +179,8 @@ export function appEnv(options: AppEnvOptions): Record<string, string> {
     LOG_LEVEL: "info",
     // Scheduled jobs firing in the middle of a test would make its call counts flaky.
     SHEPHERD_SCHEDULERS: "off",
+    // Replay at start would redeliver what a test's kills left failed; the replay test turns it on.
+    SHEPHERD_REPLAY: "off",
     ...options.extra,
   };
 }

@@ -75,6 +75,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Scheduled jobs firing in the middle of a test would make its call counts flaky; the
     // schedulers have a test of their own.
     schedulers: false,
+    // Replay at start would redeliver what a test's stops and restarts left failed; its own tests turn it on.
+    replay: false,
     // Write spacing and budgets are measured by their own tests; here they would only slow every
     // test down.
     writeIntervalMs: 0,

@@ -10,6 +10,9 @@ describe("readSettings", () => {
       port: 3000,
       concurrency: 8,
       schedulers: true,
+      replay: true,
+      replayEveryMs: 300_000,
+      replayMax: 20,
     });
   });
 
@@ -19,6 +22,9 @@ describe("readSettings", () => {
       SHEPHERD_REDIS_URL: "redis://redis.internal:6380/2",
       SHEPHERD_CONCURRENCY: "16",
       SHEPHERD_SCHEDULERS: "off",
+      SHEPHERD_REPLAY: "off",
+      SHEPHERD_REPLAY_EVERY_MS: "60000",
+      SHEPHERD_REPLAY_MAX: "5",
       PORT: "8080",
     });
     expect(settings).toMatchObject({
@@ -27,6 +33,9 @@ describe("readSettings", () => {
       concurrency: 16,
       port: 8080,
       schedulers: false,
+      replay: false,
+      replayEveryMs: 60_000,
+      replayMax: 5,
     });
   });
 
@@ -65,6 +74,8 @@ describe("readSettings", () => {
     [{ SHEPHERD_PREFIX: "a{b}" }, "SHEPHERD_PREFIX"],
     [{ SHEPHERD_REDIS_TLS: "on" }, "SHEPHERD_REDIS_TLS: applies to SHEPHERD_REDIS_CLUSTER only"],
     [{ SHEPHERD_REDIS_PASSWORD: "secret" }, "SHEPHERD_REDIS_PASSWORD: applies to SHEPHERD_REDIS_CLUSTER only"],
+    [{ SHEPHERD_REPLAY_EVERY_MS: "1000" }, "SHEPHERD_REPLAY_EVERY_MS"],
+    [{ SHEPHERD_REPLAY_MAX: "0" }, "SHEPHERD_REPLAY_MAX"],
   ])("names the variable that is wrong: %j", (env, name) => {
     expect(() => readSettings(env)).toThrow(name);
   });
