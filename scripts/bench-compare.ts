@@ -11,7 +11,8 @@
 // BENCH_BURST (1000; 0 skips the burst), BENCH_CLAIMS (20), BENCH_CAP_S (900, per burst),
 // BENCH_RATES ("50,100,300"), BENCH_ACK_SECONDS (5), BENCH_SYSTEMS ("inline,shepherd-1,shepherd-2";
 // shepherd-0 is the web role alone) change the run; BENCH_WORKER_NICE, BENCH_WEB_PROFILE and
-// BENCH_ACK_TRACE help look into it. Needs Redis on 127.0.0.1:6379 (or SHEPHERD_TEST_REDIS_URL)
+// BENCH_ACK_TRACE help look into it; BENCH_METRICS=FILE writes each process's /metrics after the
+// burst. Needs Redis on 127.0.0.1:6379 (or SHEPHERD_TEST_REDIS_URL)
 // and a build (`npm run bench:compare` builds first).
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -71,6 +72,8 @@ interface System {
   name: SystemName;
   url: string;
   processes: AppProcess[];
+  /** Where each Shepherd process answers /metrics (none for the inline app). */
+  probes: string[];
   stop(): Promise<void>;
 }
 
@@ -94,10 +97,10 @@ async function startSystem(name: SystemName, world: World): Promise<System> {
     });
     const url = `http://127.0.0.1:${port}`;
     fake.setWebhookTarget(`${url}${WEBHOOK_PATH}`, SECRET);
-    return { name, url, processes: [app], stop: async () => void (await app.stop()) };
+    return { name, url, processes: [app], probes: [], stop: async () => void (await app.stop()) };
   }
   const prefix = `bench-compare-${randomBytes(4).toString("hex")}`;
-  const env = (role: string) =>
+  const env = (role: string, listen: number) =>
     appEnv({
       fakeHost: fake.host,
       privateKey: TEST_PRIVATE_KEY,
@@ -114,7 +117,8 @@ async function startSystem(name: SystemName, world: World): Promise<System> {
         ...(process.env.BENCH_WORKER_NICE ? { SHEPHERD_WORKER_NICE: process.env.BENCH_WORKER_NICE } : {}),
         // Warnings only: this process reads every line, and must not slow down what it measures.
         LOG_LEVEL: "warn",
-        PORT: String(port),
+        // Workers serve their probes and metrics on ports of their own.
+        PORT: String(listen),
       },
     });
   const port = await freePort();
@@ -122,21 +126,43 @@ async function startSystem(name: SystemName, world: World): Promise<System> {
   // BENCH_WEB_PROFILE=DIR writes a CPU profile of the web role there.
   const profile = process.env.BENCH_WEB_PROFILE;
   const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
-  const web = await startApp({ env: env("web"), ready: null, nodeArgs });
+  const web = await startApp({ env: env("web", port), ready: null, nodeArgs });
   const workers: AppProcess[] = [];
   const count = Number(name.slice("shepherd-".length));
-  for (let n = 0; n < count; n++) workers.push(await startApp({ env: env("worker"), ready: null }));
+  const probes: string[] = [url];
+  for (let n = 0; n < count; n++) {
+    const listen = await freePort();
+    probes.push(`http://127.0.0.1:${listen}`);
+    workers.push(await startApp({ env: env("worker", listen), ready: null }));
+  }
   await untilReady(url, prefix, count);
   fake.setWebhookTarget(`${url}${WEBHOOK_PATH}`, SECRET);
   return {
     name,
     url,
     processes: [web, ...workers],
+    probes,
     async stop() {
       await Promise.all([profile ? web.stop() : web.kill(), ...workers.map((app) => app.kill())]);
       await deleteKeys(prefix);
     },
   };
+}
+
+/**
+ * BENCH_METRICS=FILE: each Shepherd process's /metrics after the burst, Shepherd's own lines
+ * (not the default process metrics), one section per process, written to FILE.
+ */
+async function writeScrapes(system: System): Promise<void> {
+  const file = process.env.BENCH_METRICS;
+  if (!file || system.name === "inline") return;
+  const sections: string[] = [];
+  for (const [n, url] of system.probes.entries()) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const own = text.split("\n").filter((line) => line.startsWith("shepherd_") && !/_bucket\{/.test(line));
+    sections.push(`# ${system.name} ${n === 0 ? "web" : `worker ${n}`} (${url}/metrics)`, ...own, "");
+  }
+  writeFileSync(file, sections.join("\n"));
 }
 
 /** The web role answers /readyz and every worker has registered with the queue. */
@@ -391,6 +417,7 @@ async function burstRun(name: SystemName, count: number, claims: number, capMs: 
     }
     // Claims still waiting get a moment more, then the processes are measured and stopped.
     await sleep(2000);
+    await writeScrapes(system);
     const rssMb = system.processes.map(peakRssMb);
     const calls = fake.calls.slice(firstCall);
     const accepted = calls.filter(

@@ -87,6 +87,17 @@ const Fields = z.object({
   replay: OnOff.default(true),
   replayEveryMs: z.coerce.number().int().min(10_000).default(300_000),
   replayMax: z.coerce.number().int().min(1).max(1000).default(20),
+  /**
+   * Turns on the queue dashboard at /admin/queues (bull-board), behind basic auth with
+   * `adminUser` and this password; without it there is no dashboard at all.
+   */
+  adminPassword: z.string().min(12, "at least 12 characters").optional(),
+  adminUser: z
+    .string()
+    .regex(/^[^:]+$/, "no colon")
+    .default("admin"),
+  /** The dashboard shows jobs but offers no retry, promote or clean. */
+  adminReadOnly: OnOff.default(false),
   /** The app's slug (`<slug>[bot]` is its login); asked of GitHub once at start when unset. */
   appSlug: z.string().min(1).optional(),
 });
@@ -134,6 +145,9 @@ const ENV: Record<keyof Settings, string> = {
   backoffMs: "SHEPHERD_BACKOFF_MS",
   shutdownTimeoutMs: "SHEPHERD_SHUTDOWN_TIMEOUT_MS",
   appSlug: "SHEPHERD_APP_SLUG",
+  adminPassword: "SHEPHERD_ADMIN_PASSWORD",
+  adminUser: "SHEPHERD_ADMIN_USER",
+  adminReadOnly: "SHEPHERD_ADMIN_READ_ONLY",
   schedulers: "SHEPHERD_SCHEDULERS",
   replay: "SHEPHERD_REPLAY",
   replayEveryMs: "SHEPHERD_REPLAY_EVERY_MS",

@@ -9,6 +9,7 @@ import { createClients, type GitHubClients, ShepherdOctokit } from "./github/cli
 import { createConfigStore } from "./github/config.js";
 import { createPacer, PausedError, type WriteBudget } from "./github/pacer.js";
 import { createLogger, type Logger } from "./log.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { closeQueues, createQueues, type Queues, type TaskJobData } from "./queues.js";
 import { connectRedis, createRedis, evictionWarnings, type RedisClient, workerConnections } from "./redis.js";
 import type { Settings } from "./settings.js";
@@ -19,6 +20,7 @@ import { createKeys, type Keys } from "./state/keys.js";
 import { createMentorshipStore } from "./state/mentorships.js";
 import { createProjectionStore } from "./state/projection.js";
 import { createRunLedger } from "./state/runs.js";
+import { createAdmin } from "./web/admin.js";
 import { createWebServer, type WebServer } from "./web/server.js";
 import { startWorkers, type Workers } from "./worker/worker.js";
 
@@ -39,8 +41,10 @@ export interface Shepherd {
   queues: Queues;
   redis: RedisClient;
   keys: Keys;
-  web: WebServer | null;
-  address: AddressInfo | null;
+  metrics: Metrics;
+  /** Every role listens: the web role for webhooks and probes, the worker role for probes only. */
+  web: WebServer;
+  address: AddressInfo;
   workers: Workers | null;
   stop(): Promise<void>;
 }
@@ -69,8 +73,10 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
   const redisWarnings = await evictionWarnings(redis, log);
   const probot = createProbotOrExplain(env, log);
   const queues = createQueues(queueRedis, settings);
-  watchConnection(redis, log, "state");
-  watchConnection(queueRedis, log, "queue");
+  const metrics = createMetrics({ role: settings.role });
+  metrics.watchQueues([queues.events, queues.tasks]);
+  watchConnection(redis, log, "state", metrics);
+  watchConnection(queueRedis, log, "queue", metrics);
   for (const queue of [queues.events, queues.tasks]) {
     let last = 0;
     queue.on("error", (error: Error) => {
@@ -80,32 +86,53 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
     });
   }
 
-  let web: WebServer | null = null;
-  let address: AddressInfo | null = null;
-  if (settings.role !== "worker") {
-    const secret = env.WEBHOOK_SECRET;
-    if (!secret && env.NODE_ENV === "production") {
-      throw new Error("WEBHOOK_SECRET is not set: without it anyone could send Shepherd webhooks");
-    }
-    if (!secret) log.warn({}, "WEBHOOK_SECRET is not set, using Probot's development secret");
-    web = createWebServer({
-      queues,
-      redis: queueRedis,
-      keys,
-      log,
-      secret: secret || "development",
-      webhookPath: settings.webhookPath,
-      maxBodyBytes: settings.maxBodyBytes,
-      readiness: () => ({ redisWarnings }),
-    });
-    address = await web.listen(settings.port, settings.host);
-    log.info({ port: address.port, path: settings.webhookPath }, "web role listening");
+  const secret = env.WEBHOOK_SECRET;
+  if (settings.role !== "worker" && !secret && env.NODE_ENV === "production") {
+    throw new Error("WEBHOOK_SECRET is not set: without it anyone could send Shepherd webhooks");
+  }
+  if (settings.role !== "worker" && !secret)
+    log.warn({}, "WEBHOOK_SECRET is not set, using Probot's development secret");
+  // Never on the webhook role's public address: a password meant for the workers (one .env for
+  // every service) must not open the dashboard where GitHub's webhooks come in.
+  if (settings.adminPassword && settings.role === "web") {
+    log.info({}, "queue dashboard not served by the web role, only by workers");
+  }
+  const admin =
+    settings.adminPassword && settings.role !== "web"
+      ? createAdmin({
+          queues: [queues.events, queues.tasks],
+          user: settings.adminUser,
+          password: settings.adminPassword,
+          readOnly: settings.adminReadOnly,
+        })
+      : null;
+  const web = createWebServer({
+    queues,
+    redis: queueRedis,
+    keys,
+    log,
+    webhook:
+      settings.role === "worker"
+        ? null
+        : { secret: secret || "development", path: settings.webhookPath, maxBodyBytes: settings.maxBodyBytes },
+    readiness: () => ({ redisWarnings }),
+    metrics,
+    admin,
+  });
+  const address = await web.listen(settings.port, settings.host).catch(async (error: unknown) => {
+    for (const connection of [redis, queueRedis]) connection.disconnect();
+    throw error;
+  });
+  if (settings.role === "worker") {
+    log.info({ port: address.port, admin: admin !== null }, "worker probes listening");
+  } else {
+    log.info({ port: address.port, path: settings.webhookPath, admin: admin !== null }, "web role listening");
   }
 
   let workers: Workers | null = null;
   const stopAll = async () => {
     // Stop taking webhooks first, then let jobs finish (or hand them back), then disconnect.
-    await web?.stop();
+    await web.stop();
     await workers?.close(settings.shutdownTimeoutMs);
     await closeQueues(queues);
     for (const connection of [redis, queueRedis]) connection.disconnect();
@@ -114,8 +141,10 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
     if (settings.role === "worker") lowerPriority(settings.workerNice, log);
     try {
       const now = options.now ?? Date.now;
-      const pacer = createPacer(redis, keys, { budget: writeBudget(settings) });
-      const clients = createClients(probot, { pacer, requestTimeoutMs: settings.requestTimeoutMs, log });
+      const budget = writeBudget(settings);
+      const pacer = createPacer(redis, keys, { budget });
+      metrics.watchPacer(pacer, budget);
+      const clients = createClients(probot, { pacer, requestTimeoutMs: settings.requestTimeoutMs, log, metrics });
       const comments = createCommentLedger(redis, keys);
       const slug = await appSlug(clients, redis, keys, settings.appSlug, log, options.signal);
       const deps: JobDeps = {
@@ -144,6 +173,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
         maxStalledCount: settings.maxStalledCount,
         backoffMs: settings.backoffMs,
         maxBackoffMs: settings.maxBackoffMs,
+        metrics,
       });
       // Redis may blink during start-up as at any other time: these are retried, not fatal.
       if (settings.schedulers) {
@@ -159,7 +189,7 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
     }
   }
 
-  return { probot, log, queues, redis, keys, web, address, workers, stop: stopAll };
+  return { probot, log, queues, redis, keys, metrics, web, address, workers, stop: stopAll };
 }
 
 function createProbotOrExplain(env: NodeJS.ProcessEnv, log: Logger): Probot {
@@ -300,11 +330,12 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** ioredis reconnects by itself; this says so once in a while instead of once per retry. */
-function watchConnection(redis: RedisClient, log: Logger, name: string): void {
+function watchConnection(redis: RedisClient, log: Logger, name: string, metrics: Metrics): void {
   let last = 0;
   let down = false;
   redis.on("error", (error: Error) => {
     down = true;
+    metrics.redisError(name);
     if (Date.now() - last < 5000) return;
     last = Date.now();
     log.warn({ connection: name, err: error }, "redis connection error");

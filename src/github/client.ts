@@ -5,6 +5,7 @@
 import { type Probot, ProbotOctokit } from "probot";
 import { planFailure } from "../domain/failures.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import { currentWriteScope, type Pacer } from "./pacer.js";
 
 /** Probot's Octokit with its own retries and throttling off (see above). */
@@ -25,6 +26,7 @@ export interface ClientOptions {
   requestTimeoutMs: number;
   log: Logger;
   now?: () => number;
+  metrics?: Metrics;
 }
 
 interface RequestOptions {
@@ -49,6 +51,8 @@ export function createClients(probot: Probot, options: ClientOptions): GitHubCli
 function isWrite(request: RequestOptions): boolean {
   const method = (request.method ?? "GET").toUpperCase();
   if (method === "GET" || method === "HEAD") return false;
+  // Exchanging the app's JWT for an installation token creates no content: it spends no write slot.
+  if (/^\/app\/installations\/[^/]+\/access_tokens$/.test(request.url ?? "")) return false;
   // GraphQL queries are reads, only mutations write.
   if (request.url === "/graphql") return /^\s*mutation\b/.test(String(request.query ?? ""));
   return true;
@@ -56,6 +60,8 @@ function isWrite(request: RequestOptions): boolean {
 
 export function paced(octokit: ProbotOctokit, lane: string, options: ClientOptions): ProbotOctokit {
   const now = options.now ?? Date.now;
+  const { metrics } = options;
+  metrics?.lane(lane);
   octokit.hook.wrap("request", async (request, requestOptions) => {
     const current = requestOptions as unknown as RequestOptions;
     const write = isWrite(current);
@@ -63,10 +69,16 @@ export function paced(octokit: ProbotOctokit, lane: string, options: ClientOptio
     await options.pacer.before(lane, write, scope?.writeClass);
     if (write && scope) scope.sent += 1;
     const signal = AbortSignal.timeout(options.requestTimeoutMs);
+    const started = performance.now();
+    // The route template (`/repos/{owner}/{repo}/issues`), so the metric's labels stay few.
+    const call = { method: (current.method ?? "GET").toUpperCase(), route: current.url ?? "unknown" };
     try {
-      return await request({ ...requestOptions, request: { ...requestOptions.request, signal } });
+      const response = await request({ ...requestOptions, request: { ...requestOptions.request, signal } });
+      observe(metrics, lane, call, response, started);
+      return response;
     } catch (error) {
       const failure = error as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
+      observe(metrics, lane, call, { status: failure.status ?? 0, headers: failure.response?.headers }, started);
       const plan = planFailure(
         { status: failure.status, headers: failure.response?.headers, message: failure.message ?? "" },
         now(),
@@ -82,4 +94,18 @@ export function paced(octokit: ProbotOctokit, lane: string, options: ClientOptio
     }
   });
   return octokit;
+}
+
+function observe(
+  metrics: Metrics | undefined,
+  lane: string,
+  call: { method: string; route: string },
+  response: { status: number; headers?: Record<string, string | number | undefined> },
+  started: number,
+): void {
+  if (!metrics) return;
+  metrics.github({ ...call, status: response.status, seconds: (performance.now() - started) / 1000 });
+  const remaining = Number(response.headers?.["x-ratelimit-remaining"]);
+  if (!Number.isFinite(remaining) || response.headers?.["x-ratelimit-remaining"] === undefined) return;
+  metrics.rateLimit(lane, String(response.headers?.["x-ratelimit-resource"] ?? "core"), remaining);
 }

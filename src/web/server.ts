@@ -6,29 +6,42 @@
 // 401 for a wrong signature; 413 for a body over the cap (before reading it all); 415 for a body
 // that is not JSON-typed; 503 with retry-after while Redis cannot take the job or the process is
 // stopping. The body is never logged.
+//
+// Every role serves /healthz, /readyz and /metrics; only the web role takes webhooks, and the queue
+// dashboard is there only when an operator turned it on (src/web/admin.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verify } from "@octokit/webhooks-methods";
 import { isHandledAction } from "../domain/events.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import { deliveryJobId, type Queues } from "../queues.js";
 import { pingRedis, type RedisClient, withTimeout } from "../redis.js";
 import { isDeliveryDone } from "../state/deliveries.js";
 import type { Keys } from "../state/keys.js";
+import { type AdminHandler, isAdminPath } from "./admin.js";
 
 export interface WebDeps {
   queues: Queues;
   redis: RedisClient;
   keys: Keys;
   log: Logger;
-  secret: string;
-  /** Where webhooks are answered; `/` too, since Probot's setup page registers the app's root. */
-  webhookPath: string;
-  maxBodyBytes: number;
+  /** Null in the worker role: its listener is for probes and scrapes only. */
+  webhook: WebhookOptions | null;
   /** How long enqueueing may take before the webhook gets 503. */
   enqueueTimeoutMs?: number;
   /** Extra facts for /readyz (a worker's Redis warnings, say). */
   readiness?: () => Record<string, unknown>;
+  metrics?: Metrics;
+  /** The queue dashboard, when an operator turned it on. */
+  admin?: AdminHandler | null;
+}
+
+export interface WebhookOptions {
+  secret: string;
+  /** Where webhooks are answered; `/` too, since Probot's setup page registers the app's root. */
+  path: string;
+  maxBodyBytes: number;
 }
 
 export interface WebServer {
@@ -63,10 +76,18 @@ export function createWebServer(deps: WebDeps): WebServer {
   server.headersTimeout = 10_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method === "GET" && path === "/healthz") return send(res, { status: 200, body: { status: "ok" } });
     if (req.method === "GET" && path === "/readyz") return send(res, await readiness());
-    if (req.method === "POST" && (path === deps.webhookPath || path === "/")) return send(res, await webhook(req, res));
+    if (req.method === "GET" && path === "/metrics" && deps.metrics) return sendMetrics(res, deps.metrics);
+    if (deps.admin && isAdminPath(path)) return deps.admin(req, res);
+    const hook = deps.webhook;
+    if (req.method === "POST" && hook && (path === hook.path || path === "/")) {
+      const started = performance.now();
+      const answer = await webhook(req, res, hook);
+      deps.metrics?.webhook(answer.status, (performance.now() - started) / 1000);
+      return send(res, answer);
+    }
     return send(res, { status: 404, body: { error: "not found" } });
   }
 
@@ -79,10 +100,10 @@ export function createWebServer(deps: WebDeps): WebServer {
     };
   }
 
-  async function webhook(req: IncomingMessage, res: ServerResponse): Promise<Answer> {
+  async function webhook(req: IncomingMessage, res: ServerResponse, hook: WebhookOptions): Promise<Answer> {
     if (stopping) return unavailable("shutting down");
     const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > deps.maxBodyBytes) return tooLarge(req, res);
+    if (Number.isFinite(declared) && declared > hook.maxBodyBytes) return tooLarge(req, res);
     const type = String(req.headers["content-type"] ?? "")
       .split(";")[0]
       ?.trim()
@@ -102,10 +123,10 @@ export function createWebServer(deps: WebDeps): WebServer {
     if (!EVENT_NAME.test(name ?? "") || !DELIVERY_ID.test(id ?? "")) {
       return { status: 400, body: { error: "malformed x-github-event or x-github-delivery header" } };
     }
-    const body = await readBody(req, deps.maxBodyBytes);
+    const body = await readBody(req, hook.maxBodyBytes);
     if (body === null) return tooLarge(req, res);
     const text = body.toString("utf8");
-    if (!(await verifySignature(text, signature ?? ""))) {
+    if (!(await verifySignature(hook.secret, text, signature ?? ""))) {
       log.warn({ delivery: id, event: name }, "webhook signature does not match, refused");
       return { status: 401, body: { error: "signature does not match" } };
     }
@@ -151,9 +172,9 @@ export function createWebServer(deps: WebDeps): WebServer {
     return { status: 202, body: { status: "queued" } };
   }
 
-  async function verifySignature(text: string, signature: string): Promise<boolean> {
+  async function verifySignature(secret: string, text: string, signature: string): Promise<boolean> {
     try {
-      return await verify(deps.secret, text, signature);
+      return await verify(secret, text, signature);
     } catch {
       return false;
     }
@@ -222,6 +243,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
       if (!done) reject(error);
     });
   });
+}
+
+async function sendMetrics(res: ServerResponse, metrics: Metrics): Promise<void> {
+  const { contentType, body } = await metrics.scrape();
+  res.writeHead(200, { "content-type": contentType });
+  res.end(body);
 }
 
 function send(res: ServerResponse, answer: Answer): void {

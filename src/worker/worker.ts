@@ -9,6 +9,7 @@ import { handlersFor, runTask } from "../../jobs/index.js";
 import { normaliseEvent } from "../domain/events.js";
 import { type FailurePlan, planFailure } from "../domain/failures.js";
 import { PausedError } from "../github/pacer.js";
+import type { JobOutcome, Metrics } from "../metrics.js";
 import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJobData, TASKS_QUEUE, type TaskJobData } from "../queues.js";
 import type { WorkerConnections } from "../redis.js";
 import { markDeliveryDone } from "../state/deliveries.js";
@@ -23,6 +24,7 @@ export interface WorkerOptions {
   maxStalledCount: number;
   backoffMs: number;
   maxBackoffMs: number;
+  metrics?: Metrics;
 }
 
 export interface Workers {
@@ -50,14 +52,17 @@ export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
       },
     },
   };
-  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job, token) => processDelivery(job, token, deps), {
-    ...common,
-    connection: options.connections.next(),
-  });
-  const tasks = new Worker<TaskJobData>(TASKS_QUEUE, (job, token) => processTask(job, token, deps), {
-    ...common,
-    connection: options.connections.next(),
-  });
+  const { metrics } = options;
+  const events = new Worker<EventJobData>(
+    EVENTS_QUEUE,
+    (job, token) => measured(metrics, job, job.data.name, () => processDelivery(job, token, deps, metrics)),
+    { ...common, connection: options.connections.next() },
+  );
+  const tasks = new Worker<TaskJobData>(
+    TASKS_QUEUE,
+    (job, token) => measured(metrics, job, job.data.kind, () => processTask(job, token, deps, metrics)),
+    { ...common, connection: options.connections.next() },
+  );
   const workers = [events, tasks];
   let closing = false;
   // BullMQ relies on ioredis to reconnect; should a worker's loop end anyway, start it again.
@@ -84,9 +89,10 @@ export function startWorkers(deps: JobDeps, options: WorkerOptions): Workers {
       );
     });
     // A Redis outage makes every connection complain many times a second: once in a while is enough.
-    worker.on("error", (error) =>
-      quiet(worker.name, () => deps.log.error({ queue: worker.name, err: error }, "worker error")),
-    );
+    worker.on("error", (error) => {
+      metrics?.redisError(`worker-${worker.name}`);
+      quiet(worker.name, () => deps.log.error({ queue: worker.name, err: error }, "worker error"));
+    });
   }
   return {
     workers,
@@ -110,7 +116,38 @@ function quietLogger(deps: JobDeps, everyMs: number): (topic: string, log: () =>
   };
 }
 
-async function processDelivery(job: Job<EventJobData>, token: string | undefined, deps: JobDeps): Promise<void> {
+/** Runs a job and records its duration and outcome. */
+async function measured(
+  metrics: Metrics | undefined,
+  job: Job,
+  kind: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  const started = performance.now();
+  let outcome: JobOutcome = "completed";
+  try {
+    await work();
+  } catch (error) {
+    outcome = outcomeOf(job, error);
+    throw error;
+  } finally {
+    metrics?.job(job.queueName, kind, outcome, (performance.now() - started) / 1000);
+  }
+}
+
+function outcomeOf(job: Job, error: unknown): JobOutcome {
+  if (error instanceof DelayedError) return "parked";
+  if (error instanceof UnrecoverableError) return "failed";
+  // attemptsMade counts the tries before this one.
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? "failed" : "retried";
+}
+
+async function processDelivery(
+  job: Job<EventJobData>,
+  token: string | undefined,
+  deps: JobDeps,
+  metrics: Metrics | undefined,
+): Promise<void> {
   const { id, name, payload } = job.data;
   const log = deps.log.child({ delivery: id, event: name });
   const result = normaliseEvent({ id, name, payload }, deps.botLogin);
@@ -123,7 +160,7 @@ async function processDelivery(job: Job<EventJobData>, token: string | undefined
   const event = result.event;
   const run = createRunScope(deps, id, event.installationId, log);
   const failures: unknown[] = [];
-  await guarded(job, token, deps, run, async () => {
+  await guarded(job, token, deps, run, metrics, async () => {
     for (const handler of handlersFor(event)) {
       if (await deps.runs.handlerDone(id, handler.name)) continue;
       if (handler.afterOthers && failures.length > 0) continue;
@@ -142,12 +179,17 @@ async function processDelivery(job: Job<EventJobData>, token: string | undefined
   await markDeliveryDone(deps.redis, deps.keys, id);
 }
 
-async function processTask(job: Job<TaskJobData>, token: string | undefined, deps: JobDeps): Promise<void> {
+async function processTask(
+  job: Job<TaskJobData>,
+  token: string | undefined,
+  deps: JobDeps,
+  metrics: Metrics | undefined,
+): Promise<void> {
   const task = job.data;
   const log = deps.log.child({ task: task.kind, job: job.id });
   const installationId = "installationId" in task ? task.installationId : 0;
   const run = createRunScope(deps, `task-${job.id ?? "unknown"}`, installationId, log);
-  await guarded(job, token, deps, run, () => runTask(createContext(deps, run, task.kind), task));
+  await guarded(job, token, deps, run, metrics, () => runTask(createContext(deps, run, task.kind), task));
 }
 
 /** Of several handlers' failures, the one whose plan retries soonest decides the job's fate. */
@@ -183,16 +225,19 @@ async function guarded<T>(
   token: string | undefined,
   deps: JobDeps,
   run: RunScope,
+  metrics: Metrics | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof ItemBusyError) {
+      metrics?.parked("busy");
       await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 500), token);
       throw new DelayedError();
     }
     if (error instanceof PausedError) {
+      metrics?.parked(error.reason);
       const fields = { job: job.id, lane: error.lane, until: new Date(error.untilMs).toISOString() };
       // Waiting for the write budget is the pacer doing its work; GitHub asking is worth a warning.
       if (error.reason === "budget") run.log.debug(fields, "write budget spent, job parked");
@@ -203,6 +248,7 @@ async function guarded<T>(
     if (error instanceof UnrecoverableError || error instanceof DelayedError) throw error;
     const plan = planOf(error, deps.now());
     if (plan.kind === "wait") {
+      metrics?.parked("github");
       run.log.warn(
         { job: job.id, until: new Date(plan.untilMs).toISOString(), reason: plan.reason },
         "rate limited, job parked",

@@ -269,6 +269,37 @@ describe("the built app, started as the Dockerfile starts it", () => {
     expect(s.world.fake.rateViolations).toEqual([]);
   });
 
+  it("serves a worker's probes, metrics and dashboard on its own port, and takes no webhooks there", async () => {
+    const s = await scene();
+    const web = await s.start({ SHEPHERD_ROLE: "web" });
+    const worker = await s.start({ SHEPHERD_ROLE: "worker", SHEPHERD_ADMIN_PASSWORD: "a long admin password" });
+    expect(worker.url).toBeNull();
+    const probes = worker.probes ?? "";
+    expect(probes).not.toBe(web.url);
+    expect((await fetch(`${probes}/healthz`)).status).toBe(200);
+    expect((await fetch(`${probes}/readyz`)).status).toBe(200);
+    const issue = s.world.fake.state.addIssue(s.world.repo, ASYNC_ISSUE);
+    expect((await s.send(web, "issues", s.world.issuePayload("opened", issue))).status).toBe(202);
+    await s.settle();
+    const scrape = await (await fetch(`${probes}/metrics`)).text();
+    expect(scrape).toContain('shepherd_info{role="worker"} 1');
+    expect(scrape).toMatch(
+      /shepherd_job_duration_seconds_count\{queue="events",kind="issues",outcome="completed"\} [1-9]/,
+    );
+    expect(scrape).toMatch(
+      /shepherd_github_request_duration_seconds_count\{method="POST",route="\/repos\/\{owner\}\/\{repo\}\/issues\/\{issue_number\}\/labels",status="200"\} 1/,
+    );
+    const webScrape = await (await fetch(`${web.url}/metrics`)).text();
+    expect(webScrape).toMatch(/shepherd_webhook_response_seconds_count\{status="202"\} [1-9]/);
+    // The worker's port is not a webhook endpoint, and the web role has no dashboard (no password).
+    const posted = await fetch(`${probes}/api/github/webhooks`, { method: "POST", body: "{}" });
+    expect(posted.status).toBe(404);
+    expect((await fetch(`${web.url}/admin/queues`)).status).toBe(404);
+    expect((await fetch(`${probes}/admin/queues`)).status).toBe(401);
+    const auth = { authorization: `Basic ${Buffer.from("admin:a long admin password").toString("base64")}` };
+    expect((await fetch(`${probes}/admin/queues`, { headers: auth })).status).toBe(200);
+  });
+
   it("hands the job of a worker killed mid-job to the next one within seconds, and writes nothing twice", async () => {
     const s = await scene();
     const timing = { SHEPHERD_JOB_LOCK_MS: "3000", SHEPHERD_STALLED_INTERVAL_MS: "1000" };

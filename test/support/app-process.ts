@@ -28,6 +28,8 @@ export interface AppProcess {
   exited: Promise<number | string>;
   /** http://127.0.0.1:PORT once the web role listens; null for a worker. */
   url: string | null;
+  /** Where /healthz, /readyz and /metrics answer: the web role's URL, or a worker's probe listener. */
+  probes: string | null;
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<number | string>;
@@ -141,6 +143,11 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
     stderr,
     exited,
     url,
+    // Read when asked: a process started without waiting has logged its port by then.
+    get probes() {
+      const line = lines.find((seen) => seen.msg === "web role listening" || seen.msg === "worker probes listening");
+      return line ? `http://127.0.0.1:${String(line.port)}` : null;
+    },
     waitForLog,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

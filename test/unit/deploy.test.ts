@@ -28,7 +28,7 @@ describe("docker-compose.yml", () => {
     expect(worker?.environment?.SHEPHERD_ROLE).toBe("worker");
     expect(worker?.deploy?.replicas).toBe(2);
     for (const service of [redis, web, worker]) expect(service?.restart).toBe("unless-stopped");
-    for (const service of [redis, web]) expect(service?.healthcheck?.test.length).toBeGreaterThan(1);
+    for (const service of [redis, web, worker]) expect(service?.healthcheck?.test.length).toBeGreaterThan(1);
     expect(worker?.ports).toBeUndefined();
   });
 

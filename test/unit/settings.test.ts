@@ -16,6 +16,20 @@ describe("readSettings", () => {
     });
   });
 
+  it("turns the queue dashboard on only with a password long enough, and never echoes it", () => {
+    expect(readSettings({}).adminPassword).toBeUndefined();
+    expect(readSettings({ SHEPHERD_ADMIN_PASSWORD: "twelve chars", SHEPHERD_ADMIN_READ_ONLY: "on" })).toMatchObject({
+      adminPassword: "twelve chars",
+      adminUser: "admin",
+      adminReadOnly: true,
+    });
+    expect(() => readSettings({ SHEPHERD_ADMIN_PASSWORD: "hunter2" })).toThrow(
+      /SHEPHERD_ADMIN_PASSWORD: .*at least 12 characters/,
+    );
+    expect(() => readSettings({ SHEPHERD_ADMIN_PASSWORD: "hunter2" })).not.toThrow(/hunter2/);
+    expect(() => readSettings({ SHEPHERD_ADMIN_USER: "a:b" })).toThrow(/SHEPHERD_ADMIN_USER/);
+  });
+
   it("reads the environment", () => {
     const settings = readSettings({
       SHEPHERD_ROLE: "worker",
