@@ -77,4 +77,12 @@ export interface Classification {
   confidence: number;
   /** Human-readable evidence, shown in the "Why these labels?" explanation. */
   reasons: string[];
+  /** The single strongest piece of evidence for the primary subsystem, named in the explanation's summary line. */
+  decidedBy?: Decider;
+}
+
+/** A changed or named file path, or a word (a cue) in the title or body. */
+export interface Decider {
+  kind: "path" | "word";
+  text: string;
 }

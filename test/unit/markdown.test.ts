@@ -4,6 +4,7 @@ import {
   boldLogin,
   escapeCell,
   escapeInline,
+  escapeTitle,
   joinWords,
   neutralise,
   plural,
@@ -37,6 +38,31 @@ describe("escapeInline", () => {
         expect(out).not.toMatch(/(^|[^\\])@[A-Za-z0-9_-]/);
         expect(out).not.toMatch(/#[0-9A-Za-z_-]/);
         expect(out).not.toMatch(/[<>\n]/);
+      }),
+    );
+  });
+});
+
+describe("escapeTitle", () => {
+  it.each([
+    ["`QuerySet.aget()` is slow", "`QuerySet.aget()` is slow", "`QuerySet.aget()` is slow"],
+    ["a `b` c `d`", "a `b` c `d`", "a `b` c `d`"],
+    ["Fix `a|b` for @bob | x", `Fix \`a|b\` for @${ZWJ}bob \\| x`, `Fix \`a\\|b\` for @${ZWJ}bob \\| x`],
+    ["unbalanced ` tick *x*", "unbalanced \\` tick \\*x\\*", "unbalanced \\` tick \\*x\\*"],
+    ["`<script>` & `@carol`", "`<script>` &amp; `@carol`", "`<script>` &amp; `@carol`"],
+  ])("%s", (title, inline, cell) => {
+    expect(escapeTitle(title)).toBe(inline);
+    expect(escapeTitle(title, "cell")).toBe(cell);
+  });
+
+  it("keeps a table row one row and never pings outside code", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme-ascii" }), (text) => {
+        const out = escapeTitle(text, "cell");
+        expect(`| ${out} |`.split(/(?<!\\)\|/)).toHaveLength(3);
+        const outsideCode = out.replace(/`[^`]+`/g, "");
+        expect(outsideCode).not.toMatch(/(^|[^\\])@[A-Za-z0-9_-]/);
+        expect(out).not.toMatch(/\n/);
       }),
     );
   });
