@@ -1,7 +1,8 @@
 // Auto-triage decisions: from a classification and what is on the item now, which labels to add or
 // remove, which milestone to set, and the explanation to show. Pure: the adapter in jobs/ applies it.
 import type { Action } from "./actions.js";
-import type { ChangedFile, Classification, ClassifierModel } from "./model.js";
+import { escapeInline } from "./markdown.js";
+import type { ChangedFile, Classification, ClassifierModel, Decider } from "./model.js";
 import { renderMarker } from "./markers.js";
 
 export interface TriageLabelNames {
@@ -160,6 +161,7 @@ interface Evidence {
   roadmap: string | null;
   confidence: number;
   reasons: string[];
+  decidedBy: string | null;
 }
 
 /** The item's own evidence, or the referenced issue's when that is stronger. */
@@ -171,6 +173,7 @@ function chooseEvidence(input: TriageInput): Evidence {
     roadmap: c.roadmap,
     confidence: c.confidence,
     reasons: c.reasons,
+    decidedBy: c.decidedBy ? describeDecider(c.decidedBy) : null,
   };
   if (!inherited || inherited.subsystems.length === 0) return own;
   const ownWeaker = !c.isAsync || c.subsystems.length === 0 || c.confidence < inherited.confidence;
@@ -181,6 +184,7 @@ function chooseEvidence(input: TriageInput): Evidence {
     roadmap: inherited.roadmap ?? c.roadmap,
     confidence: inherited.confidence,
     reasons: [`references #${inherited.number}, whose triage is stronger than this PR's own evidence`, ...c.reasons],
+    decidedBy: `the triage of #${inherited.number}`,
   };
 }
 
@@ -244,7 +248,7 @@ function renderExplanation(
   const reasons = evidence.reasons.slice(0, 8).map((reason) => `- ${reason}`);
   return [
     renderMarker("triage", { owned: decision.owned }),
-    "<details><summary>Why these labels?</summary>",
+    `<details><summary>${summaryLine(input, evidence, decision, human)}</summary>`,
     "",
     ...lines,
     "",
@@ -254,6 +258,43 @@ function renderExplanation(
     "Labels a person removes or changes stay that way: Shepherd does not put them back.",
     "</details>",
   ].join("\n");
+}
+
+/** "by `django/db/models/query.py`", "by the word `aget()`": a code span that cannot be broken out of. */
+function describeDecider(decider: Decider): string {
+  const code = codeSpan(decider.text);
+  return decider.kind === "path" ? code : `the word ${code}`;
+}
+
+/** A code span around any text: a longer backtick fence than any run inside it. */
+function codeSpan(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/**
+ * The line shown while the explanation is collapsed: the labels' gist and what decided it, e.g.
+ * "async · orm · 4.1 — decided by `django/db/models/query.py`".
+ */
+function summaryLine(
+  input: TriageInput,
+  evidence: Evidence,
+  decision: TriageDecision,
+  human: { humanSubsystem: boolean; humanRoadmap: boolean },
+): string {
+  const names = input.settings.labels;
+  const parts = [names.async];
+  if (human.humanSubsystem) parts.push("subsystem set by a person");
+  else if (decision.needsTriage) parts.push(names.needsTriage);
+  else parts.push(...evidence.subsystems);
+  if (evidence.roadmap && !decision.needsTriage && !human.humanRoadmap) parts.push(evidence.roadmap);
+  const gist = parts.map(escapeInline).join(" · ");
+  if (decision.needsTriage) return `${gist} — confidence ${evidence.confidence.toFixed(2)}, too low to decide`;
+  if (human.humanSubsystem || evidence.decidedBy === null) return gist;
+  return `${gist} — decided by ${evidence.decidedBy}`;
 }
 
 function isPrefixed(label: string, prefix: string): boolean {
