@@ -155,6 +155,12 @@ export function decideTriage(input: TriageInput): TriageDecision {
   return decision;
 }
 
+/** A person set the subsystem or the roadmap label: Shepherd leaves it. */
+interface HumanLabels {
+  humanSubsystem: boolean;
+  humanRoadmap: boolean;
+}
+
 interface Evidence {
   isAsync: boolean;
   subsystems: string[];
@@ -222,7 +228,7 @@ function renderExplanation(
   input: TriageInput,
   evidence: Evidence,
   decision: TriageDecision,
-  human: { humanSubsystem: boolean; humanRoadmap: boolean },
+  human: HumanLabels,
 ): string {
   const names = input.settings.labels;
   const nameOf = new Map(input.model.subsystems.map((s) => [s.id, s.name]));
@@ -248,7 +254,7 @@ function renderExplanation(
   const reasons = evidence.reasons.slice(0, 8).map((reason) => `- ${reason}`);
   return [
     renderMarker("triage", { owned: decision.owned }),
-    `<details><summary>${summaryLine(input, evidence, decision, human)}</summary>`,
+    `<details><summary>${summaryLine(input.settings.labels, evidence, decision, human)}</summary>`,
     "",
     ...lines,
     "",
@@ -280,12 +286,11 @@ function codeSpan(text: string): string {
  * "async · orm · 4.1 — decided by `django/db/models/query.py`".
  */
 function summaryLine(
-  input: TriageInput,
+  names: TriageLabelNames,
   evidence: Evidence,
   decision: TriageDecision,
-  human: { humanSubsystem: boolean; humanRoadmap: boolean },
+  human: HumanLabels,
 ): string {
-  const names = input.settings.labels;
   const parts = [names.async];
   if (human.humanSubsystem) parts.push("subsystem set by a person");
   else if (decision.needsTriage) parts.push(names.needsTriage);
