@@ -1,7 +1,7 @@
 // Auto-triage decisions: from a classification and what is on the item now, which labels to add or
 // remove, which milestone to set, and the explanation to show. Pure: the adapter in jobs/ applies it.
 import type { Action } from "./actions.js";
-import { escapeInline } from "./markdown.js";
+import { codeSpan, escapeInline } from "./markdown.js";
 import type { ChangedFile, Classification, ClassifierModel, Decider } from "./model.js";
 import { renderMarker } from "./markers.js";
 
@@ -270,15 +270,6 @@ function renderExplanation(
 function describeDecider(decider: Decider): string {
   const code = codeSpan(decider.text);
   return decider.kind === "path" ? code : `the word ${code}`;
-}
-
-/** A code span around any text: a longer backtick fence than any run inside it. */
-function codeSpan(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   boldLogin,
+  codeSpan,
   escapeCell,
   escapeInline,
   escapeTitle,
@@ -93,5 +94,15 @@ describe("small helpers", () => {
       "a and b",
       "a, b and c",
     ]);
+  });
+});
+
+describe("codeSpan", () => {
+  it.each([
+    ["/claim", "`/claim`"],
+    ["/label `bug`", "`` /label `bug` ``"],
+    ["a ``b`` c\nd", "```a ``b`` c d```"],
+  ])("%s", (text, expected) => {
+    expect(codeSpan(text)).toBe(expected);
   });
 });
