@@ -627,7 +627,10 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
     reasons.push(...pathReasons(compiled, tallies, order.slice(0, 3)));
     reasons.push(...textReasons(compiled, primary, titleHits, bodyHits));
     if (pathEvidence === 0) reasons.push(...(codeReasons.get(primary) ?? []).slice(0, 2));
-    decidedBy = decider(primary, tallies, pathScore, textScore, namedPaths, [...titleHits, ...bodyHits]);
+    decidedBy = decider(primary, tallies, pathScore, textFactor * (textScore[primary] ?? 0), namedPaths, [
+      ...titleHits,
+      ...bodyHits,
+    ]);
   } else if (isAsync && compiled.fallback >= 0) {
     const id = compiled.subsystems[compiled.fallback]?.id ?? "";
     subsystems = [{ id, score: 1 }];
@@ -657,11 +660,12 @@ function decider(
   primary: number,
   tallies: Map<string, PathTally>,
   pathScore: Float64Array,
-  textScore: Float64Array,
+  /** The primary's text score as it counts in the total (text weighs less in a PR with paths). */
+  textWeight: number,
   namedPaths: Map<number, string>,
   hits: CueHit[],
 ): Decider | undefined {
-  if ((pathScore[primary] ?? 0) >= (textScore[primary] ?? 0)) {
+  if ((pathScore[primary] ?? 0) >= textWeight) {
     const top = [...tallies.values()]
       .filter((t) => t.subsystem === primary)
       .sort((a, b) => b.topWeight - a.topWeight)[0];
