@@ -2,6 +2,7 @@
 // as one markdown document for screenshots and reviews: `npm run build && node dist/scripts/samples.js`.
 import { fileURLToPath } from "node:url";
 import { djangoAsyncPreset } from "../src/config/presets/django-async.js";
+import { TriageConfig } from "../src/config/schema.js";
 import { classify, compileModel } from "../src/domain/classifier.js";
 import { renderDigest } from "../src/domain/digest.js";
 import { isoWeek, type TrackedItem } from "../src/domain/projection.js";
@@ -27,14 +28,8 @@ export function renderSamples(now: number): string {
     milestone: null,
     classification,
     memory: { owned: [], removed: [] },
-    settings: {
-      labels: { async: "async", subsystemPrefix: "subsystem:", roadmapPrefix: "roadmap:", needsTriage: "needs-triage" },
-      minConfidence: 0.5,
-      explain: "comment",
-      explainBelow: 0.8,
-      milestones: false,
-      maxSubsystems: 2,
-    },
+    // The defaults a repository gets with `triage: {}`.
+    settings: TriageConfig.parse({}),
     model,
     milestones: null,
     inherited: null,
