@@ -76,9 +76,11 @@ export async function commandEvent(ctx: HandlerContext<ShepherdEvent>): Promise<
         ),
       ]);
     }
+    // With several commands in one comment, each reply says which one it answers.
+    const several = parsed.commands.length + parsed.suggestions.length > 1;
     for (const [index, command] of parsed.commands.entries()) {
       try {
-        await runner.run(`command-${index}`, command);
+        await runner.run(`command-${index}`, command, several ? command.text : null);
       } catch (error) {
         await runner.internalError(`command-${index}`, command, error);
         throw error;
@@ -197,7 +199,7 @@ async function createRunner(
   }
 
   function reply(step: string, body: string): Action {
-    return replyAction(number, replyKey(step), replyBody(body));
+    return replyAction(number, replyKey(step), replyBody(body, answering));
   }
 
   /** What a command decides, from the facts as they were when it was first run. */
@@ -224,7 +226,11 @@ async function createRunner(
     return spec.decide(await context(spec), args.value);
   }
 
-  async function run(name: string, command: ParsedCommand): Promise<void> {
+  /** The command line the current command's replies quote; null when the comment held one command. */
+  let answering: string | null = null;
+
+  async function run(name: string, command: ParsedCommand, quote: string | null = null): Promise<void> {
+    answering = quote;
     const decided = await steps.once(name, () => decide(command));
     for (const [index, action] of decided.entries()) await apply(`${name}-${index}`, action);
   }
@@ -248,6 +254,7 @@ async function createRunner(
             ? { subsystem: settings.triage.subsystemPrefix, roadmap: settings.triage.roadmapPrefix }
             : null,
           now: deps.now(),
+          answering,
         }) ?? []
       );
     });

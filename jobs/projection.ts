@@ -4,7 +4,7 @@ import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { Item, ShepherdEvent } from "../src/domain/events.js";
 import type { TrackedItem } from "../src/domain/projection.js";
 import { findIssueReferences } from "../src/domain/references.js";
-import { type ItemFacts, nextTrackedItem, sameItem } from "../src/domain/track.js";
+import { type ItemFacts, isShepherdIssue, nextTrackedItem, type OwnIssueFacts, sameItem } from "../src/domain/track.js";
 import type { StoredTriage } from "../src/state/items.js";
 import {
   type Context,
@@ -52,6 +52,14 @@ export async function projectionEvent(ctx: HandlerContext<ShepherdEvent>): Promi
   const config = await loadConfig(ctx, repo);
   if (config.status !== "ok" || !reporting(config.config)) return;
   await deps.projection.rememberRepo(repo.owner, repo.repo, repo.id);
+  if (isShepherdIssue(ownFacts(item), { botLogin: deps.botLogin, trackingIssue: config.config.progress?.issue })) {
+    // Never counted; one tracked before this rule (or labelled by hand) leaves the projection.
+    const dropped = await forgetItem(ctx, repo, item.number);
+    if (dropped && config.config.progress) {
+      await scheduleSummaryFor(deps, event.installationId, repo, config.config.progress.coalesceSeconds);
+    }
+    return;
+  }
   const changed = await refreshItem(ctx, repo, config.config, item.number, { view: viewOf(item), kind: item.kind });
   // A PR moves the issues it fixes to "in progress" (and back when it is closed unmerged).
   let linkedChanged = false;
@@ -65,6 +73,20 @@ export async function projectionEvent(ctx: HandlerContext<ShepherdEvent>): Promi
   if ((changed || linkedChanged) && progress) {
     await scheduleSummaryFor(deps, event.installationId, repo, progress.coalesceSeconds);
   }
+}
+
+/** What tells Shepherd's own issues apart, from an event's item. */
+export function ownFacts(item: Item): OwnIssueFacts {
+  return { number: item.number, author: item.author.login || null, body: item.body };
+}
+
+/** Drops one item from the projection; true when it was there. */
+async function forgetItem(ctx: Context, repo: RepoRef, number: number): Promise<boolean> {
+  return withItemLock(ctx, repo.id, number, async () => {
+    if (!(await ctx.deps.projection.get(repo.id, number))) return false;
+    await ctx.deps.projection.remove(repo.id, number);
+    return true;
+  });
 }
 
 function reporting(config: ResolvedConfig): boolean {

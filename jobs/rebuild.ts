@@ -3,6 +3,7 @@
 import { COMMANDS } from "../src/domain/commands/index.js";
 import { keyOf } from "../src/github/ensure.js";
 import { type RebuildResult, rebuildState } from "../src/domain/rebuild.js";
+import { isShepherdIssue } from "../src/domain/track.js";
 import type { TaskJobData } from "../src/queues.js";
 import { type Context, repoTaskScope } from "./context.js";
 import { configuredMentors, type MentoringScope, mentoringScope, withMentorLock } from "./onboarding.js";
@@ -32,8 +33,18 @@ export async function rebuildRepoTask(
     since: new Date(deps.now() - COMMENT_WINDOW_MS).toISOString(),
     per_page: 100,
   });
+  // Shepherd's own issues (the tracking issue, digests) hold no claims and no triage to rebuild.
+  const own = { botLogin: deps.botLogin, trackingIssue: found.config.progress?.issue };
+  const skipped = new Set(
+    issues
+      .filter((issue) =>
+        isShepherdIssue({ number: issue.number, author: issue.user?.login ?? null, body: issue.body ?? null }, own),
+      )
+      .map((issue) => issue.number),
+  );
   const result = rebuildState({
     openIssues: issues
+      .filter((issue) => !skipped.has(issue.number))
       .filter((issue) => !issue.pull_request)
       .map((issue) => ({ number: issue.number, assignees: (issue.assignees ?? []).map((user) => user.login) })),
     openPulls: issues
@@ -45,14 +56,16 @@ export async function rebuildRepoTask(
         author: issue.user?.login,
       })),
     mentors,
-    comments: comments.map((comment) => ({
-      id: comment.id,
-      issue: Number(comment.issue_url.split("/").pop()),
-      login: comment.user?.login ?? "",
-      isBot: comment.user?.type === "Bot",
-      body: comment.body ?? "",
-      createdAt: Date.parse(comment.created_at),
-    })),
+    comments: comments
+      .filter((comment) => !skipped.has(Number(comment.issue_url.split("/").pop())))
+      .map((comment) => ({
+        id: comment.id,
+        issue: Number(comment.issue_url.split("/").pop()),
+        login: comment.user?.login ?? "",
+        isBot: comment.user?.type === "Bot",
+        body: comment.body ?? "",
+        createdAt: Date.parse(comment.created_at),
+      })),
     botLogin: deps.botLogin,
     parse: { botSlug: deps.botLogin.replace(/\[bot\]$/, ""), commands: COMMANDS },
   });

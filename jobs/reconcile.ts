@@ -4,7 +4,7 @@
 import type { Logger, ProbotOctokit } from "probot";
 import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { TrackedItem } from "../src/domain/projection.js";
-import { nextTrackedItem, sameItem } from "../src/domain/track.js";
+import { isShepherdIssue, nextTrackedItem, sameItem } from "../src/domain/track.js";
 import type { TaskJobData } from "../src/queues.js";
 import { type Context, type JobDeps, type RepoRef, repoTaskScope, scheduleSummaryFor } from "./context.js";
 import { gatherFacts, type ItemView } from "./projection.js";
@@ -85,7 +85,11 @@ export async function reconcile(
   let added = 0;
   let changed = 0;
   let removed = 0;
+  const own = { botLogin: deps.botLogin, trackingIssue: config.progress?.issue };
   for (const issue of issues) {
+    // Shepherd's own issues are never tracked, even labelled by hand: left unseen, they are removed below.
+    if (isShepherdIssue({ number: issue.number, author: issue.user?.login ?? null, body: issue.body ?? null }, own))
+      continue;
     seen.add(issue.number);
     const before = previous.get(issue.number) ?? null;
     const stored = await deps.items.load(repo.id, issue.number);
@@ -112,7 +116,7 @@ export async function reconcile(
     updated.push(after);
   }
   await deps.projection.putMany(repo.id, updated);
-  // Items that lost the async label (a person removed it) are no longer tracked.
+  // Items that lost the async label (a person removed it), and Shepherd's own, are no longer tracked.
   for (const number of previous.keys()) {
     if (seen.has(number)) continue;
     await deps.projection.remove(repo.id, number);

@@ -7,6 +7,7 @@ import { classify, type CompiledModel } from "../src/domain/classifier.js";
 import type { Item, ItemEvent } from "../src/domain/events.js";
 import type { ChangedFile, ClassifyInput } from "../src/domain/model.js";
 import { findIssueReferences } from "../src/domain/references.js";
+import { isShepherdIssue } from "../src/domain/track.js";
 import {
   decideTriage,
   type InheritedTriage,
@@ -17,6 +18,7 @@ import {
 import { openMilestones } from "../src/github/issues.js";
 import type { ItemState } from "../src/state/items.js";
 import { codeEvidenceFor } from "./code-index.js";
+import { ownFacts } from "./projection.js";
 import { type Context, type HandlerContext, type JobDeps, loadConfig, type RepoRef, withItemLock } from "./context.js";
 
 /** Events whose PR file list may have changed since it was stored. */
@@ -26,10 +28,11 @@ export async function triageEvent(ctx: HandlerContext<ItemEvent>): Promise<void>
   const { event, deps } = ctx;
   const { repo, item } = event;
   if (item.state !== "open") return;
-  // Shepherd's own issues (the tracking issue, digests) are not roadmap work.
-  if (item.author.login.toLowerCase() === deps.botLogin.toLowerCase()) return;
   const config = await loadConfig(ctx, repo);
   if (config.status !== "ok") return;
+  // Shepherd's own issues (the tracking issue, digests) are not roadmap work.
+  if (isShepherdIssue(ownFacts(item), { botLogin: deps.botLogin, trackingIssue: config.config.progress?.issue }))
+    return;
   const triage = config.config.triage;
   if (!triage || (item.kind === "issue" && !triage.issues) || (item.kind === "pr" && !triage.pullRequests)) return;
 

@@ -74,7 +74,7 @@ export const TriageConfig = z.strictObject({
     .enum(["comment", "low-confidence", "none"])
     .default("comment")
     .describe(
-      '`comment`: one bot comment with a collapsed "Why these labels?", edited in place; `low-confidence`: ' +
+      "`comment`: one bot comment, collapsed to a line naming the word or path that decided, edited in place; `low-confidence`: " +
         "only for items below `explainBelow` or marked `needs-triage`; `none`: labels only. `/why` explains on demand.",
     ),
   explainBelow: z

@@ -4,7 +4,7 @@
 
 import picomatch from "picomatch";
 import { type CodeEvidence, type IndexEntry, KIND, mentions, pathMentions, pointsTo, twinBase } from "./code-index.js";
-import type { ChangedFile, ClassifierModel, Classification, ClassifyInput, SubsystemScore } from "./model.js";
+import type { ChangedFile, ClassifierModel, Classification, ClassifyInput, Decider, SubsystemScore } from "./model.js";
 
 type CueStrength = "identifier" | "phrase" | "word";
 
@@ -454,6 +454,9 @@ function safeFiles(value: unknown): ChangedFile[] {
 
 interface PathTally {
   glob: string;
+  /** The heaviest file under the glob: the path that decided, when this tally wins. */
+  top: string;
+  topWeight: number;
   subsystem: number;
   files: number;
   lines: number;
@@ -512,6 +515,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   }
 
   const codeReasons = new Map<number, string[]>();
+  const namedPaths = new Map<number, string>();
   // A path written in the text is sorted by the same globs as a PR's changed files.
   for (const [text, factor] of [
     [title, TITLE_FACTOR],
@@ -521,6 +525,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
       const glob = assignPath(compiled, path);
       if (glob === null) continue;
       textScore[glob.subsystem] = (textScore[glob.subsystem] ?? 0) + STRENGTH_WEIGHT.identifier * factor;
+      if (!namedPaths.has(glob.subsystem)) namedPaths.set(glob.subsystem, path);
       const list = codeReasons.get(glob.subsystem) ?? [];
       if (list.length < 2) list.push(`text names \`${path}\` (${compiled.subsystems[glob.subsystem]?.id ?? ""})`);
       codeReasons.set(glob.subsystem, list);
@@ -554,8 +559,21 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
     pathEvidence += weight;
     const key = `${glob.subsystem}\u0000${glob.glob}`;
     const tally = tallies.get(key);
-    if (tally === undefined) tallies.set(key, { glob: glob.glob, subsystem: glob.subsystem, files: 1, lines, weight });
+    if (tally === undefined)
+      tallies.set(key, {
+        glob: glob.glob,
+        top: path,
+        topWeight: weight,
+        subsystem: glob.subsystem,
+        files: 1,
+        lines,
+        weight,
+      });
     else {
+      if (weight > tally.topWeight) {
+        tally.top = path;
+        tally.topWeight = weight;
+      }
       tally.files += 1;
       tally.lines += lines;
       tally.weight += weight;
@@ -590,6 +608,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
     score: round3((total[s] ?? 0) / sum),
   }));
   let subsystemConfidence = 0;
+  let decidedBy: Decider | undefined;
   const primary = order[0];
   if (primary !== undefined) {
     // How decisively the winner beats its closest rival: many faint secondary cues (an `aget`
@@ -608,6 +627,10 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
     reasons.push(...pathReasons(compiled, tallies, order.slice(0, 3)));
     reasons.push(...textReasons(compiled, primary, titleHits, bodyHits));
     if (pathEvidence === 0) reasons.push(...(codeReasons.get(primary) ?? []).slice(0, 2));
+    decidedBy = decider(primary, tallies, pathScore, textFactor * (textScore[primary] ?? 0), namedPaths, [
+      ...titleHits,
+      ...bodyHits,
+    ]);
   } else if (isAsync && compiled.fallback >= 0) {
     const id = compiled.subsystems[compiled.fallback]?.id ?? "";
     subsystems = [{ id, score: 1 }];
@@ -624,7 +647,34 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   const asyncConfidence = isAsync ? 0.7 + 0.3 * (1 - Math.exp(-asyncScore / 2)) : 0.95;
   const confidence = round3(Math.min(1, Math.max(0, subsystemConfidence * asyncConfidence)));
 
-  return { isAsync, subsystems, roadmap, confidence, reasons };
+  const classification: Classification = { isAsync, subsystems, roadmap, confidence, reasons };
+  if (decidedBy) classification.decidedBy = decidedBy;
+  return classification;
+}
+
+/**
+ * What decided the primary subsystem: its heaviest changed file when paths outweigh the text,
+ * else the first cue for it in the title then the body, else a path the text names.
+ */
+function decider(
+  primary: number,
+  tallies: Map<string, PathTally>,
+  pathScore: Float64Array,
+  /** The primary's text score as it counts in the total (text weighs less in a PR with paths). */
+  textWeight: number,
+  namedPaths: Map<number, string>,
+  hits: CueHit[],
+): Decider | undefined {
+  if ((pathScore[primary] ?? 0) >= textWeight) {
+    const top = [...tallies.values()]
+      .filter((t) => t.subsystem === primary)
+      .sort((a, b) => b.topWeight - a.topWeight)[0];
+    if (top) return { kind: "path", text: top.top };
+  }
+  const hit = hits.find((h) => h.cue.subsystems.includes(primary));
+  if (hit) return { kind: "word", text: hit.seenAs || hit.cue.text };
+  const named = namedPaths.get(primary);
+  return named === undefined ? undefined : { kind: "path", text: named };
 }
 
 // A name the code defines in one or two subsystems counts like a configured identifier cue, scaled

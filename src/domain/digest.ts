@@ -3,7 +3,7 @@
 // trend as Mermaid charts (GitHub renders ```mermaid blocks). Logins are bold, never @-mentions;
 // titles are escaped and neutralised. Every list is capped so the body stays well inside GitHub's
 // 65,536-character limit, and the work is one pass over the items plus sorting what moved.
-import { boldLogin, escapeCell, escapeInline, joinWords, plural, shorten } from "./markdown.js";
+import { boldLogin, escapeCell, escapeInline, escapeTitle, joinWords, plural, shorten } from "./markdown.js";
 import type { ClassifierModel } from "./model.js";
 import {
   emptyCounts,
@@ -127,7 +127,7 @@ function renderMoved(items: TrackedItem[], model: ClassifierModel, bounds: { sta
   return [heading, table.join("\n"), ...lists].join("\n\n");
 }
 
-/** One category's items, a line per group in preset order, at most MOVED_AT_MOST items in all. */
+/** One category's items: a short list per group in preset order, at most MOVED_AT_MOST items in all. */
 function renderMovement(groups: Moved[], movement: Movement, model: ClassifierModel): string {
   const total = groups.reduce((sum, group) => sum + group[movement].length, 0);
   if (total === 0) return "";
@@ -141,7 +141,8 @@ function renderMovement(groups: Moved[], movement: Movement, model: ClassifierMo
       .slice(0, room);
     room -= shown.length;
     const where = `${escapeInline(versionName(group.version))}, ${escapeInline(subsystemName(model, group.subsystem))}`;
-    lines.push(`- ${where}: ${shown.map((item) => movedItem(item, movement)).join("; ")}`);
+    // One item a line: a run of titles joined by semicolons reads as one paragraph.
+    lines.push(`- ${where}`, ...shown.map((item) => `  - ${movedItem(item, movement)}`));
   }
   if (total > MOVED_AT_MOST) lines.push(`- and ${total - MOVED_AT_MOST} more`);
   return [`**${MOVEMENT_HEADINGS[movement]} (${total})**`, "", ...lines].join("\n");
@@ -154,7 +155,7 @@ function movedAt(item: TrackedItem, movement: Movement): number | null {
 }
 
 function movedItem(item: TrackedItem, movement: Movement): string {
-  const title = escapeInline(shorten(item.title, MOVED_TITLE_AT_MOST));
+  const title = escapeTitle(shorten(item.title, MOVED_TITLE_AT_MOST));
   if (movement === "claimed" && item.claimant !== null) return `#${item.number} ${title} (${boldLogin(item.claimant)})`;
   if (movement === "prs" && item.linked !== null) return `#${item.number} ${title} (for #${item.linked})`;
   return `#${item.number} ${title}`;

@@ -75,6 +75,14 @@ export interface Classification {
   roadmap: string | null;
   /** 0..1: how sure the classifier is of the primary subsystem (and of async-ness). */
   confidence: number;
-  /** Human-readable evidence, shown in the "Why these labels?" explanation. */
+  /** Human-readable evidence, shown in the triage explanation. */
   reasons: string[];
+  /** The single strongest piece of evidence for the primary subsystem, named in the explanation's summary line. */
+  decidedBy?: Decider;
+}
+
+/** A changed or named file path, or a word (a cue) in the title or body. */
+export interface Decider {
+  kind: "path" | "word";
+  text: string;
 }

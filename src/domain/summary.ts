@@ -3,7 +3,7 @@
 // and logins are user-written: escaped and neutralised, and logins are bold, never @-mentions.
 // One pass over the items plus work per table row, so 50,000 items render in a few milliseconds.
 import { type BacklogProgress, renderBacklog } from "./backlog.js";
-import { boldLogin, escapeCell, escapeInline, joinWords, plural, shorten } from "./markdown.js";
+import { boldLogin, escapeCell, escapeInline, escapeTitle, joinWords, plural, shorten } from "./markdown.js";
 import type { ClassifierModel } from "./model.js";
 import {
   countAll,
@@ -76,14 +76,18 @@ function renderTable(items: TrackedItem[], model: ClassifierModel): string {
     "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
   ];
   let versionTotal = emptyCounts();
+  let versionRows = 0;
   groups.forEach((group, index) => {
     const version = escapeCell(versionName(group.version));
     lines.push(tableRow(version, escapeCell(subsystemName(model, group.subsystem)), group.counts));
     addCounts(versionTotal, group.counts);
+    versionRows += 1;
     // Groups are sorted by version first, so a version's rows end where the next version starts.
     if (groups[index + 1]?.version !== group.version) {
-      lines.push(tableRow(`**${version}**`, "**all subsystems**", versionTotal));
+      // A version with one subsystem would repeat its only row as its subtotal.
+      if (versionRows > 1) lines.push(tableRow(`**${version}**`, "**all subsystems**", versionTotal));
       versionTotal = emptyCounts();
+      versionRows = 0;
     }
   });
   return lines.join("\n");
@@ -123,7 +127,7 @@ function renderNewcomerIssues(items: TrackedItem[], goodFirstLabels: string[], n
 
 /** `- #12 Title`: the number links the item; the title can neither ping nor link. */
 export function itemLine(item: { number: number; title: string }): string {
-  return `- #${item.number} ${escapeInline(shorten(item.title, TITLE_AT_MOST))}`;
+  return `- #${item.number} ${escapeTitle(shorten(item.title, TITLE_AT_MOST))}`;
 }
 
 function renderMentoring(mentorships: SummaryInput["mentorships"]): string {

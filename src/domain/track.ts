@@ -1,5 +1,6 @@
 // How one tracked item moves between open, claimed, in progress and done, keeping the time of
 // each transition (the digest's "what moved this week" reads them). Pure.
+import { parseMarker } from "./markers.js";
 import type { TrackedItem, TrackedState } from "./projection.js";
 
 export interface ItemFacts {
@@ -78,4 +79,31 @@ function stateOf(facts: ItemFacts): TrackedState {
 export function sameItem(a: TrackedItem | null, b: TrackedItem | null): boolean {
   if (a === null || b === null) return a === b;
   return JSON.stringify({ ...a, updatedAt: 0 }) === JSON.stringify({ ...b, updatedAt: 0 });
+}
+
+/** What tells one of Shepherd's own issues from roadmap work. */
+export interface OwnIssueFacts {
+  number: number;
+  author: string | null;
+  body: string | null;
+}
+
+export interface OwnIssueScope {
+  botLogin: string;
+  /** The maintainer's issue the summary is posted on (`progress.issue`), when configured. */
+  trackingIssue?: number | undefined;
+}
+
+/** Kinds of marker that only ever open an issue's body (the summary and the digest). */
+const OWN_ISSUE_MARKERS = new Set(["progress", "digest"]);
+
+/**
+ * Shepherd's own issues (the tracking issue, digests) are never triaged, tracked or counted: the
+ * summary would otherwise count itself. Author, marker or the configured tracking issue decide.
+ */
+export function isShepherdIssue(item: OwnIssueFacts, scope: OwnIssueScope): boolean {
+  if (scope.trackingIssue !== undefined && item.number === scope.trackingIssue) return true;
+  if (item.author !== null && item.author.toLowerCase() === scope.botLogin.toLowerCase()) return true;
+  const kind = parseMarker(item.body)?.kind;
+  return kind !== undefined && OWN_ISSUE_MARKERS.has(kind);
 }

@@ -1,7 +1,8 @@
 // Auto-triage decisions: from a classification and what is on the item now, which labels to add or
 // remove, which milestone to set, and the explanation to show. Pure: the adapter in jobs/ applies it.
 import type { Action } from "./actions.js";
-import type { ChangedFile, Classification, ClassifierModel } from "./model.js";
+import { codeSpan, escapeInline } from "./markdown.js";
+import type { ChangedFile, Classification, ClassifierModel, Decider } from "./model.js";
 import { renderMarker } from "./markers.js";
 
 export interface TriageLabelNames {
@@ -154,12 +155,19 @@ export function decideTriage(input: TriageInput): TriageDecision {
   return decision;
 }
 
+/** A person set the subsystem or the roadmap label: Shepherd leaves it. */
+interface HumanLabels {
+  humanSubsystem: boolean;
+  humanRoadmap: boolean;
+}
+
 interface Evidence {
   isAsync: boolean;
   subsystems: string[];
   roadmap: string | null;
   confidence: number;
   reasons: string[];
+  decidedBy: string | null;
 }
 
 /** The item's own evidence, or the referenced issue's when that is stronger. */
@@ -171,6 +179,7 @@ function chooseEvidence(input: TriageInput): Evidence {
     roadmap: c.roadmap,
     confidence: c.confidence,
     reasons: c.reasons,
+    decidedBy: c.decidedBy ? describeDecider(c.decidedBy) : null,
   };
   if (!inherited || inherited.subsystems.length === 0) return own;
   const ownWeaker = !c.isAsync || c.subsystems.length === 0 || c.confidence < inherited.confidence;
@@ -181,6 +190,7 @@ function chooseEvidence(input: TriageInput): Evidence {
     roadmap: inherited.roadmap ?? c.roadmap,
     confidence: inherited.confidence,
     reasons: [`references #${inherited.number}, whose triage is stronger than this PR's own evidence`, ...c.reasons],
+    decidedBy: `the triage of #${inherited.number}`,
   };
 }
 
@@ -218,7 +228,7 @@ function renderExplanation(
   input: TriageInput,
   evidence: Evidence,
   decision: TriageDecision,
-  human: { humanSubsystem: boolean; humanRoadmap: boolean },
+  human: HumanLabels,
 ): string {
   const names = input.settings.labels;
   const nameOf = new Map(input.model.subsystems.map((s) => [s.id, s.name]));
@@ -244,7 +254,7 @@ function renderExplanation(
   const reasons = evidence.reasons.slice(0, 8).map((reason) => `- ${reason}`);
   return [
     renderMarker("triage", { owned: decision.owned }),
-    "<details><summary>Why these labels?</summary>",
+    `<details><summary>${summaryLine(input.settings.labels, evidence, decision, human)}</summary>`,
     "",
     ...lines,
     "",
@@ -254,6 +264,33 @@ function renderExplanation(
     "Labels a person removes or changes stay that way: Shepherd does not put them back.",
     "</details>",
   ].join("\n");
+}
+
+/** "by `django/db/models/query.py`", "by the word `aget()`": a code span that cannot be broken out of. */
+function describeDecider(decider: Decider): string {
+  const code = codeSpan(decider.text);
+  return decider.kind === "path" ? code : `the word ${code}`;
+}
+
+/**
+ * The line shown while the explanation is collapsed: the labels' gist and what decided it, e.g.
+ * "async · orm · 4.1 — decided by `django/db/models/query.py`".
+ */
+function summaryLine(
+  names: TriageLabelNames,
+  evidence: Evidence,
+  decision: TriageDecision,
+  human: HumanLabels,
+): string {
+  const parts = [names.async];
+  if (human.humanSubsystem) parts.push("subsystem set by a person");
+  else if (decision.needsTriage) parts.push(names.needsTriage);
+  else parts.push(...evidence.subsystems);
+  if (evidence.roadmap && !decision.needsTriage && !human.humanRoadmap) parts.push(evidence.roadmap);
+  const gist = parts.map(escapeInline).join(" · ");
+  if (decision.needsTriage) return `${gist} — confidence ${evidence.confidence.toFixed(2)}, too low to decide`;
+  if (human.humanSubsystem || evidence.decidedBy === null) return gist;
+  return `${gist} — decided by ${evidence.decidedBy}`;
 }
 
 function isPrefixed(label: string, prefix: string): boolean {

@@ -1,7 +1,7 @@
 // The welcome comment for a newcomer, and the note when a mentor is assigned later. Pure markdown
 // (the adapter adds the marker). Only the newcomer and their mentor are @-mentioned: text from issue
 // titles and explanations is neutralised so it can neither ping people nor link other items.
-import { escapeInline, neutralise } from "./markdown.js";
+import { escapeInline, escapeTitle, neutralise } from "./markdown.js";
 
 export interface WelcomeInput {
   newcomer: string;
@@ -85,7 +85,7 @@ function renderSuggestions(input: WelcomeInput): string {
   const where = input.subsystemName ? ` in ${escapeInline(input.subsystemName)}` : "";
   const rows = input.suggestions
     .slice(0, SUGGESTED_AT_MOST)
-    .map((issue) => `- #${issue.number} ${escapeInline(issue.title)}`);
+    .map((issue) => `- #${issue.number} ${escapeTitle(issue.title)}`);
   return [`**Good first async issues${where}**`, "", ...rows].join("\n");
 }
 

@@ -81,7 +81,7 @@ describe("what a new async issue costs", () => {
     await h.settle();
     const [explanation] = botComments(h, issue);
     expect(botComments(h, issue)).toHaveLength(1);
-    expect(explanation?.body).toContain("Why these labels?");
+    expect(explanation?.body).toMatch(/<details><summary>async · orm\b.* — decided by /);
     expect(explanation?.body).toContain("Async-conversion work in **");
     const before = writesOf(h.fake).length;
     await h.comment(issue, "someone-else", "/why");

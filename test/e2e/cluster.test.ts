@@ -98,7 +98,7 @@ describe.skipIf(unsupported !== null)(
       expect(labels).toEqual(expect.arrayContaining(["async", "subsystem:orm"]));
       const comments = botComments(h, issue.number);
       expect(comments).toHaveLength(1);
-      expect(comments[0]?.body).toContain("Why these labels?");
+      expect(comments[0]?.body).toMatch(/<details><summary>async · orm\b.* — decided by /);
 
       const itemKey = h.shepherd.keys.item(h.repo.id, issue.number);
       const { slot, port } = await owner(cluster, itemKey);

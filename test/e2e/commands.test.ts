@@ -271,6 +271,28 @@ describe("the grammar, end to end", () => {
     expect(replies(h, issue)).toEqual([expect.stringContaining("did you mean `/claim`?")]);
   });
 
+  it("quotes the command each reply answers when a comment held several, at one write per reply", async () => {
+    const h = await setup();
+    const issue = newIssue(h);
+    await say(h, issue, "alice", "/help");
+    const [single] = replies(h, issue);
+    expect(single).not.toMatch(/^> /m);
+    const mark = h.fake.calls.length;
+    const comment = h.fake.state.addComment(h.repo, issue.number, { body: "/release\n/help", user: "alice" });
+    const payload = h.commentPayload("created", current(h, issue), comment);
+    await h.send("issue_comment", payload, { id: "several-commands" });
+    await h.settle();
+    const [, release, help] = replies(h, issue);
+    expect(release).toMatch(/\n> `\/release`\n\nNobody holds this issue/);
+    expect(help).toMatch(/\n> `\/help`\n\n/);
+    expect(h.apiCalls(mark).filter((call) => call.method !== "GET")).toHaveLength(2);
+    // A redelivery of the same delivery writes nothing more.
+    await h.send("issue_comment", payload, { id: "several-commands" });
+    await h.settle();
+    expect(replies(h, issue)).toHaveLength(3);
+    expect(h.apiCalls(mark).filter((call) => call.method !== "GET")).toHaveLength(2);
+  });
+
   it("ignores commands from bots, Shepherd included", async () => {
     const h = await setup();
     const issue = newIssue(h);

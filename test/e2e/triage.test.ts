@@ -30,7 +30,10 @@ describe("auto-triage", () => {
     expect(labels.some((label) => label.startsWith("roadmap:"))).toBe(true);
     const comments = botComments(harness, issue.number);
     expect(comments).toHaveLength(1);
-    expect(comments[0]?.body).toContain("Why these labels?");
+    // Collapsed, and the one line shown says which word decided.
+    expect(comments[0]?.body).toMatch(
+      /<details><summary>async · orm · [\d.]+ — decided by the word `QuerySet`<\/summary>/,
+    );
     expect(parseMarker(comments[0]?.body)?.kind).toBe("triage");
   });
 
@@ -184,7 +187,7 @@ describe("auto-triage", () => {
     await harness.settle();
     const comments = botComments(harness, issue.number);
     expect(comments).toHaveLength(1);
-    expect(comments[0]?.body).toContain("Why these labels?");
+    expect(comments[0]?.body).toMatch(/<details><summary>async · orm\b.* — decided by /);
   });
 
   it("does not override a subsystem a person chose", async () => {

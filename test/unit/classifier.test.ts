@@ -273,6 +273,17 @@ describe("classify: pull request paths", () => {
     expect(c.reasons).toContain("2 changed files under django/db/** (orm, 120 lines)");
   });
 
+  it("names what decided the primary subsystem: the heaviest file, or the first word", () => {
+    const files = pr("Fix", [
+      { filename: "django/db/models/base.py", additions: 2, deletions: 0 },
+      { filename: "django/db/models/query.py", additions: 100, deletions: 20 },
+    ]);
+    expect(classify(compiled, files).decidedBy).toEqual({ kind: "path", text: "django/db/models/query.py" });
+    const text = classify(compiled, { kind: "issue", title: "Async QuerySet.aget()", body: "" });
+    expect(text.decidedBy).toEqual({ kind: "word", text: "QuerySet" });
+    expect(classify(compiled, { kind: "issue", title: "Typo in docs", body: "" }).decidedBy).toBeUndefined();
+  });
+
   it("normalises and orders scores", () => {
     const c = classify(
       compiled,

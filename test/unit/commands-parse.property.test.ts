@@ -216,6 +216,18 @@ describe("parseCommands properties", () => {
     );
   });
 
+  it("runs nothing from a body wrapped in <pre>", () => {
+    fc.assert(
+      fc.property(
+        body.filter((text) => !/<\/pre/i.test(text)),
+        (text) => {
+          expect(parseCommands(`<pre>\n${text}\n</pre>\n`, options)).toEqual({ commands: [], suggestions: [] });
+        },
+      ),
+      { numRuns: 4_000 },
+    );
+  });
+
   it("finds a command appended after a blank line as the last one, with its args", () => {
     fc.assert(
       fc.property(

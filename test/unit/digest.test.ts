@@ -98,9 +98,10 @@ describe("renderDigest", () => {
     );
     expect(body).toContain("| 2.2 | ORM and database layer | 1 | 0 | 0 |");
     expect(body).toContain("| 3.0 | Cache framework | 0 | 1 | 1 |");
-    expect(body).toContain(`**Done (1)**\n\n- 2.2, ORM and database layer: #1 Async \\\`QuerySet\\\` @${ZWJ}bob`);
-    expect(body).toContain("**Newly claimed (1)**\n\n- 3.0, Cache framework: #2 Item 2 (**dave**)");
-    expect(body).toContain("**New pull requests (1)**\n\n- 3.0, Cache framework: #30 Item 30 (for #3)");
+    // One item a line under its group; the title's code span renders, the mention still cannot ping.
+    expect(body).toContain(`**Done (1)**\n\n- 2.2, ORM and database layer\n  - #1 Async \`QuerySet\` @${ZWJ}bob`);
+    expect(body).toContain("**Newly claimed (1)**\n\n- 3.0, Cache framework\n  - #2 Item 2 (**dave**)");
+    expect(body).toContain("**New pull requests (1)**\n\n- 3.0, Cache framework\n  - #30 Item 30 (for #3)");
     expect(body).not.toContain("#5 ");
     expect(body).not.toContain("#6 ");
     expect(body).toContain(`- #4 Fix #${ZWJ}99 \\| &lt;i&gt;now&lt;/i&gt; (good first issue)`);

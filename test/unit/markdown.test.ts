@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   boldLogin,
+  codeSpan,
   escapeCell,
   escapeInline,
+  escapeTitle,
   joinWords,
   neutralise,
   plural,
@@ -42,6 +44,31 @@ describe("escapeInline", () => {
   });
 });
 
+describe("escapeTitle", () => {
+  it.each([
+    ["`QuerySet.aget()` is slow", "`QuerySet.aget()` is slow", "`QuerySet.aget()` is slow"],
+    ["a `b` c `d`", "a `b` c `d`", "a `b` c `d`"],
+    ["Fix `a|b` for @bob | x", `Fix \`a|b\` for @${ZWJ}bob \\| x`, `Fix \`a\\|b\` for @${ZWJ}bob \\| x`],
+    ["unbalanced ` tick *x*", "unbalanced \\` tick \\*x\\*", "unbalanced \\` tick \\*x\\*"],
+    ["`<script>` & `@carol`", "`<script>` &amp; `@carol`", "`<script>` &amp; `@carol`"],
+  ])("%s", (title, inline, cell) => {
+    expect(escapeTitle(title)).toBe(inline);
+    expect(escapeTitle(title, "cell")).toBe(cell);
+  });
+
+  it("keeps a table row one row and never pings outside code", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme-ascii" }), (text) => {
+        const out = escapeTitle(text, "cell");
+        expect(`| ${out} |`.split(/(?<!\\)\|/)).toHaveLength(3);
+        const outsideCode = out.replace(/`[^`]+`/g, "");
+        expect(outsideCode).not.toMatch(/(^|[^\\])@[A-Za-z0-9_-]/);
+        expect(out).not.toMatch(/\n/);
+      }),
+    );
+  });
+});
+
 describe("escapeCell", () => {
   it("keeps a table row one row with the same number of cells", () => {
     const cell = escapeCell("a | b\nc <br> d");
@@ -67,5 +94,15 @@ describe("small helpers", () => {
       "a and b",
       "a, b and c",
     ]);
+  });
+});
+
+describe("codeSpan", () => {
+  it.each([
+    ["/claim", "`/claim`"],
+    ["/label `bug`", "`` /label `bug` ``"],
+    ["a ``b`` c\nd", "```a ``b`` c d```"],
+  ])("%s", (text, expected) => {
+    expect(codeSpan(text)).toBe(expected);
   });
 });

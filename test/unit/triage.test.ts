@@ -176,9 +176,23 @@ describe("decideTriage", () => {
     ).toBeNull();
   });
 
+  it.each([
+    [{ decidedBy: { kind: "word", text: "aget()" } }, "async · orm · 2.2 — decided by the word `aget()`"],
+    [
+      { decidedBy: { kind: "path", text: "django/db/models/query.py" } },
+      "async · orm · 2.2 — decided by `django/db/models/query.py`",
+    ],
+    // A backtick in the evidence cannot end the code span early.
+    [{ decidedBy: { kind: "word", text: "a`b" } }, "async · orm · 2.2 — decided by the word ``a`b``"],
+    [{ confidence: 0.1 }, "async · needs-triage — confidence 0.10, too low to decide"],
+  ] as const)("says in its summary line what decided: %j", (overrides, line) => {
+    const decision = decideTriage(input({ classification: classification(overrides as Partial<Classification>) }));
+    expect(decision.explanation).toContain(`<details><summary>${line}</summary>`);
+  });
+
   it("explains itself in a comment whose marker records what Shepherd owns", () => {
     const decision = decideTriage(input());
-    expect(decision.explanation).toContain("<summary>Why these labels?</summary>");
+    expect(decision.explanation).toContain("<details><summary>async · orm · 2.2</summary>");
     expect(decision.explanation).toContain("title mentions `QuerySet.aget`");
     expect(parseMarker(decision.explanation)).toEqual({
       kind: "triage",

@@ -9,6 +9,10 @@
 //   inside one or starts inside one never runs, even after its `-->`. A comment within a command line is removed
 //   from its arguments (`/label bug <!-- why -->` → ["bug"]), as GitHub hides it.
 // - A fence also opens after a list marker ("- ~~~"): its content is indented too little to count as indented code.
+// - `<pre>`: any `<pre>` tag outside code and comments (a block or inline, even in a quote or a code span) opens a
+//   preformatted block; lines starting inside it never run until a `</pre>` closes it, blank lines included.
+// - Quotes: a line that continues a quoted paragraph without its own `>` (a lazy continuation, "> I'd say\n/claim")
+//   is part of the quote and never runs; a blank line, or a quote that is a fence or a heading, ends that.
 
 export interface CommandName {
   name: string;
@@ -59,6 +63,10 @@ const NAME = /([a-z0-9-]+)(?=\s|$)/iy;
 const SPACES = /\s+/y;
 const LINE_BREAK = /\r\n|\r|\n/;
 const LIST_MARKER = /^(?:[-*+]|\d{1,9}[.)])[ \t]+/;
+/** `<pre>` and `</pre>` tags, as HTML reads them (case-insensitive, attributes allowed). */
+const PRE_TAG = /<(\/?)pre(?=[\s>/]|$)[^>]*>?/gi;
+/** The markers of a quote, nested or not: what is left is the quoted line's content. */
+const QUOTE_MARKERS = /^(?:[ ]{0,3}>[ ]?)+/;
 
 interface Vocabulary {
   slug: string;
@@ -91,6 +99,8 @@ export function parseCommands(body: string | null | undefined, options: ParseOpt
   let paragraph = emptyParagraph();
   let fence: Fence | null = null;
   let inComment = false;
+  let inPre = false;
+  let lazyQuote = false;
   for (let index = 0; index < lines.length && result.commands.length < MAX_COMMANDS; index++) {
     const line = lines[index] ?? "";
     if (fence) {
@@ -98,31 +108,55 @@ export function parseCommands(body: string | null | undefined, options: ParseOpt
       continue;
     }
     if (inComment) {
-      inComment = stripComments(line, true).inside;
+      const stripped = stripComments(line, true);
+      inComment = stripped.inside;
+      inPre = preOpenAfter(stripped.visible, inPre);
+      continue;
+    }
+    if (inPre) {
+      const stripped = stripComments(line, false);
+      inComment = stripped.inside;
+      inPre = preOpenAfter(stripped.visible, true);
+      paragraph = flush(paragraph, result);
+      // What follows a preformatted block is a new block, not the rest of a quote.
+      lazyQuote = false;
       continue;
     }
     const { column, start } = measureIndent(line);
     const content = line.slice(start);
     if (content.trim() === "") {
       paragraph = flush(paragraph, result);
+      lazyQuote = false;
       continue;
     }
     // Indented code, unless it continues a paragraph; either way it never runs.
-    if (column >= 4 && paragraph.length === 0) continue;
+    if (column >= 4 && paragraph.length === 0 && !lazyQuote) continue;
     if (column < 4 && content.startsWith(">")) {
       paragraph = flush(paragraph, result);
-      inComment = stripComments(content, false).inside;
+      const stripped = stripComments(content, false);
+      inComment = stripped.inside;
+      inPre = preOpenAfter(stripped.visible, false);
+      lazyQuote = continuesLazily(line);
       continue;
     }
     const opened = column < 4 ? openFence(content, column) : null;
     if (opened) {
       paragraph = flush(paragraph, result);
       fence = opened;
+      lazyQuote = false;
+      continue;
+    }
+    if (lazyQuote) {
+      // Still the quoted paragraph: GitHub renders this line inside the quote.
+      const stripped = stripComments(line, false);
+      inComment = stripped.inside;
+      inPre = preOpenAfter(stripped.visible, false);
       continue;
     }
     const offset = addLine(paragraph, line);
     const { inside, visible } = stripComments(line, false);
     inComment = inside;
+    inPre = preOpenAfter(visible, false);
     if (column >= 4 || (content[0] !== "/" && content[0] !== "@")) continue;
     const found = readCommand(line, visible.trim(), index + 1, vocabulary);
     if (found) paragraph.found.push({ offset, found });
@@ -179,6 +213,23 @@ function buildVocabulary(options: ParseOptions): Vocabulary {
 }
 
 /** Columns of leading spaces and tabs (tab stops every 4), and where the content starts. */
+/** Whether a `<pre>` is still open at the end of `text`, given whether one was open at its start. */
+function preOpenAfter(text: string, open: boolean): boolean {
+  let inside = open;
+  for (const tag of text.matchAll(PRE_TAG)) inside = tag[1] !== "/";
+  return inside;
+}
+
+/** A quoted line whose content is paragraph text: the next line without `>` still belongs to it. */
+function continuesLazily(line: string): boolean {
+  const quoted = line.replace(QUOTE_MARKERS, "");
+  const { column, start } = measureIndent(quoted);
+  const content = quoted.slice(start);
+  if (content.trim() === "" || column >= 4) return false;
+  if (openFence(content, column) !== null) return false;
+  return !/^#{1,6}(?:\s|$)/.test(content);
+}
+
 function measureIndent(line: string): { column: number; start: number } {
   let column = 0;
   let start = 0;

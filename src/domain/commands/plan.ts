@@ -4,6 +4,7 @@
 // matches) are stepped by the adapter; everything else is one plan here.
 import { type Action, replyAction } from "../actions.js";
 import type { ReactionTarget } from "../events.js";
+import { codeSpan } from "../markdown.js";
 import { renderMarker } from "../markers.js";
 import type { CommandAction } from "./types.js";
 
@@ -21,11 +22,17 @@ export interface PlanFacts {
   owned: string[];
   triagePrefixes: { subsystem: string; roadmap: string } | null;
   now: number;
+  /** The command line a reply answers, when the comment held several; null otherwise. */
+  answering: string | null;
 }
 
-/** Shepherd's replies carry a marker, so they are its own when Redis is rebuilt. */
-export function replyBody(body: string): string {
-  return `${renderMarker("reply")}\n${body}`;
+/**
+ * Shepherd's replies carry a marker, so they are its own when Redis is rebuilt. When the comment
+ * held several commands, the reply first quotes the one it answers (as code: it never runs or pings).
+ */
+export function replyBody(body: string, answering: string | null = null): string {
+  if (answering === null) return `${renderMarker("reply")}\n${body}`;
+  return `${renderMarker("reply")}\n> ${codeSpan(answering)}\n\n${body}`;
 }
 
 /** The plan of a simple command action; null for the workflows the adapter steps itself. */
@@ -35,7 +42,7 @@ export function commandPlan(action: Decided, facts: PlanFacts): Action[] | null 
   switch (action.type) {
     case "refuse":
     case "reply":
-      return [replyAction(issue, facts.replyKey, replyBody(action.body))];
+      return [replyAction(issue, facts.replyKey, replyBody(action.body, facts.answering))];
     case "react":
       return facts.react.kind === "none" ? [] : [{ type: "react", target: facts.react, content: "+1" }];
     case "assign":
