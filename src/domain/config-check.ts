@@ -1,6 +1,8 @@
 // The "Shepherd config" check run: what a commit's `.github/shepherd.yml` gets, decided from the
 // validation problems alone (no I/O; the clock is an argument), so the job only gathers and applies.
+import { createHash } from "node:crypto";
 import type { ConfigProblem } from "../config/validate.js";
+import type { Action } from "./actions.js";
 
 export const CONFIG_CHECK_NAME = "Shepherd config";
 
@@ -78,5 +80,30 @@ export function decideConfigCheck(input: {
       title: problem.key,
       message: `${problem.key}: ${problem.message}`,
     })),
+  };
+}
+
+/**
+ * The one reply to commands while the config is broken: it points at the check run (linked when
+ * known). Its key names the config (the commit of the latest check, else the errors), so an item
+ * gets it once per broken config, however many commands are typed there.
+ */
+export function brokenConfigReply(input: {
+  issue: number;
+  path: string;
+  errors: string[];
+  check: { sha: string; url: string } | null;
+}): Action {
+  const { issue, path, check } = input;
+  const id = check?.sha.slice(0, 12) ?? createHash("sha1").update(input.errors.join("\n")).digest("hex").slice(0, 12);
+  const where =
+    check && check.url !== ""
+      ? `the [${CONFIG_CHECK_NAME}](${check.url}) check says what to fix`
+      : `the "${CONFIG_CHECK_NAME}" check on the commit that changed it (or \`shepherd validate\`) says what to fix`;
+  return {
+    type: "comment",
+    issue,
+    key: `config-invalid-${id}`,
+    body: `Commands do nothing here while \`${path}\` has errors: ${where}.`,
   };
 }

@@ -107,4 +107,19 @@ describe("the config check run", () => {
       [sha, "success"],
     ]);
   });
+
+  it("answers commands under a broken config once per item, linking the check run", async () => {
+    const h = await startHarness();
+    const sha = "e".repeat(40);
+    h.fake.state.addFile(h.repo, ".github/shepherd.yml", `${BAD}commands: {}\nclaims: {bogus: 1}\n`);
+    await push(h, sha, `${BAD}commands: {}\nclaims: {bogus: 1}\n`, "push-broken");
+    const [run] = [...h.fake.state.checkRuns.values()];
+    const issue = h.fake.state.addIssue(h.repo, { title: "Something", body: "", user: "newcomer" });
+    await h.comment(issue, "newcomer", "/claim");
+    await h.comment(issue, "newcomer", "/claim\n/help");
+    await h.settle();
+    const replies = h.fake.state.commentsOn(h.repo, issue.number).filter((comment) => comment.user !== "newcomer");
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.body).toMatch(new RegExp(`\\[Shepherd config\\]\\(http[^)]*/django/django/runs/${run?.id}\\)`));
+  });
 });
