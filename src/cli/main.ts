@@ -32,6 +32,8 @@ export const USAGE = `usage: shepherd classify [--config FILE] [--index FILE | -
        shepherd index --tarball FILE [--config FILE] --out FILE
        shepherd backtest --repo OWNER/NAME [--config FILE]   (what backlog triage would label)
        shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
+       shepherd run <digest|summary|sweep|reconcile> --repo OWNER/NAME [--wait]
+       shepherd sweep --repo OWNER/NAME --dry-run [--at YYYY-MM-DD]
        shepherd validate [FILE]      (check a .github/shepherd.yml; errors name key and line)
        shepherd schema               (the config's JSON Schema)
        shepherd --version

@@ -4,12 +4,10 @@
 // operator running it twice posts nothing twice.
 import { QueueEvents } from "bullmq";
 import { createProbot } from "probot";
-import { parseArgs } from "node:util";
 import { createLogger } from "../log.js";
 import { createQueues, closeQueues, type TaskJobData } from "../queues.js";
 import { connectRedis, createRedis, workerConnections } from "../redis.js";
-import { readSettings } from "../settings.js";
-import { repoArgument } from "./args.js";
+import { parseCommandArgs, repoArgument, settingsFor } from "./args.js";
 import type { Writable } from "./main.js";
 
 export const RUN_USAGE = `usage: shepherd run <digest|summary|sweep|reconcile> --repo OWNER/NAME [--wait] [--installation ID]
@@ -48,23 +46,19 @@ export async function runCommand(
   err: Writable,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        wait: { type: "boolean" },
-        installation: { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-    });
-  } catch (error) {
-    err.write(`shepherd run: ${(error as Error).message}\n${RUN_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    "run",
+    RUN_USAGE,
+    argv,
+    {
+      repo: { type: "string" },
+      wait: { type: "boolean" },
+      installation: { type: "string" },
+      timeout: { type: "string" },
+    },
+    err,
+  );
+  if (parsed === null) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     out.write(RUN_USAGE);
@@ -90,13 +84,8 @@ export async function runCommand(
     err.write(`shepherd run: --timeout must be a number of seconds\n${RUN_USAGE}`);
     return 2;
   }
-  let settings;
-  try {
-    settings = readSettings(env);
-  } catch (error) {
-    err.write(`shepherd run: ${(error as Error).message}\n`);
-    return 1;
-  }
+  const settings = settingsFor("run", env, err);
+  if (settings === null) return 1;
   const { owner, repo } = target;
   const redis = createRedis(settings, "web");
   try {

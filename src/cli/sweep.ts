@@ -3,18 +3,16 @@
 // config (the cached copy Shepherd read, or --config), with the sweep's own pure decision. Writes
 // nothing and calls nothing on GitHub.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { resolveConfigInput } from "../config/resolve.js";
 import { staleClaimActions, staleClaimOf } from "../domain/stale.js";
 import { connectRedis, createRedis, type RedisClient } from "../redis.js";
-import { readSettings } from "../settings.js";
 import { createClaimStore } from "../state/claims.js";
 import { createCommentLedger } from "../state/comments.js";
 import { createItemStore } from "../state/items.js";
 import { createKeys, type Keys } from "../state/keys.js";
 import { createProjectionStore } from "../state/projection.js";
-import { repoArgument } from "./args.js";
+import { parseCommandArgs, repoArgument, settingsFor } from "./args.js";
 import type { Writable } from "./main.js";
 
 export const SWEEP_USAGE = `usage: shepherd sweep --repo OWNER/NAME --dry-run [--at YYYY-MM-DD] [--config FILE]
@@ -41,20 +39,17 @@ export async function sweepCommand(
   err: Writable,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        "dry-run": { type: "boolean" },
-        at: { type: "string" },
-        config: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    err.write(`shepherd sweep: ${(error as Error).message}\n${SWEEP_USAGE}`);
+  const parsed = parseCommandArgs(
+    "sweep",
+    SWEEP_USAGE,
+    argv,
+    { repo: { type: "string" }, "dry-run": { type: "boolean" }, at: { type: "string" }, config: { type: "string" } },
+    err,
+  );
+  if (parsed === null) return 2;
+  const { values } = parsed;
+  if (parsed.positionals.length > 0) {
+    err.write(`shepherd sweep: unexpected argument "${parsed.positionals[0]}"\n${SWEEP_USAGE}`);
     return 2;
   }
   if (values.help) {
@@ -75,13 +70,8 @@ export async function sweepCommand(
     err.write(`shepherd sweep: --at must be a date such as 2026-12-31\n${SWEEP_USAGE}`);
     return 2;
   }
-  let settings;
-  try {
-    settings = readSettings(env);
-  } catch (error) {
-    err.write(`shepherd sweep: ${(error as Error).message}\n`);
-    return 1;
-  }
+  const settings = settingsFor("sweep", env, err);
+  if (settings === null) return 1;
   const { owner, repo } = target;
   const redis = createRedis(settings, "state");
   try {

@@ -1,11 +1,11 @@
 // `shepherd validate [FILE]` and `shepherd schema`: check a `.github/shepherd.yml` before pushing it,
 // and the JSON Schema editors use to complete and check it (generated from the same zod schema).
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { CONFIG_PATH } from "../github/config.js";
 import { ShepherdConfig } from "../config/schema.js";
 import { formatProblems, validateConfigText } from "../config/validate.js";
+import { parseCommandArgs } from "./args.js";
 import type { Writable } from "./main.js";
 
 export const VALIDATE_USAGE = `usage: shepherd validate [FILE]
@@ -28,13 +28,8 @@ export function configJsonSchema(): Record<string, unknown> {
 }
 
 export async function validateCommand(argv: string[], out: Writable, err: Writable): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, allowPositionals: true });
-  } catch (error) {
-    err.write(`shepherd validate: ${(error as Error).message}\n${VALIDATE_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs("validate", VALIDATE_USAGE, argv, {}, err);
+  if (parsed === null) return 2;
   if (parsed.values.help) {
     out.write(VALIDATE_USAGE);
     return 0;
@@ -61,16 +56,15 @@ export async function validateCommand(argv: string[], out: Writable, err: Writab
 }
 
 export function schemaCommand(argv: string[], out: Writable, err: Writable): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } } });
-  } catch (error) {
-    err.write(`shepherd schema: ${(error as Error).message}\n${SCHEMA_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs("schema", SCHEMA_USAGE, argv, {}, err);
+  if (parsed === null) return 2;
   if (parsed.values.help) {
     out.write(SCHEMA_USAGE);
     return 0;
+  }
+  if (parsed.positionals.length > 0) {
+    err.write(`shepherd schema: takes no arguments\n${SCHEMA_USAGE}`);
+    return 2;
   }
   out.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   return 0;
