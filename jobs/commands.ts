@@ -24,6 +24,9 @@ import { openMilestones } from "../src/github/issues.js";
 import { isTriager } from "../src/github/permissions.js";
 import type { ActionResult } from "../src/run/interpreter.js";
 import type { Steps } from "../src/run/steps.js";
+import { brokenConfigReply } from "../src/domain/config-check.js";
+import { CONFIG_PATH } from "../src/github/config.js";
+import { readConfigCheck } from "./config-check.js";
 import { type HandlerContext, loadConfig, type RepoRef, withItemLock } from "./context.js";
 import { gatherTriage } from "./triage.js";
 import {
@@ -63,8 +66,23 @@ export async function commandEvent(ctx: HandlerContext<ShepherdEvent>): Promise<
 
   const { repo } = event;
   const config = await loadConfig(ctx, repo);
-  if (config.status !== "ok" || !config.config.commands) return;
   const number = source.item.number;
+  if (config.status === "invalid" && parsed.commands.length > 0) {
+    // Silence would look like Shepherd is down: say once where the errors are.
+    const check = await readConfigCheck(ctx, repo.id, "latest");
+    await withItemLock(ctx, repo.id, number, async () => {
+      await ctx.steps(repo).step("config-invalid", () => [
+        brokenConfigReply({
+          issue: number,
+          path: CONFIG_PATH,
+          errors: config.errors,
+          check: check?.state === "posted" ? check : null,
+        }),
+      ]);
+    });
+    return;
+  }
+  if (config.status !== "ok" || !config.config.commands) return;
 
   await withItemLock(ctx, repo.id, number, async () => {
     const runner = await createRunner(ctx, repo, source, config.config, config.compiled);

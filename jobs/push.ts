@@ -1,7 +1,10 @@
 // A push to a default branch that touches `.github/shepherd.yml` changes config: forget the cached
-// copies (the owner's, since other repos may `_extends` this one) and re-sync labels.
+// copies (the owner's, since other repos may `_extends` this one) and re-sync labels. A push that
+// changes the file on any branch gets a "Shepherd config" check run on its head commit.
 import type { MilestoneEvent, PushEvent } from "../src/domain/events.js";
 import { CONFIG_PATH } from "../src/github/config.js";
+import { pushChangesConfig } from "../src/domain/config-check.js";
+import { checkConfig } from "./config-check.js";
 import type { HandlerContext } from "./context.js";
 import { enqueueRepoSetup } from "./installation.js";
 import { createCodeIndexStore } from "../src/state/code-index.js";
@@ -21,6 +24,8 @@ export function touchesConfig(event: Pick<PushEvent, "ref" | "defaultBranch" | "
 export async function pushEvent(ctx: HandlerContext<PushEvent>): Promise<void> {
   const { event, deps } = ctx;
   const { repo } = event;
+  // Every branch: a pull request from this repository shows the check on its head commit.
+  if (pushChangesConfig(event, CONFIG_PATH) && event.after !== null) await checkConfig(ctx, event.after);
   if (onDefaultBranch(event) && !touchesConfig(event)) {
     // Code moves slowly against an index of where names live: at most one rebuild a day (the
     // stored build time says when the last was; the job id coalesces a day's pushes).

@@ -5,7 +5,7 @@
 import type { Action } from "../src/domain/actions.js";
 import { mentorKey } from "../src/domain/mentoring.js";
 import { renderMarker } from "../src/domain/markers.js";
-import { renderReminder, renderRelease, type StaleClaim, staleClaimActions } from "../src/domain/stale.js";
+import { renderReminder, renderRelease, staleClaimActions, staleClaimOf } from "../src/domain/stale.js";
 import { renderMentorAssigned } from "../src/domain/welcome.js";
 import type { TaskJobData } from "../src/queues.js";
 import { type Context, repoTaskScope, scheduleSummaryFor, withItemLock } from "./context.js";
@@ -118,15 +118,7 @@ async function sweepStaleClaims(
         // Decided from the claim as it is now, under the item's lock.
         const claim = await deps.claims.get(repo.id, number);
         if (!claim) return null;
-        const stale: StaleClaim = {
-          issue: number,
-          claimant: claim.claimant,
-          since: claim.since,
-          lastClaimantActivity: claim.lastActivity,
-          pr: claim.pr,
-          labels: (await deps.items.load(repo.id, number)).labels ?? [],
-          remindedAt: claim.remindedAt,
-        };
+        const stale = staleClaimOf(number, claim, (await deps.items.load(repo.id, number)).labels ?? []);
         const [action] = staleClaimActions({
           claims: [stale],
           now,

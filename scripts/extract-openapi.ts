@@ -24,6 +24,8 @@ export const OPERATIONS = [
   "repos/get",
   "repos/download-tarball-archive",
   "repos/get-content",
+  "checks/create",
+  "checks/list-for-ref",
   "issues/get",
   "issues/update",
   "issues/list-labels-for-repo",

@@ -1,7 +1,6 @@
 // `shepherd digest --repo owner/name --dry-run`: prints the weekly digest Shepherd would post for
 // a repository, rendered from the projection in Redis, without calling GitHub.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { buildDigest } from "../../jobs/digest.js";
 import { type ResolvedConfig, resolveConfigInput } from "../config/resolve.js";
@@ -12,7 +11,7 @@ import { createClaimStore } from "../state/claims.js";
 import { createKeys } from "../state/keys.js";
 import { createMentorshipStore } from "../state/mentorships.js";
 import { createProjectionStore } from "../state/projection.js";
-import { repoArgument } from "./args.js";
+import { parseCommandArgs, repoArgument } from "./args.js";
 import type { Writable } from "./main.js";
 
 export const DIGEST_USAGE = `usage: shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
@@ -29,20 +28,21 @@ export async function digestCommand(
   err: Writable,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        "dry-run": { type: "boolean" },
-        config: { type: "string" },
-        week: { type: "string" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    err.write(`shepherd digest: ${(error as Error).message}\n${DIGEST_USAGE}`);
+  const parsed = parseCommandArgs(
+    "digest",
+    DIGEST_USAGE,
+    argv,
+    { repo: { type: "string" }, "dry-run": { type: "boolean" }, config: { type: "string" }, week: { type: "string" } },
+    err,
+  );
+  if (parsed === null) return 2;
+  const { values } = parsed;
+  if (values.help) {
+    out.write(DIGEST_USAGE);
+    return 0;
+  }
+  if (parsed.positionals.length > 0) {
+    err.write(`shepherd digest: unexpected argument "${parsed.positionals[0]}"\n${DIGEST_USAGE}`);
     return 2;
   }
   const target = repoArgument(values.repo);

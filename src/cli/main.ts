@@ -3,10 +3,13 @@
 //   shepherd classify [--config FILE] [--index FILE | --tarball FILE]   JSON lines in, JSON lines out
 //   shepherd backtest --gold FILE [--config FILE] [--index FILE | --tarball FILE] [--json]
 //   shepherd index --tarball FILE [--config FILE] --out FILE
+//   shepherd validate [FILE] | shepherd schema | shepherd --version
 //
-// Exit codes: 0 when the run completed (bad input lines are reported on stderr and skipped),
-// 1 when it could not run (unreadable config or gold file), 2 on usage errors.
+// Exit codes: 0 when the run completed, 1 when it could not run (unreadable config or gold file)
+// or any input line was bad (bad lines are reported on stderr, the good ones still processed),
+// 2 on usage errors.
 
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { djangoAsyncPreset } from "../config/presets/django-async.js";
 import { scoreBacktest, type BacktestPrediction, type BacktestReport } from "../domain/backtest.js";
@@ -16,6 +19,7 @@ import type { ClassifierModel } from "../domain/model.js";
 import { indexFromTarball, readIndexFile, writeIndexFile } from "./index-file.js";
 import { parseGoldLine, parseItemLine, type GoldItem } from "./items.js";
 import { loadModelFromYamlText } from "./model-file.js";
+import { schemaCommand, validateCommand } from "./validate.js";
 
 export interface Writable {
   write(chunk: string): unknown;
@@ -28,6 +32,12 @@ export const USAGE = `usage: shepherd classify [--config FILE] [--index FILE | -
        shepherd index --tarball FILE [--config FILE] --out FILE
        shepherd backtest --repo OWNER/NAME [--config FILE]   (what backlog triage would label)
        shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
+       shepherd run <digest|summary|sweep|reconcile> --repo OWNER/NAME [--wait]
+       shepherd sweep --repo OWNER/NAME --dry-run [--at YYYY-MM-DD]
+       shepherd validate [FILE]      (check a .github/shepherd.yml; errors name key and line)
+       shepherd schema               (the config's JSON Schema)
+       shepherd --version
+       shepherd COMMAND --help
 
 classify  reads JSON lines {id, kind: "issue"|"pr", title, body, files?} on stdin and writes
           one JSON line per item: {id, kind, is_async, subsystems, roadmap, confidence, reasons}
@@ -164,6 +174,7 @@ async function runClassify(
 ): Promise<number> {
   const out = batched(stdout);
   let lineNo = 0;
+  let bad = 0;
   for await (const line of lines(stdin)) {
     lineNo += 1;
     if (line.trim() === "") continue;
@@ -182,12 +193,13 @@ async function runClassify(
         }),
       );
     } catch (error) {
+      bad += 1;
       out.flush();
       stderr.write(`line ${lineNo}: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
   out.flush();
-  return 0;
+  return bad > 0 ? 1 : 0;
 }
 
 function fmt(x: number): string {
@@ -255,10 +267,33 @@ async function runBacktest(
       ? `${JSON.stringify({ gold: goldPath, items: items.length, badLines: bad, ...report }, null, 2)}\n`
       : formatReport(report, goldPath, bad),
   );
-  return 0;
+  return bad > 0 ? 1 : 0;
+}
+
+/** The package's version, read next to the build (dist/src/cli -> package.json) or the source. */
+export function packageVersion(): string {
+  for (const relative of ["../../../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "shepherd" && pkg.version) return pkg.version;
+    } catch {
+      // Not at this depth; try the next.
+    }
+  }
+  return "unknown";
 }
 
 export async function main(argv: string[], stdin: Input, stdout: Writable, stderr: Writable): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "--version" || command === "-v") {
+    stdout.write(`shepherd ${packageVersion()}\n`);
+    return 0;
+  }
+  if (command === "validate") return validateCommand(rest, stdout, stderr);
+  if (command === "schema") return schemaCommand(rest, stdout, stderr);
   let options: Options;
   try {
     options = parseArgs(argv);

@@ -18,6 +18,23 @@ export interface StaleClaim {
   remindedAt: number | null;
 }
 
+/** The stale-clock view of a stored claim (the sweep and `shepherd sweep --dry-run` share it). */
+export function staleClaimOf(
+  issue: number,
+  claim: { claimant: string; since: number; lastActivity: number | null; pr: number | null; remindedAt: number | null },
+  labels: string[],
+): StaleClaim {
+  return {
+    issue,
+    claimant: claim.claimant,
+    since: claim.since,
+    lastClaimantActivity: claim.lastActivity,
+    pr: claim.pr,
+    labels,
+    remindedAt: claim.remindedAt,
+  };
+}
+
 export interface StaleClaimInput {
   claims: StaleClaim[];
   now: number;

@@ -7,7 +7,8 @@ import type { LabelSpec } from "../domain/actions.js";
 import type { ReactionTarget } from "../domain/events.js";
 import { parseMarker, renderMarker } from "../domain/markers.js";
 import type { CommentLedger } from "../state/comments.js";
-import type { CreatedIssue, GitHubPort } from "./port.js";
+import type { CheckRunSpec } from "../domain/config-check.js";
+import type { CheckRunRef, CreatedIssue, GitHubPort } from "./port.js";
 
 export interface EnsureOptions {
   /** An earlier try of this very write may have reached GitHub: look before writing. */
@@ -270,4 +271,17 @@ export async function ensureLabelDefined(port: GitHubPort, label: LabelSpec) {
 
 export async function ensureLabelUpdated(port: GitHubPort, current: string, label: LabelSpec) {
   await port.updateLabel(current, label);
+}
+
+/** One check run per commit and name: after a possible earlier try, the one GitHub has wins. */
+export async function ensureCheckRun(
+  port: GitHubPort,
+  spec: CheckRunSpec,
+  options: EnsureOptions,
+): Promise<CheckRunRef> {
+  if (options.maybeDone) {
+    const [found] = await port.checkRuns(spec.headSha, spec.name);
+    if (found) return found;
+  }
+  return port.createCheckRun(spec);
 }

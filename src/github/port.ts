@@ -4,6 +4,7 @@
 // The ensure* verbs (./ensure.ts) decide whether to call them at all.
 import type { ProbotOctokit } from "probot";
 import type { LabelSpec } from "../domain/actions.js";
+import type { CheckRunSpec } from "../domain/config-check.js";
 import type { ReactionTarget } from "../domain/events.js";
 
 export interface IssueSnapshot {
@@ -24,6 +25,11 @@ export interface CommentSnapshot {
 export interface CreatedIssue {
   number: number;
   nodeId: string;
+  url: string;
+}
+
+export interface CheckRunRef {
+  id: number;
   url: string;
 }
 
@@ -58,6 +64,11 @@ export interface GitHubPort {
   createDiscussion(input: { repositoryId: string; categoryId: string; title: string; body: string }): Promise<string>;
   createLabel(label: LabelSpec): Promise<void>;
   updateLabel(current: string, label: LabelSpec): Promise<void>;
+  /** A file's text at a commit, or null when the commit has no such file. */
+  fileAt(path: string, ref: string): Promise<string | null>;
+  /** This app's check runs named `name` on a commit, newest first. */
+  checkRuns(headSha: string, name: string): Promise<CheckRunRef[]>;
+  createCheckRun(spec: CheckRunSpec): Promise<CheckRunRef>;
 }
 
 const CREATE_DISCUSSION = `mutation ($repositoryId: ID!, $categoryId: ID!, $title: String!, $body: String!) {
@@ -246,6 +257,37 @@ export function createGitHubPort(octokit: ProbotOctokit, owner: string, repo: st
         // Created meanwhile: the goal is reached.
         if (statusOf(error) !== 422) throw error;
       }
+    },
+    async fileAt(path, ref) {
+      try {
+        const { data } = await octokit.rest.repos.getContent({ ...params, path, ref });
+        if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
+        return Buffer.from(data.content, "base64").toString("utf8");
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw error;
+      }
+    },
+    async checkRuns(headSha, name) {
+      const { data } = await octokit.rest.checks.listForRef({
+        ...params,
+        ref: headSha,
+        check_name: name,
+        filter: "all",
+      });
+      return data.check_runs.map((run) => ({ id: run.id, url: run.html_url ?? "" }));
+    },
+    async createCheckRun(spec) {
+      const { data } = await octokit.rest.checks.create({
+        ...params,
+        name: spec.name,
+        head_sha: spec.headSha,
+        status: "completed",
+        conclusion: spec.conclusion,
+        completed_at: spec.completedAt,
+        output: { title: spec.title, summary: spec.summary, annotations: spec.annotations },
+      });
+      return { id: data.id, url: data.html_url ?? "" };
     },
     async updateLabel(current, label) {
       await octokit.rest.issues.updateLabel({

@@ -38,6 +38,8 @@ export interface Keys {
   backlog(repoId: number): string;
   /** The code index of a repo: a hash of identifier → entry, and its meta (commit, size). */
   codeIndex(repoId: number): string;
+  /** The "Shepherd config" check run of one commit: intent before the create, then its id and URL. */
+  configCheck(repoId: number, sha: string): string;
   codeIndexMeta(repoId: number): string;
   digest(repoId: number, week: string): string;
   /** An ETag of a conditional listing; repo-scoped ones start `<repoId>:`. */
@@ -86,6 +88,7 @@ export function createKeys(prefix: string): Keys {
     tracking: (repoId) => `${p}:tracking:${repoId}`,
     backlog: (repoId) => `${p}:backlog:${repoId}`,
     codeIndex: (repoId) => `${p}:code-index:${repoId}`,
+    configCheck: (repoId, sha) => `${p}:config-check:${repoId}:${sha}`,
     codeIndexMeta: (repoId) => `${p}:code-index-meta:${repoId}`,
     digest: (repoId, week) => `${p}:digest:${repoId}:${week}`,
     conditional: (url) => `${p}:etag:${url}`,

@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { Renderer } from "./render.js";
 import type {
+  CheckRunRecord,
   CommentRecord,
   FakeState,
   InstallationRecord,
@@ -432,6 +433,18 @@ function checkComment(body: string): void {
 }
 
 /** A handler for a route under /repos/{owner}/{repo}. */
+interface CheckRunInput {
+  name: string;
+  head_sha: string;
+  status?: "queued" | "in_progress" | "completed";
+  conclusion?: string;
+  started_at?: string;
+  completed_at?: string;
+  external_id?: string;
+  details_url?: string;
+  output?: { title?: string; summary?: string; text?: string; annotations?: CheckRunRecord["annotations"] };
+}
+
 function repoRoute(handle: (ctx: HandlerContext, repo: RepoRecord) => HandlerResult): RouteHandler {
   return { handle: (ctx) => handle(ctx, repoOf(ctx)) };
 }
@@ -626,6 +639,46 @@ export const ROUTES: Record<string, RouteHandler> = {
     if (/\.raw\b|\.raw\+/.test(accept))
       return { status: 200, raw: { contentType: "application/vnd.github.raw; charset=utf-8", data: file.content } };
     return ok(ctx.render.file(repo, ref, file));
+  }),
+
+  // Check runs: an app creates them on a commit; GitHub announces each with check_run.created.
+  "checks/create": {
+    auth: "installation",
+    handle: (ctx) => {
+      const repo = repoOf(ctx);
+      const input = ctx.body as CheckRunInput;
+      const completed = input.conclusion !== undefined || input.status === "completed";
+      const run: CheckRunRecord = {
+        id: ctx.state.newId(),
+        repoId: repo.id,
+        headSha: input.head_sha,
+        name: input.name,
+        status: completed ? "completed" : (input.status ?? "queued"),
+        conclusion: input.conclusion ?? null,
+        startedAt: input.started_at ?? ctx.now(),
+        completedAt: completed ? (input.completed_at ?? ctx.now()) : null,
+        externalId: input.external_id ?? null,
+        detailsUrl: input.details_url ?? null,
+        title: input.output?.title ?? null,
+        summary: input.output?.summary ?? null,
+        text: input.output?.text ?? null,
+        annotations: input.output?.annotations ?? [],
+      };
+      // GitHub accepts at most 50 annotations a request.
+      if (run.annotations.length > 50) throw invalid("CheckRun", "annotations", "invalid");
+      ctx.state.checkRuns.set(run.id, run);
+      ctx.emit("check_run", "created", repo, (render) => ({ check_run: render.checkRun(repo, run) }));
+      return created(ctx.render.checkRun(repo, run));
+    },
+  },
+
+  "checks/list-for-ref": repoRoute((ctx, repo) => {
+    const ref = ctx.params["ref"] ?? "";
+    const name = first(ctx.query["check_name"]);
+    const runs = [...ctx.state.checkRuns.values()]
+      .filter((run) => run.repoId === repo.id && run.headSha === ref && (name === undefined || run.name === name))
+      .sort((a, b) => b.id - a.id);
+    return ok({ total_count: runs.length, check_runs: runs.map((run) => ctx.render.checkRun(repo, run)) });
   }),
 
   "repos/get-collaborator-permission-level": repoRoute((ctx, repo) => {

@@ -2,6 +2,7 @@
 // OpenAPI response schema on each call (validateResponses), so keep required fields complete.
 import type {
   Account,
+  CheckRunRecord,
   CommentRecord,
   DiffEntryInput,
   DiscussionRecord,
@@ -43,6 +44,7 @@ export interface Renderer {
   organization(login: string): Record<string, unknown>;
   /** The `discussion` of webhook payloads (REST has no discussions API; this is the webhook shape). */
   discussion(repo: RepoRecord, discussion: DiscussionRecord): Record<string, unknown>;
+  checkRun(repo: RepoRecord, run: CheckRunRecord): Record<string, unknown>;
 }
 
 function nodeId(kind: string, id: number): string {
@@ -609,7 +611,36 @@ export function createRenderer(state: FakeState, urls: Urls): Renderer {
     };
   }
 
+  function checkRun(record: RepoRecord, run: CheckRunRecord): Record<string, unknown> {
+    const url = `${repoUrl(record)}/check-runs/${run.id}`;
+    return {
+      id: run.id,
+      node_id: nodeId("CheckRun", run.id),
+      head_sha: run.headSha,
+      name: run.name,
+      external_id: run.externalId,
+      url,
+      html_url: `${repoHtml(record)}/runs/${run.id}`,
+      details_url: run.detailsUrl ?? `${repoHtml(record)}/runs/${run.id}`,
+      status: run.status,
+      conclusion: run.conclusion,
+      started_at: run.startedAt,
+      completed_at: run.completedAt,
+      output: {
+        title: run.title,
+        summary: run.summary,
+        text: run.text,
+        annotations_count: run.annotations.length,
+        annotations_url: `${url}/annotations`,
+      },
+      check_suite: { id: run.id },
+      app: null,
+      pull_requests: [],
+    };
+  }
+
   return {
+    checkRun,
     user,
     repo,
     label,

@@ -20,6 +20,31 @@ export interface FileRecord {
   sha: string;
 }
 
+/** A check run an app created on a commit, with the annotations it was given. */
+export interface CheckRunRecord {
+  id: number;
+  repoId: number;
+  headSha: string;
+  name: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  startedAt: string;
+  completedAt: string | null;
+  externalId: string | null;
+  detailsUrl: string | null;
+  title: string | null;
+  summary: string | null;
+  text: string | null;
+  annotations: Array<{
+    path: string;
+    start_line: number;
+    end_line: number;
+    annotation_level: string;
+    message: string;
+    title?: string;
+  }>;
+}
+
 export interface LabelRecord {
   id: number;
   name: string;
@@ -265,6 +290,8 @@ export class FakeState {
   readonly installations = new Map<number, InstallationRecord>();
   readonly teams = new Map<string, TeamRecord>();
   readonly tokens = new Map<string, TokenRecord>();
+  /** Every check run, by id. */
+  readonly checkRuns = new Map<number, CheckRunRecord>();
   private nextId = 1000;
 
   constructor(options: StateOptions) {

@@ -46,6 +46,8 @@ export interface Payloads {
     comment: CommentRecord,
     extra?: Record<string, unknown>,
   ): Record<string, unknown>;
+  /** A `push` of `after` to `ref` (default: the default branch) that changed `paths`. */
+  pushPayload(after: string, paths: string[], ref?: string): Record<string, unknown>;
 }
 
 export interface World extends Payloads {
@@ -111,6 +113,17 @@ export function createPayloads(fake: FakeGitHub, repo: RepoRecord, associations:
   }
 
   return {
+    pushPayload(after, paths, ref = `refs/heads/${repo.defaultBranch}`) {
+      return {
+        ref,
+        after,
+        repository: repository(),
+        commits: [{ added: [], modified: paths, removed: [] }],
+        head_commit: null,
+        installation: { id: INSTALLATION_ID },
+        sender: { login: "maintainer", id: 99, type: "User" },
+      };
+    },
     issuePayload(action, issue, extra = {}) {
       const payload = examplePayload("issues", action);
       const base = payload.issue as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -85,7 +85,7 @@ describe("shepherd classify", () => {
     expect(outputLines(out).map((l) => l.id)).toEqual(["x", "x"]);
   });
 
-  it("reports bad lines with their line number and carries on", async () => {
+  it("reports bad lines with their line number, carries on, and exits 1", async () => {
     const good = JSON.stringify({ id: "ok", kind: "issue", title: "t", body: "" });
     const stdin = [
       good,
@@ -96,7 +96,7 @@ describe("shepherd classify", () => {
       good,
     ].join("\n");
     const { code, out, err } = await run(["classify"], stdin);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     expect(outputLines(out)).toHaveLength(2);
     expect(err).toMatch(/^line 2: invalid JSON/m);
     expect(err).toMatch(/^line 4: "kind" must be "issue" or "pr"/m);
@@ -200,7 +200,7 @@ describe("shepherd backtest", () => {
   it("prints a readable report and reports bad lines", async () => {
     const path = tempFile("gold.jsonl", goldText);
     const { code, out, err } = await run(["backtest", "--gold", path]);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     expect(err).toMatch(/line 6: "title" must be a string/);
     expect(out).toContain("5 items (2 issue, 3 pr), 1 bad lines skipped");
     expect(out).toMatch(/^issue\s+1\.000 \(1\/1\)/m);
@@ -211,7 +211,7 @@ describe("shepherd backtest", () => {
   it("emits machine-readable JSON with --json", async () => {
     const path = tempFile("gold2.jsonl", goldText);
     const { code, out } = await run(["backtest", "--gold", path, "--json"]);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     const report = JSON.parse(out) as {
       items: number;
       badLines: number;
@@ -267,4 +267,53 @@ describe("loadModelFromYamlText", () => {
     expect(() => loadModelFromYamlText(yaml)).toThrow(ModelFileError);
     expect(() => loadModelFromYamlText(yaml)).toThrow(message);
   });
+});
+
+describe("shepherd validate, schema, --version, --help", () => {
+  it("prints ok for a good file and exits 0", async () => {
+    const path = tempFile("good-config.yml", 'preset: django-async\nroadmap:\n  "3.0":\n    title: Three\n');
+    expect(await run(["validate", path])).toEqual({ code: 0, out: "ok\n", err: "" });
+  });
+
+  it("names each bad key with its line and exits 1", async () => {
+    const path = tempFile("bad-config.yml", "preset: django-async\nroadmap:\n  3.0:\n    titel: x\n");
+    const { code, out } = await run(["validate", path]);
+    expect(code).toBe(1);
+    expect(out).toBe(
+      `${path}:3: roadmap.3.0: YAML reads the key 3.0 as the number 3; quote it: "3.0":\n` +
+        `${path}:4: roadmap.3.titel: unknown key\n`,
+    );
+  });
+
+  it("says which file it cannot read", async () => {
+    const { code, err } = await run(["validate", join(dir, "missing.yml")]);
+    expect(code).toBe(1);
+    expect(err).toContain("cannot read");
+    expect(err).toContain("ENOENT");
+  });
+
+  it("prints the JSON Schema, the same as the committed file", async () => {
+    const { code, out } = await run(["schema"]);
+    expect(code).toBe(0);
+    const schema = JSON.parse(out) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toContain("triage");
+    const committed = readFileSync(new URL("../../shepherd.schema.json", import.meta.url), "utf8");
+    // Stale when the zod schema changed: regenerate with `node dist/src/cli/shepherd.js schema > shepherd.schema.json`.
+    expect(JSON.parse(committed)).toEqual(schema);
+  });
+
+  it("prints the version", async () => {
+    const { code, out } = await run(["--version"]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^shepherd \d+\.\d+\.\d+\n$/);
+  });
+
+  it.each(["validate", "schema", "classify", "backtest", "index"])(
+    "answers %s --help with its usage",
+    async (command) => {
+      const { code, out } = await run([command, "--help"]);
+      expect(code).toBe(0);
+      expect(out).toContain("usage: shepherd");
+    },
+  );
 });
