@@ -23,6 +23,15 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
 
 const WAIT_MS = 30_000;
 
+/** The story's newcomer issue, in the test and in the README's screenshots. */
+export const ASYNC_ISSUE = {
+  title: "Make QuerySet.aget async-safe",
+  body: "`QuerySet.aget()` should be safe to await from an async view: the ORM call runs in a thread today.",
+};
+
+/** The tracking issue's summary is in the issue Shepherd opens, then in each edit of its body. */
+export const SUMMARY_KINDS = ["issue-created", "issue-update"];
+
 export async function actAs(page: Page, login: string): Promise<void> {
   await page.locator("#actor").selectOption(login);
 }
@@ -59,15 +68,19 @@ export async function postDigest(page: Page): Promise<string> {
   return (await status.textContent()) ?? "";
 }
 
-/** The timeline entry of `kind` (on issue `issue`) whose text matches, once it is on the page. */
+/** The latest timeline entry of `kind` (one of them; on issue `issue`) whose text matches, once it is on the page. */
 export async function entry(
   page: Page,
-  kind: string,
+  kind: string | string[],
   hasText: string | RegExp,
   issue?: number,
   timeout = WAIT_MS,
 ): Promise<Locator> {
-  const selector = `article.entry[data-kind="${kind}"]${issue === undefined ? "" : `[data-issue="${issue}"]`}`;
+  const on = issue === undefined ? "" : `[data-issue="${issue}"]`;
+  const selector = [kind]
+    .flat()
+    .map((one) => `article.entry[data-kind="${one}"]${on}`)
+    .join(", ");
   // The timeline is newest first: the first match is the latest.
   const found = page.locator(selector).filter({ hasText }).first();
   await found.waitFor({ timeout });

@@ -4,6 +4,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ASYNC_ISSUE,
+  SUMMARY_KINDS,
   chromiumPath,
   comment,
   entry,
@@ -39,12 +41,9 @@ describe.skipIf(SKIP)("the sandbox in a browser", () => {
   }, 30_000);
 
   it("shows Shepherd's labels, explanation, welcome, claim, summary and digest", async () => {
-    const number = await openItem(page, "newcomer-ana", {
-      title: "Make QuerySet.aget async-safe",
-      body: "`QuerySet.aget()` should be safe to await from an async view: the ORM call runs in a thread today.",
-    });
+    const number = await openItem(page, "newcomer-ana", ASYNC_ISSUE);
     expect(number).toBeGreaterThan(0);
-    await entry(page, "user-issue", "Make QuerySet.aget async-safe", number);
+    await entry(page, "user-issue", ASYNC_ISSUE.title, number);
 
     const labels = await entry(page, "labels", "subsystem:orm", number);
     expect(await labels.locator(".chip").allTextContents()).toEqual(
@@ -69,7 +68,7 @@ describe.skipIf(SKIP)("the sandbox in a browser", () => {
     const summary = await entry(page, "issue-created", "Async roadmap progress");
     expect(await summary.locator(".chip").allTextContents()).toContain("roadmap-progress");
     // The summary follows the claim (coalesced edits of the tracking issue).
-    await entry(page, "issue-update", /1 claimed/);
+    await entry(page, SUMMARY_KINDS, /Async roadmap progress[\s\S]*1 claimed/);
 
     expect(await postDigest(page)).toBe("digest task done");
     const digest = await entry(page, "issue-created", "weekly-digest");
