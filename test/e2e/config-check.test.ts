@@ -122,4 +122,22 @@ describe("the config check run", () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]?.body).toMatch(new RegExp(`\\[Shepherd config\\]\\(http[^)]*/django/django/runs/${run?.id}\\)`));
   });
+
+  it("the app's loader refuses a bare 3.0: roadmap key, saying how to quote it", async () => {
+    const bare = "preset: django-async\ncommands: {}\nclaims: {}\nroadmap:\n  3.0:\n    title: Three\n";
+    const h = await startHarness({ config: bare });
+    const issue = h.fake.state.addIssue(h.repo, { title: "Something", body: "", user: "newcomer" });
+    await h.comment(issue, "newcomer", "/claim");
+    await h.settle();
+    // Read as the number 3 the file would resolve; the loader sees the text and refuses it instead.
+    const cached = JSON.parse((await h.redis.get(h.shepherd.keys.config("django", "django"))) ?? "{}") as {
+      status?: string;
+      errors?: string[];
+    };
+    expect(cached).toMatchObject({ status: "invalid" });
+    expect(cached.errors).toEqual(['roadmap.3.0: YAML reads the key 3.0 as the number 3; quote it: "3.0":']);
+    const replies = h.fake.state.commentsOn(h.repo, issue.number).filter((comment) => comment.user !== "newcomer");
+    expect(replies.map((reply) => reply.body)).toEqual([expect.stringContaining("Commands do nothing here")]);
+    expect(h.fake.state.issue(h.repo, issue.number).assignees).toEqual([]);
+  });
 });
