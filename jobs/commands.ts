@@ -18,6 +18,7 @@ import type {
   MentoringFacts,
 } from "../src/domain/commands/types.js";
 import { type GenericComment, genericComment, type ShepherdEvent } from "../src/domain/events.js";
+import { isShepherdIssue } from "../src/domain/track.js";
 import { findMilestone, labelsKnown } from "../src/domain/triage.js";
 import { planFailure } from "../src/domain/failures.js";
 import { openMilestones } from "../src/github/issues.js";
@@ -28,6 +29,7 @@ import { brokenConfigReply } from "../src/domain/config-check.js";
 import { CONFIG_PATH } from "../src/github/config.js";
 import { readConfigCheck } from "./config-check.js";
 import { type HandlerContext, loadConfig, type RepoRef, withItemLock } from "./context.js";
+import { ownFacts } from "./projection.js";
 import { gatherTriage } from "./triage.js";
 import {
   assignMentor,
@@ -129,6 +131,7 @@ async function createRunner(
     milestone: source.item.milestone?.title ?? null,
   };
   const number = item.number;
+  const own = { botLogin: deps.botLogin, trackingIssue: config.progress?.issue };
   let triager: boolean | null = null;
   const settings: CommandSettings = {
     anyoneLabels: config.commands?.anyoneLabels ?? [],
@@ -227,6 +230,9 @@ async function createRunner(
     const where = item.kind === "pr" ? "pull requests" : "issues";
     const refuse = (body: string) => [{ type: "refuse" as const, body }];
     if (!spec.appliesTo.includes(item.kind)) return refuse(`\`/${spec.name}\` does not work on ${where}.`);
+    if (spec.tracksItem && isShepherdIssue(ownFacts(source.item), own)) {
+      return refuse(`\`/${spec.name}\` does not work on Shepherd's own issues (its tracking issue and digests).`);
+    }
     if (!settings.enabled.includes(spec.feature)) {
       return refuse(
         `\`/${spec.name}\` is not enabled in this repository. A maintainer can turn it on with ` +

@@ -3,12 +3,12 @@
 // Safe to run twice: the intent is recorded in Redis before the create, a finished check is never
 // created again, and a run that may have reached GitHub looks for its check run before writing.
 import { validateConfigText } from "../src/config/validate.js";
-import { decideConfigCheck } from "../src/domain/config-check.js";
-import type { PushEvent } from "../src/domain/events.js";
+import { decideConfigCheck, pullRequestMayChangeConfig } from "../src/domain/config-check.js";
+import type { ItemEvent, RepoRef } from "../src/domain/events.js";
 import { CONFIG_PATH } from "../src/github/config.js";
 import { ensureCheckRun } from "../src/github/ensure.js";
 import { createGitHubPort } from "../src/github/port.js";
-import { type HandlerContext, withLock } from "./context.js";
+import { type Context, type HandlerContext, listPullFiles, withLock } from "./context.js";
 
 const RECORD_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -25,9 +25,22 @@ export async function readConfigCheck(
   return raw === null ? null : (JSON.parse(raw) as ConfigCheckRecord);
 }
 
-export async function checkConfig(ctx: HandlerContext<PushEvent>, sha: string): Promise<void> {
-  const { event, deps } = ctx;
-  const { repo } = event;
+/**
+ * A pull request whose changes include the config gets the check on its head commit, also from a
+ * fork (whose pushes never reach Shepherd). One file listing (shared with triage), and only when
+ * the head moved; a head already checked after its push costs nothing more.
+ */
+export async function pullRequestConfigEvent(ctx: HandlerContext<ItemEvent>): Promise<void> {
+  const { event } = ctx;
+  if (!pullRequestMayChangeConfig(event) || event.headSha === null) return;
+  if ((await readConfigCheck(ctx, event.repo.id, event.headSha))?.state === "posted") return;
+  const files = await listPullFiles(ctx, event.repo, event.item.number);
+  if (!files.some((file) => file.filename === CONFIG_PATH)) return;
+  await checkConfig(ctx, event.repo, event.headSha);
+}
+
+export async function checkConfig(ctx: Context, repo: RepoRef, sha: string): Promise<void> {
+  const { deps } = ctx;
   const where = { repo: `${repo.owner}/${repo.repo}`, sha };
   await withLock(ctx, deps.keys.lock(`config-check-${repo.id}-${sha}`), async () => {
     const recorded = await readConfigCheck(ctx, repo.id, sha);

@@ -4,6 +4,7 @@
 import type { ProbotOctokit } from "probot";
 import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { CompiledModel } from "../src/domain/classifier.js";
+import type { ChangedFile } from "../src/domain/model.js";
 import type { RepoRef, ShepherdEvent } from "../src/domain/events.js";
 import type { GitHubClients } from "../src/github/client.js";
 import type { ConfigStore, RepoConfig } from "../src/github/config.js";
@@ -52,6 +53,8 @@ export interface RunScope {
   octokit(): Promise<ProbotOctokit>;
   /** Locks this run holds, so a nested take of the same lock does not release it early. */
   held: Set<string>;
+  /** PR file listings made in this run, by `repoId:number`: two handlers of one event list once. */
+  pullFiles: Map<string, Promise<ChangedFile[]>>;
 }
 
 export interface Context {
@@ -82,6 +85,7 @@ export function createRunScope(deps: JobDeps, id: string, installationId: number
     installationId,
     log,
     held: new Set(),
+    pullFiles: new Map(),
     octokit() {
       octokit ??= deps.clients.installation(installationId).catch((error: unknown) => {
         octokit = null;
@@ -236,4 +240,30 @@ export async function scheduleSummaryFor(
           jobId: `summary-${repo.id}-${deps.now()}`,
         },
   );
+}
+
+/** A PR's changed files, listed once per run however many handlers ask (at most GitHub's 3,000). */
+export function listPullFiles(ctx: Context, repo: RepoRef, number: number): Promise<ChangedFile[]> {
+  const key = `${repo.id}:${number}`;
+  const known = ctx.run.pullFiles.get(key);
+  if (known) return known;
+  const listed = (async () => {
+    const octokit = await ctx.octokit();
+    // 100 per page is the cheapest way through a long list.
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+      owner: repo.owner,
+      repo: repo.repo,
+      pull_number: number,
+      per_page: 100,
+    });
+    return files.map((file) => {
+      const changed: ChangedFile = { filename: file.filename, additions: file.additions, deletions: file.deletions };
+      if (file.patch) changed.patch = file.patch;
+      return changed;
+    });
+  })();
+  // A failed listing is not remembered: a retry of the step asks again.
+  listed.catch(() => ctx.run.pullFiles.delete(key));
+  ctx.run.pullFiles.set(key, listed);
+  return listed;
 }

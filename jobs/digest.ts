@@ -6,8 +6,8 @@ import { CronExpressionParser } from "cron-parser";
 import type { ProbotOctokit } from "probot";
 import type { ResolvedConfig } from "../src/config/resolve.js";
 import type { DigestConfig } from "../src/config/schema.js";
-import { renderDigest } from "../src/domain/digest.js";
-import { parseMarker, renderMarker } from "../src/domain/markers.js";
+import { composeDigest, type DigestPreview } from "../src/domain/digest.js";
+import { parseMarker } from "../src/domain/markers.js";
 import { isoWeek, snapshot, weekBounds } from "../src/domain/projection.js";
 import type { TaskJobData } from "../src/queues.js";
 import type { Steps } from "../src/run/steps.js";
@@ -35,12 +35,6 @@ interface DiscussionsInfo {
   } | null;
 }
 
-export interface DigestPreview {
-  week: string;
-  title: string;
-  body: string;
-}
-
 export async function digestRepoTask(ctx: Context, task: Extract<TaskJobData, { kind: "digest-repo" }>): Promise<void> {
   const { deps, log } = ctx;
   const scope = await repoTaskScope(ctx, task, (config) => config.digest !== null);
@@ -64,7 +58,7 @@ export async function digestRepoTask(ctx: Context, task: Extract<TaskJobData, { 
 
 /** The digest of a week from the projection; also takes that week's snapshot for the trend. */
 export async function buildDigest(
-  deps: Pick<JobDeps, "projection" | "claims" | "mentorships">,
+  deps: Pick<JobDeps, "projection">,
   repo: RepoRef,
   config: ResolvedConfig,
   week: string,
@@ -72,34 +66,24 @@ export async function buildDigest(
   options: { saveSnapshot?: boolean } = { saveSnapshot: true },
 ): Promise<DigestPreview> {
   const timeZone = config.digest?.timeZone ?? "UTC";
-  const items = await deps.projection.all(repo.id);
-  const current = snapshot(items, week, now);
-  if (options.saveSnapshot !== false) await deps.projection.saveSnapshot(repo.id, current);
-  const snapshots = (await deps.projection.snapshots(repo.id)).filter((entry) => entry.week !== week).concat(current);
   const { start, end } = weekBounds(week, timeZone);
-  const welcomed = await deps.projection.welcomesBetween(repo.id, start, end);
-  const staleAfter = (config.staleClaims?.remindAfterDays ?? 14) * DAY_MS;
-  const stale = items
-    .filter((item) => item.state === "claimed" && item.claimant && item.claimedAt !== null)
-    .filter((item) => now - (item.claimedAt ?? now) >= staleAfter)
-    .map((item) => ({
-      number: item.number,
-      title: item.title,
-      claimant: item.claimant ?? "",
-      idleDays: Math.floor((now - (item.claimedAt ?? now)) / DAY_MS),
-    }));
-  const rendered = renderDigest({
-    repo: `${repo.owner}/${repo.repo}`,
-    week,
-    timeZone,
-    items,
-    snapshots: [...snapshots.sort((a, b) => a.week.localeCompare(b.week))],
-    welcomed,
-    stale,
-    model: config.model,
-    now,
-  });
-  return { week, title: rendered.title, body: `${renderMarker("digest", { week })}\n${rendered.body}` };
+  const [items, snapshots, welcomes] = await Promise.all([
+    deps.projection.all(repo.id),
+    deps.projection.snapshots(repo.id),
+    deps.projection.welcomesBetween(repo.id, start, end),
+  ]);
+  if (options.saveSnapshot !== false) await deps.projection.saveSnapshot(repo.id, snapshot(items, week, now));
+  return composeDigest(
+    { items, snapshots, welcomes },
+    {
+      repo: `${repo.owner}/${repo.repo}`,
+      week,
+      timeZone,
+      remindAfterDays: config.staleClaims?.remindAfterDays ?? 14,
+      model: config.model,
+      now,
+    },
+  );
 }
 
 /** Posts unless GitHub already has this week's digest (a crash after posting, a second run). */

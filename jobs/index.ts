@@ -6,6 +6,7 @@ import type { ShepherdEvent } from "../src/domain/events.js";
 import type { TaskJobData } from "../src/queues.js";
 import { issueClosedEvent, pullLinksEvent } from "./claims.js";
 import { commandEvent } from "./commands.js";
+import { pullRequestConfigEvent } from "./config-check.js";
 import type { Context, HandlerContext } from "./context.js";
 import { digestRepoTask } from "./digest.js";
 import { fanOutToRepos } from "./fan-out.js";
@@ -47,6 +48,8 @@ function on<T extends ShepherdEvent["type"]>(type: T, name: string, fn: Typed<T>
 
 const triage = on("item", "triage", triageEvent);
 const pullLinks = on("item", "pull-links", pullLinksEvent);
+// After triage: the PR's file listing is made once and shared.
+const configCheck = on("item", "config-check", pullRequestConfigEvent);
 const onboard = on("item", "onboard", onboardEvent);
 const claimsEnded = on("item", "claims-ended", issueClosedEvent);
 const mentorshipClosed = on("item", "mentorship-closed", mentorshipClosedEvent);
@@ -65,10 +68,10 @@ const milestone = on("milestone", "milestone", milestoneEvent);
 /** `type.action` (or `type` for every action) → handlers, run in order. */
 export const EVENT_HANDLERS: Record<string, Handler[]> = {
   // Triage before commands: a `/subsystem` in the body then overrides the guess, not the reverse.
-  "item.opened": [triage, pullLinks, onboard, commands, projection],
+  "item.opened": [triage, configCheck, pullLinks, onboard, commands, projection],
   "item.edited": [triage, pullLinks, commands, projection],
-  "item.reopened": [triage, pullLinks, projection],
-  "item.synchronize": [triage],
+  "item.reopened": [triage, configCheck, pullLinks, projection],
+  "item.synchronize": [triage, configCheck],
   "item.ready_for_review": [triage],
   "item.closed": [claimsEnded, pullLinks, mentorshipClosed, projection],
   "label.labeled": [labelChange, projection],

@@ -25,7 +25,7 @@ export async function pushEvent(ctx: HandlerContext<PushEvent>): Promise<void> {
   const { event, deps } = ctx;
   const { repo } = event;
   // Every branch: a pull request from this repository shows the check on its head commit.
-  if (pushChangesConfig(event, CONFIG_PATH) && event.after !== null) await checkConfig(ctx, event.after);
+  if (pushChangesConfig(event, CONFIG_PATH) && event.after !== null) await checkConfig(ctx, repo, event.after);
   if (onDefaultBranch(event) && !touchesConfig(event)) {
     // Code moves slowly against an index of where names live: at most one rebuild a day (the
     // stored build time says when the last was; the job id coalesces a day's pushes).

@@ -19,7 +19,15 @@ import { openMilestones } from "../src/github/issues.js";
 import type { ItemState } from "../src/state/items.js";
 import { codeEvidenceFor } from "./code-index.js";
 import { ownFacts } from "./projection.js";
-import { type Context, type HandlerContext, type JobDeps, loadConfig, type RepoRef, withItemLock } from "./context.js";
+import {
+  type Context,
+  type HandlerContext,
+  type JobDeps,
+  listPullFiles,
+  loadConfig,
+  type RepoRef,
+  withItemLock,
+} from "./context.js";
 
 /** Events whose PR file list may have changed since it was stored. */
 const FILE_CHANGING_ACTIONS = new Set(["opened", "reopened", "synchronize", "ready_for_review"]);
@@ -62,7 +70,7 @@ export async function gatherTriage(
   const { deps } = ctx;
   const octokit = await ctx.octokit();
   const state = await deps.items.load(repo.id, item.number);
-  const files = item.kind === "pr" ? await changedFiles(octokit, repo, item.number, state, action) : undefined;
+  const files = item.kind === "pr" ? await changedFiles(ctx, repo, item.number, state, action) : undefined;
   const input: ClassifyInput = {
     kind: item.kind,
     title: item.title,
@@ -104,25 +112,14 @@ export async function gatherTriage(
 }
 
 async function changedFiles(
-  octokit: ProbotOctokit,
+  ctx: Context,
   repo: RepoRef,
   number: number,
   state: ItemState,
   action: string,
 ): Promise<ChangedFile[]> {
   if (state.files && !FILE_CHANGING_ACTIONS.has(action)) return state.files;
-  // GitHub lists at most 3,000 files; 100 per page is the cheapest way there.
-  const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
-    owner: repo.owner,
-    repo: repo.repo,
-    pull_number: number,
-    per_page: 100,
-  });
-  return files.map((file) => {
-    const changed: ChangedFile = { filename: file.filename, additions: file.additions, deletions: file.deletions };
-    if (file.patch) changed.patch = file.patch;
-    return changed;
-  });
+  return listPullFiles(ctx, repo, number);
 }
 
 /** The first referenced issue with a known triage; read from Redis, from GitHub only when unknown. */

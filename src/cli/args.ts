@@ -44,3 +44,10 @@ export function settingsFor(command: string, env: NodeJS.ProcessEnv, err: Writab
     return null;
   }
 }
+
+/** `--at YYYY-MM-DD` as midnight UTC of that day; `now` when absent; null when not such a date. */
+export function dateArgument(value: string | undefined, now: number): number | null {
+  if (value === undefined) return now;
+  const at = Date.parse(`${value}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(at) ? at : null;
+}

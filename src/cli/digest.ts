@@ -1,25 +1,29 @@
 // `shepherd digest --repo owner/name --dry-run`: prints the weekly digest Shepherd would post for
-// a repository, rendered from the projection in Redis, without calling GitHub.
+// a repository, rendered from the projection in Redis, without calling GitHub. With `--from FILE`
+// it renders from a file `shepherd export` wrote instead, offline: no Redis, no GitHub.
 import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { buildDigest } from "../../jobs/digest.js";
 import { type ResolvedConfig, resolveConfigInput } from "../config/resolve.js";
+import { composeDigest, type DigestPreview } from "../domain/digest.js";
 import { isoWeek } from "../domain/projection.js";
 import { connectRedis, createRedis } from "../redis.js";
-import { readSettings } from "../settings.js";
-import { createClaimStore } from "../state/claims.js";
 import { createKeys } from "../state/keys.js";
-import { createMentorshipStore } from "../state/mentorships.js";
 import { createProjectionStore } from "../state/projection.js";
-import { parseCommandArgs, repoArgument } from "./args.js";
+import { dateArgument, parseCommandArgs, repoArgument, settingsFor } from "./args.js";
 import type { Writable } from "./main.js";
+import { readProjectionFile } from "./projection-file.js";
 
-export const DIGEST_USAGE = `usage: shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
+export const DIGEST_USAGE = `usage: shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www] [--at YYYY-MM-DD]
+       shepherd digest --dry-run --from FILE [--config FILE] [--week YYYY-Www] [--at YYYY-MM-DD]
 
 Prints the weekly digest for a repository from Shepherd's projection in Redis
 (SHEPHERD_REDIS_URL or SHEPHERD_REDIS_CLUSTER, SHEPHERD_PREFIX), without posting or calling GitHub.
+--from    a file written by \`shepherd export\`: the digest is computed from it, offline (no
+          Redis, no GitHub); a bad line is reported with its number and skipped (exit 1)
 --config  the repo's .github/shepherd.yml (default: the django-async preset)
---week    an ISO week such as 2026-W48 (default: this week)
+--week    an ISO week such as 2026-W48 (default: the week of --at)
+--at      the date the digest is computed at, midnight UTC (default: now)
 `;
 
 export async function digestCommand(
@@ -32,7 +36,14 @@ export async function digestCommand(
     "digest",
     DIGEST_USAGE,
     argv,
-    { repo: { type: "string" }, "dry-run": { type: "boolean" }, config: { type: "string" }, week: { type: "string" } },
+    {
+      repo: { type: "string" },
+      "dry-run": { type: "boolean" },
+      config: { type: "string" },
+      week: { type: "string" },
+      at: { type: "string" },
+      from: { type: "string" },
+    },
     err,
   );
   if (parsed === null) return 2;
@@ -41,37 +52,28 @@ export async function digestCommand(
     out.write(DIGEST_USAGE);
     return 0;
   }
-  if (parsed.positionals.length > 0) {
-    err.write(`shepherd digest: unexpected argument "${parsed.positionals[0]}"\n${DIGEST_USAGE}`);
+  const usage = (message: string) => {
+    err.write(`shepherd digest: ${message}\n${DIGEST_USAGE}`);
     return 2;
-  }
+  };
+  if (parsed.positionals.length > 0) return usage(`unexpected argument "${parsed.positionals[0]}"`);
   const target = repoArgument(values.repo);
-  if (!target) {
-    err.write(`shepherd digest: --repo OWNER/NAME is required\n${DIGEST_USAGE}`);
-    return 2;
-  }
-  const { owner, repo: name } = target;
-  if (!values["dry-run"]) {
-    err.write(`shepherd digest: only --dry-run is supported; the scheduled job posts the digest\n${DIGEST_USAGE}`);
-    return 2;
-  }
-  if (values.week !== undefined && !/^\d{4}-W\d{2}$/.test(values.week)) {
-    err.write(`shepherd digest: --week must look like 2026-W48\n${DIGEST_USAGE}`);
-    return 2;
-  }
+  if (values.from === undefined && !target) return usage("--repo OWNER/NAME is required");
+  if (values.from !== undefined && values.repo !== undefined) return usage("give --repo or --from, not both");
+  if (!values["dry-run"]) return usage("only --dry-run is supported; the scheduled job posts the digest");
+  if (values.week !== undefined && !/^\d{4}-W\d{2}$/.test(values.week)) return usage("--week must look like 2026-W48");
+  const now = dateArgument(values.at, Date.now());
+  if (now === null) return usage("--at must be a date such as 2026-12-31");
   const config = await loadConfig(values.config);
   if (!config.ok) {
     err.write(`shepherd digest: ${config.error}\n`);
     return 1;
   }
-  // The running install's own settings: the same Redis (or cluster) and the same effective prefix.
-  let settings;
-  try {
-    settings = readSettings(env);
-  } catch (error) {
-    err.write(`shepherd digest: ${(error as Error).message}\n`);
-    return 1;
-  }
+  const week = values.week ?? isoWeek(now, config.value.digest?.timeZone ?? "UTC");
+  if (values.from !== undefined) return digestFromFile(values.from, config.value, week, now, out, err);
+  if (!target) return 2;
+  const settings = settingsFor("digest", env, err);
+  if (settings === null) return 1;
   const redis = createRedis(settings, "state");
   try {
     await connectRedis(redis, settings);
@@ -80,23 +82,53 @@ export async function digestCommand(
     return 1;
   }
   try {
-    const keys = createKeys(settings.prefix);
-    const projection = createProjectionStore(redis, keys);
+    const { owner, repo: name } = target;
+    const projection = createProjectionStore(redis, createKeys(settings.prefix));
     const repoId = await projection.repoIdOf(owner, name);
     if (repoId === null) {
       err.write(`shepherd digest: no projection of ${owner}/${name} in this Redis (has Shepherd reconciled it?)\n`);
       return 1;
     }
-    const now = Date.now();
-    const week = values.week ?? isoWeek(now, config.value.digest?.timeZone ?? "UTC");
-    const deps = { projection, claims: createClaimStore(redis, keys), mentorships: createMentorshipStore(redis, keys) };
     const repo = { id: repoId, owner, repo: name };
-    const digest = await buildDigest(deps, repo, config.value, week, now, { saveSnapshot: false });
-    out.write(`# ${digest.title}\n\n${digest.body}\n`);
+    printDigest(out, await buildDigest({ projection }, repo, config.value, week, now, { saveSnapshot: false }));
     return 0;
   } finally {
     redis.disconnect();
   }
+}
+
+async function digestFromFile(
+  path: string,
+  config: ResolvedConfig,
+  week: string,
+  now: number,
+  out: Writable,
+  err: Writable,
+): Promise<number> {
+  let file;
+  try {
+    file = await readProjectionFile(path);
+  } catch (error) {
+    err.write(`shepherd digest: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return 1;
+  }
+  for (const problem of file.problems) err.write(`${path}: line ${problem.line}: ${problem.message}\n`);
+  // Without its header the file does not say which repository it is.
+  if (file.header === null) return 1;
+  const digest = composeDigest(file.state, {
+    repo: file.header.repo,
+    week,
+    timeZone: config.digest?.timeZone ?? "UTC",
+    remindAfterDays: config.staleClaims?.remindAfterDays ?? 14,
+    model: config.model,
+    now,
+  });
+  printDigest(out, digest);
+  return file.problems.length > 0 ? 1 : 0;
+}
+
+function printDigest(out: Writable, digest: DigestPreview): void {
+  out.write(`# ${digest.title}\n\n${digest.body}\n`);
 }
 
 async function loadConfig(

@@ -31,7 +31,9 @@ export const USAGE = `usage: shepherd classify [--config FILE] [--index FILE | -
        shepherd backtest --gold FILE [--config FILE] [--index FILE | --tarball FILE] [--json]
        shepherd index --tarball FILE [--config FILE] --out FILE
        shepherd backtest --repo OWNER/NAME [--config FILE]   (what backlog triage would label)
-       shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www]
+       shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www] [--at YYYY-MM-DD]
+       shepherd digest --dry-run --from FILE [--config FILE] [--week YYYY-Www] [--at YYYY-MM-DD]
+       shepherd export --repo OWNER/NAME [--out FILE]   (the stored projection as JSON lines)
        shepherd run <digest|summary|sweep|reconcile> --repo OWNER/NAME [--wait]
        shepherd sweep --repo OWNER/NAME --dry-run [--at YYYY-MM-DD]
        shepherd validate [FILE]      (check a .github/shepherd.yml; errors name key and line)

@@ -4,6 +4,7 @@
 
 import { backlogDryRun } from "./backlog.js";
 import { digestCommand } from "./digest.js";
+import { exportCommand } from "./export.js";
 import { main } from "./main.js";
 import { runCommand } from "./run.js";
 import { sweepCommand } from "./sweep.js";
@@ -18,6 +19,8 @@ process.exitCode =
       ? await sweepCommand(rest, process.stdout, process.stderr)
       : command === "digest"
         ? await digestCommand(rest, process.stdout, process.stderr)
-        : live
-          ? await backlogDryRun(rest, process.stdout, process.stderr)
-          : await main(process.argv.slice(2), process.stdin, process.stdout, process.stderr);
+        : command === "export"
+          ? await exportCommand(rest, process.stdout, process.stderr)
+          : live
+            ? await backlogDryRun(rest, process.stdout, process.stderr)
+            : await main(process.argv.slice(2), process.stdin, process.stdout, process.stderr);

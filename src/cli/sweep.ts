@@ -12,7 +12,7 @@ import { createCommentLedger } from "../state/comments.js";
 import { createItemStore } from "../state/items.js";
 import { createKeys, type Keys } from "../state/keys.js";
 import { createProjectionStore } from "../state/projection.js";
-import { parseCommandArgs, repoArgument, settingsFor } from "./args.js";
+import { dateArgument, parseCommandArgs, repoArgument, settingsFor } from "./args.js";
 import type { Writable } from "./main.js";
 
 export const SWEEP_USAGE = `usage: shepherd sweep --repo OWNER/NAME --dry-run [--at YYYY-MM-DD] [--config FILE]
@@ -65,8 +65,8 @@ export async function sweepCommand(
     err.write(`shepherd sweep: only --dry-run is supported; \`shepherd run sweep\` runs it\n${SWEEP_USAGE}`);
     return 2;
   }
-  const now = values.at === undefined ? Date.now() : Date.parse(`${values.at}T00:00:00Z`);
-  if (values.at !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(values.at) || Number.isNaN(now))) {
+  const now = dateArgument(values.at, Date.now());
+  if (now === null) {
     err.write(`shepherd sweep: --at must be a date such as 2026-12-31\n${SWEEP_USAGE}`);
     return 2;
   }

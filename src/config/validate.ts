@@ -56,6 +56,17 @@ export function validateConfigText(text: string): ValidationResult {
   return { ok: false, problems: problems.sort((a, b) => a.startLine - b.startLine) };
 }
 
+/**
+ * The rules only the file's text can show (the parsed object has lost them): a bare `3.0:` roadmap
+ * key. The app's loader applies them to the text it read, as `shepherd validate` and the check do.
+ */
+export function textOnlyProblems(text: string): ConfigProblem[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) return [];
+  return numericRoadmapKeys(doc.contents, text, (range) => rangeLines(lineCounter, range));
+}
+
 /** `file:line: key: message`, one line per problem. */
 export function formatProblems(path: string, problems: ConfigProblem[]): string {
   return problems.map((problem) => `${path}:${problem.startLine}: ${problem.key}: ${problem.message}\n`).join("");

@@ -33,6 +33,18 @@ export function pushChangesConfig(event: { paths: string[]; after: string | null
   return event.paths.includes(path) && event.after !== null && !/^0+$/.test(event.after);
 }
 
+/** PR actions after which its head may carry a config GitHub has not seen checked. */
+const HEAD_CHANGING_ACTIONS: ReadonlySet<string> = new Set(["opened", "synchronize", "reopened"]);
+
+/** Whether a pull request event may need a config check: the head moved or appeared (files are asked next). */
+export function pullRequestMayChangeConfig(event: {
+  action: string;
+  item: { kind: "issue" | "pr" };
+  headSha: string | null;
+}) {
+  return event.item.kind === "pr" && event.headSha !== null && HEAD_CHANGING_ACTIONS.has(event.action);
+}
+
 /**
  * The check run for one commit. `problems` is null when the commit has no config file (removed):
  * that is not an error, Shepherd is simply off there.

@@ -3,6 +3,7 @@
 // trend as Mermaid charts (GitHub renders ```mermaid blocks). Logins are bold, never @-mentions;
 // titles are escaped and neutralised. Every list is capped so the body stays well inside GitHub's
 // 65,536-character limit, and the work is one pass over the items plus sorting what moved.
+import { renderMarker } from "./markers.js";
 import { boldLogin, escapeCell, escapeInline, escapeTitle, joinWords, plural, shorten } from "./markdown.js";
 import type { ClassifierModel } from "./model.js";
 import {
@@ -34,6 +35,60 @@ export interface DigestInput {
   stale: Array<{ number: number; title: string; claimant: string; idleDays: number }>;
   model: ClassifierModel;
   now: number;
+}
+
+/** What a digest is computed from: the projection's items, its stored snapshots, the welcomes. */
+export interface DigestState {
+  items: TrackedItem[];
+  snapshots: WeeklySnapshot[];
+  welcomes: Array<{ newcomer: string; mentor: string | null; at: number }>;
+}
+
+export interface DigestPreview {
+  week: string;
+  title: string;
+  body: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The digest of a week from the stored state: this week's snapshot replaces a stored one of the
+ * same week in the trend, and claims idle for `remindAfterDays` are listed as stale. The job and
+ * `shepherd digest --dry-run` (from Redis or from an exported file) all come through here.
+ */
+export function composeDigest(
+  state: DigestState,
+  input: { repo: string; week: string; timeZone: string; remindAfterDays: number; model: ClassifierModel; now: number },
+): DigestPreview {
+  const { week, now } = input;
+  const current = snapshot(state.items, week, now);
+  const snapshots = state.snapshots
+    .filter((entry) => entry.week !== week)
+    .concat(current)
+    .sort((a, b) => a.week.localeCompare(b.week));
+  const staleAfter = input.remindAfterDays * DAY_MS;
+  const stale = state.items
+    .filter((item) => item.state === "claimed" && item.claimant && item.claimedAt !== null)
+    .filter((item) => now - (item.claimedAt ?? now) >= staleAfter)
+    .map((item) => ({
+      number: item.number,
+      title: item.title,
+      claimant: item.claimant ?? "",
+      idleDays: Math.floor((now - (item.claimedAt ?? now)) / DAY_MS),
+    }));
+  const rendered = renderDigest({
+    repo: input.repo,
+    week,
+    timeZone: input.timeZone,
+    items: state.items,
+    snapshots,
+    welcomed: state.welcomes,
+    stale,
+    model: input.model,
+    now,
+  });
+  return { week, title: rendered.title, body: `${renderMarker("digest", { week })}\n${rendered.body}` };
 }
 
 const MOVED_AT_MOST = 20;

@@ -51,6 +51,8 @@ export interface ItemEvent extends Base {
   /** The body before an edit; null when the body did not change (or the event is not an edit). */
   previousBody: string | null;
   bodyChanged: boolean;
+  /** A PR's head commit (what its checks go on); null for issues. */
+  headSha: string | null;
 }
 
 export interface LabelEvent extends Base {
@@ -172,6 +174,7 @@ const Changes = z.object({ body: z.object({ from: z.string().nullish() }).nullis
 const ItemPayload = Common.extend({
   action: z.enum(["opened", "edited", "reopened", "closed", "synchronize", "ready_for_review"]),
   changes: Changes,
+  pull_request: z.object({ head: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/) }).nullish() }).nullish(),
 });
 const LabelPayload = Common.extend({
   action: z.enum(["labeled", "unlabeled"]),
@@ -312,6 +315,7 @@ function parse(delivery: DeliveryInput, bot: string): ShepherdEvent | null {
         item: item(rawItem, kind),
         previousBody: bodyChanged ? (from ?? "") : null,
         bodyChanged,
+        headSha: data.pull_request?.head?.sha ?? null,
         ...base(id, data, bot),
       };
     }

@@ -2,9 +2,11 @@
 // repository) and caches the result in Redis, so an event costs no API call for config. A push that
 // touches the file bumps the owner's generation number, which invalidates every cached copy.
 import { createHash } from "node:crypto";
+import { composeConfigGet } from "@probot/octokit-plugin-config";
 import type { ProbotOctokit } from "probot";
 import { compileModel, type CompiledModel } from "../domain/classifier.js";
 import { resolveConfigInput, type ResolvedConfig } from "../config/resolve.js";
+import { textOnlyProblems } from "../config/validate.js";
 import type { RedisClient } from "../redis.js";
 import type { Keys } from "../state/keys.js";
 
@@ -54,11 +56,28 @@ async function fetchConfig(
   repo: string,
   generation: number,
 ): Promise<CachedConfig> {
+  // The texts the plugin reads, kept: a bare `3.0:` key is only visible in the text.
+  const texts: string[] = [];
+  const request = Object.assign(
+    async (...args: Parameters<ProbotOctokit["request"]>) => {
+      const response = await octokit.request(...args);
+      if (typeof response.data === "string") texts.push(response.data);
+      return response;
+    },
+    { endpoint: octokit.request.endpoint },
+  );
   try {
-    // Probot's config plugin, the same one behind context.config; called directly because a repo
-    // without its own file is left alone even when the org's `.github` repository has one.
-    const { config, files } = await octokit.config.get({ owner, repo, path: CONFIG_PATH });
+    // Probot's config plugin, the one behind context.config (the repo's file, `_extends`, the org's
+    // `.github`); called directly because a repo without its own file is left alone even when the
+    // org's `.github` repository has one.
+    const { config, files } = await composeConfigGet({ request } as unknown as Parameters<typeof composeConfigGet>[0], {
+      owner,
+      repo,
+      path: CONFIG_PATH,
+    });
     if (!files[0]?.config) return { status: "absent", generation };
+    const errors = texts.flatMap(textOnlyProblems).map((problem) => `${problem.key}: ${problem.message}`);
+    if (errors.length > 0) return { status: "invalid", errors, generation };
     return { status: "ok", raw: config, generation };
   } catch (error) {
     // Bad YAML or an `_extends` loop: GitHub errors (5xx, rate limits) carry a status and go up.

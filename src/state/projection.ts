@@ -23,6 +23,8 @@ export interface ProjectionStore {
     start: number,
     end: number,
   ): Promise<Array<{ newcomer: string; mentor: string | null; at: number }>>;
+  /** Every welcome recorded, oldest first (for `shepherd export`). */
+  welcomes(repoId: number): Promise<Array<{ newcomer: string; mentor: string | null; at: number }>>;
   /** owner/name → id, so the command line can find a repo's projection by name. */
   rememberRepo(owner: string, repo: string, repoId: number): Promise<void>;
   repoIdOf(owner: string, repo: string): Promise<number | null>;
@@ -70,6 +72,10 @@ export function createProjectionStore(redis: RedisClient, keys: Keys): Projectio
     },
     async welcomesBetween(repoId, start, end) {
       const raw = await redis.zrangebyscore(keys.welcomes(repoId), start, `(${end}`);
+      return raw.map((entry) => JSON.parse(entry) as { newcomer: string; mentor: string | null; at: number });
+    },
+    async welcomes(repoId) {
+      const raw = await redis.zrangebyscore(keys.welcomes(repoId), "-inf", "+inf");
       return raw.map((entry) => JSON.parse(entry) as { newcomer: string; mentor: string | null; at: number });
     },
     async rememberRepo(owner, repo, repoId) {

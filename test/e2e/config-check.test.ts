@@ -122,4 +122,80 @@ describe("the config check run", () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]?.body).toMatch(new RegExp(`\\[Shepherd config\\]\\(http[^)]*/django/django/runs/${run?.id}\\)`));
   });
+
+  it("the app's loader refuses a bare 3.0: roadmap key, saying how to quote it", async () => {
+    const bare = "preset: django-async\ncommands: {}\nclaims: {}\nroadmap:\n  3.0:\n    title: Three\n";
+    const h = await startHarness({ config: bare });
+    const issue = h.fake.state.addIssue(h.repo, { title: "Something", body: "", user: "newcomer" });
+    await h.comment(issue, "newcomer", "/claim");
+    await h.settle();
+    // Read as the number 3 the file would resolve; the loader sees the text and refuses it instead.
+    const cached = JSON.parse((await h.redis.get(h.shepherd.keys.config("django", "django"))) ?? "{}") as {
+      status?: string;
+      errors?: string[];
+    };
+    expect(cached).toMatchObject({ status: "invalid" });
+    expect(cached.errors).toEqual(['roadmap.3.0: YAML reads the key 3.0 as the number 3; quote it: "3.0":']);
+    const replies = h.fake.state.commentsOn(h.repo, issue.number).filter((comment) => comment.user !== "newcomer");
+    expect(replies.map((reply) => reply.body)).toEqual([expect.stringContaining("Commands do nothing here")]);
+    expect(h.fake.state.issue(h.repo, issue.number).assignees).toEqual([]);
+  });
+
+  it("checks a pull request that changes the config on its head: failure, then fixed, success", async () => {
+    const h = await startHarness();
+    const pull = h.fake.state.addIssue(h.repo, {
+      title: "Tune Shepherd",
+      body: "",
+      user: "contributor",
+      pull_request: true,
+    });
+    h.fake.state.addPullFiles(h.repo, pull.number, [{ filename: ".github/shepherd.yml", status: "modified" }]);
+    const head = pull.pull?.head ?? { sha: "" };
+    const badSha = head.sha;
+    h.fake.state.addFile(h.repo, ".github/shepherd.yml", BAD, { ref: badSha });
+    let since = h.fake.calls.length;
+    await h.send("pull_request", h.pullPayload("opened", h.fake.state.issue(h.repo, pull.number)));
+    await h.settle();
+    const count = (operationId: string) => h.apiCalls(since).filter((call) => call.operationId === operationId).length;
+    // One file listing (triage's and the check's), one read of the file at the head, one create.
+    expect(count("pulls/list-files")).toBe(1);
+    expect(count("repos/get-content")).toBe(1);
+    expect(creates(h, since)).toBe(1);
+    const [failing] = [...h.fake.state.checkRuns.values()].filter((run) => run.headSha === badSha);
+    expect(failing).toMatchObject({ name: "Shepherd config", conclusion: "failure" });
+    expect(failing?.annotations.map((a) => [a.title, a.start_line])).toEqual([
+      ["triage.minConfidence", 3],
+      ["roadmap.3.0", 5],
+    ]);
+
+    // The contributor pushes a fix to the branch: GitHub sends synchronize with the new head.
+    const goodSha = "f".repeat(40);
+    head.sha = goodSha;
+    h.fake.state.addFile(h.repo, ".github/shepherd.yml", GOOD, { ref: goodSha });
+    since = h.fake.calls.length;
+    await h.send("pull_request", h.pullPayload("synchronize", h.fake.state.issue(h.repo, pull.number)));
+    await h.settle();
+    expect(count("pulls/list-files")).toBe(1);
+    expect(creates(h, since)).toBe(1);
+    const [passing] = [...h.fake.state.checkRuns.values()].filter((run) => run.headSha === goodSha);
+    expect(passing).toMatchObject({ conclusion: "success", title: ".github/shepherd.yml is valid" });
+
+    // The same head again (a redelivery, or reopened): the check exists, nothing is listed or written.
+    since = h.fake.calls.length;
+    await h.send("pull_request", h.pullPayload("reopened", h.fake.state.issue(h.repo, pull.number)));
+    await h.settle();
+    expect(creates(h, since)).toBe(0);
+    expect(h.apiCalls(since).filter((call) => call.method !== "GET")).toEqual([]);
+  });
+
+  it("leaves a pull request that does not touch the config without a check, at one file listing", async () => {
+    const h = await startHarness();
+    const since = h.fake.calls.length;
+    await h.openPull({ title: "Async QuerySet.aget()", body: "", user: "contributor" }, [
+      { filename: "django/db/models/query.py", additions: 10, deletions: 0 },
+    ]);
+    expect(h.apiCalls(since).filter((call) => call.operationId === "pulls/list-files")).toHaveLength(1);
+    expect(creates(h, since)).toBe(0);
+    expect(h.fake.state.checkRuns.size).toBe(0);
+  });
 });

@@ -104,4 +104,40 @@ describe("Shepherd's own issues", () => {
     expect(summary).toHaveLength(1);
     expect(summary[0]?.body).toContain("(0 of 1)");
   });
+
+  it("refuse /claim, /subsystem and /why in one short reply each, and still answer /status", async () => {
+    const h = await startHarness({ config: CONFIG });
+    h.fake.state.setPermission(h.repo, "maintainer", "maintain");
+    await h.openIssue({ title: "Async QuerySet.aget()", body: "Managers need aget().", user: "r" });
+    await h.settle(10_000);
+    await task(h, "digest-repo");
+    const summary = byLabel(h, "roadmap-progress");
+    const digest = byLabel(h, "weekly-digest");
+    for (const own of [summary, digest]) {
+      const issue = h.fake.state.issue(h.repo, own?.number ?? 0);
+      const mark = h.fake.calls.length;
+      await h.comment(issue, "maintainer", "/claim\n/subsystem orm\n/why");
+      await h.settle(10_000);
+      // Three replies and nothing else: no label, no assignee, no claim, no explanation.
+      expect(writes(h, mark).map((call) => call.operationId)).toEqual([
+        "issues/create-comment",
+        "issues/create-comment",
+        "issues/create-comment",
+      ]);
+      const replies = h.fake.state.commentsOn(h.repo, issue.number).filter((c) => c.user.endsWith("[bot]"));
+      expect(replies).toHaveLength(3);
+      for (const reply of replies) expect(reply.body).toContain("does not work on Shepherd's own issues");
+      const after = h.fake.state.issue(h.repo, issue.number);
+      expect(after.labels).toEqual(issue.labels);
+      expect(after.assignees).toEqual([]);
+      expect(await h.redis.exists(h.shepherd.keys.claim(h.repo.id, issue.number))).toBe(0);
+    }
+    // Commands that do not track the item still work there.
+    const mark = h.fake.calls.length;
+    await h.comment(h.fake.state.issue(h.repo, summary?.number ?? 0), "maintainer", "/status");
+    await h.settle(10_000);
+    const replies = h.fake.state.commentsOn(h.repo, summary?.number ?? 0).filter((c) => c.user.endsWith("[bot]"));
+    expect(replies.at(-1)?.body).not.toContain("own issues");
+    expect(writes(h, mark)).toHaveLength(1);
+  });
 });

@@ -141,7 +141,13 @@ export function createPayloads(fake: FakeGitHub, repo: RepoRecord, associations:
       return {
         ...payload,
         number: pull.number,
-        pull_request: { ...base, ...itemFields(pull), draft: false },
+        pull_request: {
+          ...base,
+          ...itemFields(pull),
+          draft: false,
+          // The fake's head, so a check run Shepherd creates lands on the commit the fake knows.
+          ...(pull.pull ? { head: { ...(base.head as Record<string, unknown>), ...pull.pull.head } } : {}),
+        },
         repository: repository(),
         installation: INSTALLATION,
         ...extra,

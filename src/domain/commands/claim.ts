@@ -9,6 +9,7 @@ export const claim = defineCommand<null>({
   appliesTo: ["issue"],
   who: "anyone",
   feature: "claims",
+  tracksItem: true,
   parse: (args) => (args.length === 0 ? ok(null) : fail("`/claim` takes no arguments: `/claim`")),
   decide(context): CommandAction[] {
     const { actor, item, claim: current, settings } = context;

@@ -9,8 +9,12 @@
 //   inside one or starts inside one never runs, even after its `-->`. A comment within a command line is removed
 //   from its arguments (`/label bug <!-- why -->` → ["bug"]), as GitHub hides it.
 // - A fence also opens after a list marker ("- ~~~"): its content is indented too little to count as indented code.
-// - `<pre>`: any `<pre>` tag outside code and comments (a block or inline, even in a quote or a code span) opens a
-//   preformatted block; lines starting inside it never run until a `</pre>` closes it, blank lines included.
+// - `<pre>`: CommonMark's HTML block of type 1, exactly. A line that starts (after up to three spaces, a quote's `>`
+//   or a list marker) with `<pre`, `<script`, `<style` or `<textarea` followed by a space, a tab, `>` or the line's
+//   end opens it, even inside a paragraph; it runs through the first line holding `</pre>`, `</script>`, `</style>`
+//   or `</textarea>` (any of them), blank lines included, or to the end of the comment when none does, or to the end
+//   of its quote or list item. No line inside it runs. A `<pre>` elsewhere in a line is inline HTML and opens nothing.
+//   A list item is only known by the marker on the block's first line (the parser does not track lists otherwise).
 // - Quotes: a line that continues a quoted paragraph without its own `>` (a lazy continuation, "> I'd say\n/claim")
 //   is part of the quote and never runs; a blank line, or a quote that is a fence or a heading, ends that.
 
@@ -63,8 +67,10 @@ const NAME = /([a-z0-9-]+)(?=\s|$)/iy;
 const SPACES = /\s+/y;
 const LINE_BREAK = /\r\n|\r|\n/;
 const LIST_MARKER = /^(?:[-*+]|\d{1,9}[.)])[ \t]+/;
-/** `<pre>` and `</pre>` tags, as HTML reads them (case-insensitive, attributes allowed). */
-const PRE_TAG = /<(\/?)pre(?=[\s>/]|$)[^>]*>?/gi;
+/** The start of CommonMark's HTML block of type 1, at the start of a line's content. */
+const RAW_BLOCK_START = /^<(?:pre|script|style|textarea)(?=[ \t>]|$)/i;
+/** Its end: a line holding any of these end tags (it need not match the tag that opened the block). */
+const RAW_BLOCK_END = /<\/(?:pre|script|style|textarea)>/i;
 /** The markers of a quote, nested or not: what is left is the quoted line's content. */
 const QUOTE_MARKERS = /^(?:[ ]{0,3}>[ ]?)+/;
 
@@ -99,7 +105,10 @@ export function parseCommands(body: string | null | undefined, options: ParseOpt
   let paragraph = emptyParagraph();
   let fence: Fence | null = null;
   let inComment = false;
-  let inPre = false;
+  /** An open HTML block of type 1; `column`: where its list item's content starts (0 outside lists). */
+  let pre: { column: number } | null = null;
+  /** The same block, opened inside a quote: it ends with the quote. */
+  let quotedPre = false;
   let lazyQuote = false;
   for (let index = 0; index < lines.length && result.commands.length < MAX_COMMANDS; index++) {
     const line = lines[index] ?? "";
@@ -107,23 +116,22 @@ export function parseCommands(body: string | null | undefined, options: ParseOpt
       if (closesFence(line, fence)) fence = null;
       continue;
     }
-    if (inComment) {
-      const stripped = stripComments(line, true);
-      inComment = stripped.inside;
-      inPre = preOpenAfter(stripped.visible, inPre);
-      continue;
-    }
-    if (inPre) {
-      const stripped = stripComments(line, false);
-      inComment = stripped.inside;
-      inPre = preOpenAfter(stripped.visible, true);
-      paragraph = flush(paragraph, result);
-      // What follows a preformatted block is a new block, not the rest of a quote.
-      lazyQuote = false;
-      continue;
-    }
     const { column, start } = measureIndent(line);
     const content = line.slice(start);
+    const quoted = column < 4 && content.startsWith(">");
+    // An HTML block is no paragraph: a line without `>` never continues it lazily, the quote ends.
+    if (!quoted) quotedPre = false;
+    // A list item ends at a line indented less than its content, and its block with it.
+    if (pre && content.trim() !== "" && column < pre.column) pre = null;
+    if (pre) {
+      inComment = stripComments(line, inComment).inside;
+      if (RAW_BLOCK_END.test(line)) pre = null;
+      continue;
+    }
+    if (inComment) {
+      inComment = stripComments(line, true).inside;
+      continue;
+    }
     if (content.trim() === "") {
       paragraph = flush(paragraph, result);
       lazyQuote = false;
@@ -131,12 +139,19 @@ export function parseCommands(body: string | null | undefined, options: ParseOpt
     }
     // Indented code, unless it continues a paragraph; either way it never runs.
     if (column >= 4 && paragraph.length === 0 && !lazyQuote) continue;
-    if (column < 4 && content.startsWith(">")) {
+    if (quoted) {
       paragraph = flush(paragraph, result);
-      const stripped = stripComments(content, false);
-      inComment = stripped.inside;
-      inPre = preOpenAfter(stripped.visible, false);
-      lazyQuote = continuesLazily(line);
+      inComment = stripComments(content, false).inside;
+      const inner = content.replace(QUOTE_MARKERS, "");
+      if (quotedPre) {
+        quotedPre = !RAW_BLOCK_END.test(inner);
+        lazyQuote = false;
+        continue;
+      }
+      const indent = measureIndent(inner);
+      const opens = indent.column < 4 ? rawBlockColumn(inner.slice(indent.start)) : null;
+      quotedPre = opens !== null && !RAW_BLOCK_END.test(inner);
+      lazyQuote = opens === null && continuesLazily(line);
       continue;
     }
     const opened = column < 4 ? openFence(content, column) : null;
@@ -146,17 +161,23 @@ export function parseCommands(body: string | null | undefined, options: ParseOpt
       lazyQuote = false;
       continue;
     }
+    const raw = column < 4 ? rawBlockColumn(content) : null;
+    if (raw !== null) {
+      // Type 1 interrupts a paragraph, and a quote's lazy continuation too.
+      paragraph = flush(paragraph, result);
+      lazyQuote = false;
+      inComment = stripComments(line, false).inside;
+      if (!RAW_BLOCK_END.test(line)) pre = { column: raw === 0 ? 0 : column + raw };
+      continue;
+    }
     if (lazyQuote) {
       // Still the quoted paragraph: GitHub renders this line inside the quote.
-      const stripped = stripComments(line, false);
-      inComment = stripped.inside;
-      inPre = preOpenAfter(stripped.visible, false);
+      inComment = stripComments(line, false).inside;
       continue;
     }
     const offset = addLine(paragraph, line);
     const { inside, visible } = stripComments(line, false);
     inComment = inside;
-    inPre = preOpenAfter(visible, false);
     if (column >= 4 || (content[0] !== "/" && content[0] !== "@")) continue;
     const found = readCommand(line, visible.trim(), index + 1, vocabulary);
     if (found) paragraph.found.push({ offset, found });
@@ -212,12 +233,16 @@ function buildVocabulary(options: ParseOptions): Vocabulary {
   return { slug: options.botSlug.toLowerCase(), canonical };
 }
 
-/** Columns of leading spaces and tabs (tab stops every 4), and where the content starts. */
-/** Whether a `<pre>` is still open at the end of `text`, given whether one was open at its start. */
-function preOpenAfter(text: string, open: boolean): boolean {
-  let inside = open;
-  for (const tag of text.matchAll(PRE_TAG)) inside = tag[1] !== "/";
-  return inside;
+/**
+ * Whether `content` (a line after its indentation) opens an HTML block of type 1, directly (0) or
+ * after a list marker (that marker's width, where the item's content starts); null when it does not.
+ */
+function rawBlockColumn(content: string): number | null {
+  if (RAW_BLOCK_START.test(content)) return 0;
+  const marker = LIST_MARKER.exec(content);
+  if (!marker) return null;
+  const rest = content.slice(marker[0].length);
+  return RAW_BLOCK_START.test(rest) ? marker[0].length : null;
 }
 
 /** A quoted line whose content is paragraph text: the next line without `>` still belongs to it. */
@@ -230,6 +255,7 @@ function continuesLazily(line: string): boolean {
   return !/^#{1,6}(?:\s|$)/.test(content);
 }
 
+/** Columns of leading spaces and tabs (tab stops every 4), and where the content starts. */
 function measureIndent(line: string): { column: number; start: number } {
   let column = 0;
   let start = 0;

@@ -23,6 +23,7 @@ export const subsystem = defineCommand<string>({
   appliesTo: ["issue", "pr"],
   who: "triagers",
   feature: "triage",
+  tracksItem: true,
   parse: (args) =>
     args.length === 1 && args[0] ? ok(args[0].toLowerCase()) : fail("name one subsystem: `/subsystem <id>`"),
   decide(context, id): CommandAction[] {
@@ -48,6 +49,7 @@ export const roadmap = defineCommand<string>({
   appliesTo: ["issue", "pr"],
   who: "triagers",
   feature: "triage",
+  tracksItem: true,
   parse: (args) => (args.length === 1 && args[0] ? ok(args[0]) : fail("name one version: `/roadmap <version>`")),
   decide(context, version): CommandAction[] {
     const triage = context.settings.triage;

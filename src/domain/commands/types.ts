@@ -125,6 +125,11 @@ export interface CommandSpec<A = unknown> {
   appliesTo: ReadonlyArray<"issue" | "pr">;
   who: Who;
   feature: Feature;
+  /**
+   * The command makes the item roadmap work (claims it, sets its triage, explains its triage):
+   * refused on Shepherd's own issues (the tracking issue, digests), which are never tracked.
+   */
+  tracksItem?: true;
   parse(args: readonly string[]): Parsed<A>;
   decide(context: CommandContext, args: A): CommandAction[];
 }

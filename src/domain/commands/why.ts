@@ -9,6 +9,7 @@ export const why = defineCommand<null>({
   appliesTo: ["issue", "pr"],
   who: "anyone",
   feature: "triage",
+  tracksItem: true,
   parse: (args) => (args.length === 0 ? ok(null) : fail("`/why` takes no arguments: `/why`")),
   decide: (): CommandAction[] => [{ type: "explain" }, { type: "react" }],
 });
