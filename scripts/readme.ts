@@ -4,12 +4,20 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { djangoAsyncPreset } from "../src/config/presets/django-async.js";
 import { COMMANDS } from "../src/domain/commands/index.js";
-import { renderCommandTable, renderConfigReference, renderPresetTable, replaceSection } from "../src/docs/readme.js";
+import { COMMANDS as CLI_COMMANDS } from "../src/cli/main.js";
+import {
+  renderCliTable,
+  renderCommandTable,
+  renderConfigReference,
+  renderPresetTable,
+  replaceSection,
+} from "../src/docs/readme.js";
 
 export function renderReadme(current: string): string {
   let next = replaceSection(current, "config-reference", renderConfigReference());
   next = replaceSection(next, "preset", renderPresetTable(djangoAsyncPreset));
   next = replaceSection(next, "commands", renderCommandTable(COMMANDS));
+  next = replaceSection(next, "cli", renderCliTable(CLI_COMMANDS));
   return next;
 }
 

@@ -2,7 +2,6 @@
 // from GitHub with the app's credentials (APP_ID, PRIVATE_KEY, GHE_HOST for GitHub Enterprise),
 // 100 items a page, writing nothing.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { createProbot } from "probot";
 import { parse } from "yaml";
 import { type ResolvedConfig, resolveConfigInput } from "../config/resolve.js";
@@ -10,7 +9,7 @@ import { classify, compileModel, type CompiledModel } from "../domain/classifier
 import { itemFromRest } from "../domain/events.js";
 import { decideTriage } from "../domain/triage.js";
 import { createLogger } from "../log.js";
-import { repoArgument } from "./args.js";
+import { parseCommandArgs, repoArgument } from "./args.js";
 import type { Writable } from "./main.js";
 
 export const BACKLOG_USAGE = `usage: shepherd backtest --repo OWNER/NAME [--config FILE]
@@ -29,13 +28,15 @@ export async function backlogDryRun(
   err: Writable,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { repo: { type: "string" }, config: { type: "string" } } }));
-  } catch (error) {
-    err.write(`shepherd backtest: ${(error as Error).message}\n${BACKLOG_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    "backtest",
+    BACKLOG_USAGE,
+    argv,
+    { repo: { type: "string" }, config: { type: "string" } },
+    err,
+  );
+  if (parsed === null) return 2;
+  const { values } = parsed;
   const target = repoArgument(values.repo);
   if (!target) {
     err.write(`shepherd backtest: --repo OWNER/NAME is required\n${BACKLOG_USAGE}`);

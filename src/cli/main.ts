@@ -1,9 +1,6 @@
-// The `shepherd` command, as a function over streams so tests can drive it in-process.
-//
-//   shepherd classify [--config FILE] [--index FILE | --tarball FILE]   JSON lines in, JSON lines out
-//   shepherd backtest --gold FILE [--config FILE] [--index FILE | --tarball FILE] [--json]
-//   shepherd index --tarball FILE [--config FILE] --out FILE
-//   shepherd validate [FILE] | shepherd schema | shepherd --version
+// The `shepherd` command, as a function over streams so tests can drive it in-process. Every
+// subcommand is declared once in COMMANDS (name, summary, usage, run); the top-level help is
+// rendered from that list, and every subcommand parses its options with parseCommandArgs.
 //
 // Exit codes: 0 when the run completed, 1 when it could not run (unreadable config or gold file)
 // or any input line was bad (bad lines are reported on stderr, the good ones still processed),
@@ -19,109 +16,19 @@ import type { ClassifierModel } from "../domain/model.js";
 import { indexFromTarball, readIndexFile, writeIndexFile } from "./index-file.js";
 import { parseGoldLine, parseItemLine, type GoldItem } from "./items.js";
 import { loadModelFromYamlText } from "./model-file.js";
-import { schemaCommand, validateCommand } from "./validate.js";
+import { parseCommandArgs } from "./args.js";
+import { backlogDryRun } from "./backlog.js";
+import { DIGEST_USAGE, digestCommand } from "./digest.js";
+import { EXPORT_USAGE, exportCommand } from "./export.js";
+import { RUN_USAGE, runCommand } from "./run.js";
+import { SWEEP_USAGE, sweepCommand } from "./sweep.js";
+import { SCHEMA_USAGE, schemaCommand, VALIDATE_USAGE, validateCommand } from "./validate.js";
 
 export interface Writable {
   write(chunk: string): unknown;
 }
 
 export type Input = AsyncIterable<string | Uint8Array>;
-
-export const USAGE = `usage: shepherd classify [--config FILE] [--index FILE | --tarball FILE]
-       shepherd backtest --gold FILE [--config FILE] [--index FILE | --tarball FILE] [--json]
-       shepherd index --tarball FILE [--config FILE] --out FILE
-       shepherd backtest --repo OWNER/NAME [--config FILE]   (what backlog triage would label)
-       shepherd digest --repo OWNER/NAME --dry-run [--config FILE] [--week YYYY-Www] [--at YYYY-MM-DD]
-       shepherd digest --dry-run --from FILE [--config FILE] [--week YYYY-Www] [--at YYYY-MM-DD]
-       shepherd export --repo OWNER/NAME [--out FILE]   (the stored projection as JSON lines)
-       shepherd run <digest|summary|sweep|reconcile> --repo OWNER/NAME [--wait]
-       shepherd sweep --repo OWNER/NAME --dry-run [--at YYYY-MM-DD]
-       shepherd validate [FILE]      (check a .github/shepherd.yml; errors name key and line)
-       shepherd schema               (the config's JSON Schema)
-       shepherd --version
-       shepherd COMMAND --help
-
-classify  reads JSON lines {id, kind: "issue"|"pr", title, body, files?} on stdin and writes
-          one JSON line per item: {id, kind, is_async, subsystems, roadmap, confidence, reasons}
-backtest  scores the classifier on a labelled JSON-lines file (per-label P/R/F1, top-1
-          subsystem accuracy and async detection per kind)
-index     builds the code index (which subsystems define each identifier) from a repository
-          archive as GitHub's tarball endpoint serves it, and writes it to --out
---config  a .github/shepherd.yml-style file (preset, subsystems, roadmap, asyncCues);
-          default: the built-in django-async preset
---index   a code index file (from \`shepherd index\`) to classify with; --tarball builds one first
-`;
-
-class UsageError extends Error {}
-
-interface Options {
-  command: "classify" | "backtest" | "index" | "help";
-  config: string | null;
-  gold: string | null;
-  json: boolean;
-  index: string | null;
-  tarball: string | null;
-  out: string | null;
-}
-
-function parseArgs(argv: string[]): Options {
-  const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h" || command === "help") {
-    return { command: "help", config: null, gold: null, json: false, index: null, tarball: null, out: null };
-  }
-  if (command !== "classify" && command !== "backtest" && command !== "index") {
-    throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
-  }
-  const options: Options = { command, config: null, gold: null, json: false, index: null, tarball: null, out: null };
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? "";
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = rest[i + 1];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`${name} needs a value`);
-      i += 1;
-      return next;
-    };
-    switch (name) {
-      case "--config":
-        options.config = value();
-        break;
-      case "--gold":
-        if (command !== "backtest") throw new UsageError("--gold only applies to backtest");
-        options.gold = value();
-        break;
-      case "--json":
-        if (command !== "backtest") throw new UsageError("--json only applies to backtest");
-        options.json = true;
-        break;
-      case "--index":
-        if (command === "index") throw new UsageError("index builds an index: give --tarball and --out");
-        options.index = value();
-        break;
-      case "--tarball":
-        options.tarball = value();
-        break;
-      case "--out":
-        if (command !== "index") throw new UsageError("--out only applies to index");
-        options.out = value();
-        break;
-      case "--help":
-      case "-h":
-        return { ...options, command: "help" };
-      default:
-        throw new UsageError(`unknown option "${arg}"`);
-    }
-  }
-  if (command === "backtest" && options.gold === null) throw new UsageError("backtest needs --gold FILE");
-  if (command === "index" && (options.tarball === null || options.out === null)) {
-    throw new UsageError("index needs --tarball FILE and --out FILE");
-  }
-  if (options.index !== null && options.tarball !== null) throw new UsageError("give --index or --tarball, not both");
-  return options;
-}
 
 async function* lines(input: Input): AsyncGenerator<string> {
   const decoder = new TextDecoder();
@@ -288,49 +195,144 @@ export function packageVersion(): string {
   return "unknown";
 }
 
-export async function main(argv: string[], stdin: Input, stdout: Writable, stderr: Writable): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === "--version" || command === "-v") {
-    stdout.write(`shepherd ${packageVersion()}\n`);
-    return 0;
-  }
-  if (command === "validate") return validateCommand(rest, stdout, stderr);
-  if (command === "schema") return schemaCommand(rest, stdout, stderr);
-  let options: Options;
-  try {
-    options = parseArgs(argv);
-  } catch (error) {
-    stderr.write(`shepherd: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (options.command === "help") {
-    stdout.write(USAGE);
-    return 0;
-  }
+const MODEL_OPTIONS = `--config  a .github/shepherd.yml-style file (preset, subsystems, roadmap, asyncCues);
+          default: the built-in django-async preset
+--index   a code index file (from \`shepherd index\`) to classify with; --tarball builds one first
+`;
+
+export const CLASSIFY_USAGE = `usage: shepherd classify [--config FILE] [--index FILE | --tarball FILE]
+
+Reads JSON lines {id, kind: "issue"|"pr", title, body, files?} on stdin and writes one JSON line
+per item: {id, kind, is_async, subsystems, roadmap, confidence, reasons}. A bad line is reported
+on stderr with its number and skipped; the exit code is then 1.
+${MODEL_OPTIONS}`;
+
+export const BACKTEST_USAGE = `usage: shepherd backtest --gold FILE [--config FILE] [--index FILE | --tarball FILE] [--json]
+       shepherd backtest --repo OWNER/NAME [--config FILE]
+
+With --gold, scores the classifier on a labelled JSON-lines file: per-label P/R/F1, top-1 subsystem
+accuracy and async detection per kind (--json: the same as JSON); a bad line is reported and
+skipped, and the exit code is then 1.
+${MODEL_OPTIONS}
+With --repo, lists the open issues and PRs of a live repository and prints the labels backlog
+triage would give each (\`#N kind +label... (confidence)\`), writing nothing; it uses the app's
+credentials (APP_ID, PRIVATE_KEY; GHE_HOST for GitHub Enterprise), and --config replaces the
+repository's own .github/shepherd.yml.
+`;
+
+export const INDEX_USAGE = `usage: shepherd index --tarball FILE [--config FILE] --out FILE
+
+Builds the code index (which subsystems define each identifier) from a repository archive as
+GitHub's tarball endpoint serves it, and writes it to --out. --config: the subsystems' paths
+(default: the django-async preset).
+`;
+
+const MODEL_SPECS = {
+  config: { type: "string" },
+  index: { type: "string" },
+  tarball: { type: "string" },
+} as const;
+
+/** The classifier model and, when asked for, the code index evidence; or exit code 1 after saying why. */
+async function loadClassifier(
+  values: { config?: string | undefined; index?: string | undefined; tarball?: string | undefined },
+  stderr: Writable,
+): Promise<{ compiled: CompiledModel; code: CodeEvidence | undefined } | number> {
   let compiled: CompiledModel;
   try {
-    compiled = compileModel(await loadModel(options.config));
+    compiled = compileModel(await loadModel(values.config ?? null));
   } catch (error) {
     stderr.write(`shepherd: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+  if (values.index === undefined && values.tarball === undefined) return { compiled, code: undefined };
   try {
-    if (options.command === "index") return await runIndex(compiled, options.tarball ?? "", options.out ?? "", stderr);
-    let code: CodeEvidence | undefined;
-    if (options.index !== null || options.tarball !== null) {
-      const index: CodeIndex =
-        options.index !== null
-          ? await readIndexFile(options.index)
-          : await indexFromTarball(options.tarball ?? "", compiled);
-      if (index.meta.globs !== compiled.globs) {
-        stderr.write("shepherd: the index was built with other subsystem paths; rebuild it with this config\n");
-      }
-      code = codeEvidence(index, compiled.asyncTwins);
+    const index: CodeIndex =
+      values.index !== undefined
+        ? await readIndexFile(values.index)
+        : await indexFromTarball(values.tarball ?? "", compiled);
+    if (index.meta.globs !== compiled.globs) {
+      stderr.write("shepherd: the index was built with other subsystem paths; rebuild it with this config\n");
     }
-    if (options.command === "classify") return await runClassify(compiled, code, stdin, stdout, stderr);
-    return await runBacktest(compiled, code, options.gold ?? "", options.json, stdout, stderr);
+    return { compiled, code: codeEvidence(index, compiled.asyncTwins) };
   } catch (error) {
     stderr.write(`shepherd: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function usageError(command: string, usage: string, message: string, stderr: Writable): number {
+  stderr.write(`shepherd ${command}: ${message}\n${usage}`);
+  return 2;
+}
+
+export async function classifyCommand(argv: string[], io: Io): Promise<number> {
+  const parsed = parseCommandArgs("classify", CLASSIFY_USAGE, argv, MODEL_SPECS, io.stderr);
+  if (parsed === null) return 2;
+  const { values, positionals } = parsed;
+  if (values.help) return help(io, CLASSIFY_USAGE);
+  if (positionals.length > 0)
+    return usageError("classify", CLASSIFY_USAGE, `unexpected argument "${positionals[0]}"`, io.stderr);
+  if (values.index !== undefined && values.tarball !== undefined) {
+    return usageError("classify", CLASSIFY_USAGE, "give --index or --tarball, not both", io.stderr);
+  }
+  const loaded = await loadClassifier(values, io.stderr);
+  if (typeof loaded === "number") return loaded;
+  return runClassify(loaded.compiled, loaded.code, io.stdin, io.stdout, io.stderr);
+}
+
+export async function backtestCommand(argv: string[], io: Io): Promise<number> {
+  const specs = {
+    ...MODEL_SPECS,
+    gold: { type: "string" },
+    json: { type: "boolean" },
+    repo: { type: "string" },
+  } as const;
+  const parsed = parseCommandArgs("backtest", BACKTEST_USAGE, argv, specs, io.stderr);
+  if (parsed === null) return 2;
+  const { values, positionals } = parsed;
+  if (values.help) return help(io, BACKTEST_USAGE);
+  if (positionals.length > 0)
+    return usageError("backtest", BACKTEST_USAGE, `unexpected argument "${positionals[0]}"`, io.stderr);
+  if (values.repo !== undefined) {
+    // Backlog triage's dry run reads a live repository; it takes only --repo and --config.
+    if (values.gold !== undefined || values.index !== undefined || values.tarball !== undefined || values.json) {
+      return usageError("backtest", BACKTEST_USAGE, "--repo takes only --config", io.stderr);
+    }
+    return backlogDryRun(argv, io.stdout, io.stderr, io.env);
+  }
+  if (values.gold === undefined)
+    return usageError("backtest", BACKTEST_USAGE, "backtest needs --gold FILE (or --repo OWNER/NAME)", io.stderr);
+  if (values.index !== undefined && values.tarball !== undefined) {
+    return usageError("backtest", BACKTEST_USAGE, "give --index or --tarball, not both", io.stderr);
+  }
+  const loaded = await loadClassifier(values, io.stderr);
+  if (typeof loaded === "number") return loaded;
+  try {
+    return await runBacktest(loaded.compiled, loaded.code, values.gold, values.json ?? false, io.stdout, io.stderr);
+  } catch (error) {
+    io.stderr.write(`shepherd: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+export async function indexCommand(argv: string[], io: Io): Promise<number> {
+  const specs = { config: { type: "string" }, tarball: { type: "string" }, out: { type: "string" } } as const;
+  const parsed = parseCommandArgs("index", INDEX_USAGE, argv, specs, io.stderr);
+  if (parsed === null) return 2;
+  const { values, positionals } = parsed;
+  if (values.help) return help(io, INDEX_USAGE);
+  if (positionals.length > 0)
+    return usageError("index", INDEX_USAGE, `unexpected argument "${positionals[0]}"`, io.stderr);
+  if (values.tarball === undefined || values.out === undefined) {
+    return usageError("index", INDEX_USAGE, "index needs --tarball FILE and --out FILE", io.stderr);
+  }
+  const loaded = await loadClassifier({ config: values.config }, io.stderr);
+  if (typeof loaded === "number") return loaded;
+  try {
+    return await runIndex(loaded.compiled, values.tarball, values.out, io.stderr);
+  } catch (error) {
+    io.stderr.write(`shepherd: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }
@@ -345,4 +347,111 @@ async function runIndex(compiled: CompiledModel, tarball: string, out: string, s
       `${meta.twins} async twins, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${Math.round(performance.now() - started)} ms\n`,
   );
   return 0;
+}
+
+function help(io: Io, usage: string): number {
+  io.stdout.write(usage);
+  return 0;
+}
+
+export interface Io {
+  stdin: Input;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for the top-level help. */
+  summary: string;
+  usage: string;
+  run(argv: string[], io: Io): Promise<number> | number;
+}
+
+/** Every subcommand, declared once: the dispatcher runs from it and the help renders from it. */
+export const COMMANDS: readonly CliCommand[] = [
+  {
+    name: "validate",
+    summary: "check a .github/shepherd.yml; errors name key and line",
+    usage: VALIDATE_USAGE,
+    run: (argv, io) => validateCommand(argv, io.stdout, io.stderr),
+  },
+  {
+    name: "schema",
+    summary: "print the config's JSON Schema",
+    usage: SCHEMA_USAGE,
+    run: (argv, io) => schemaCommand(argv, io.stdout, io.stderr),
+  },
+  {
+    name: "run",
+    summary: "enqueue digest, summary, sweep or reconcile now on the running install",
+    usage: RUN_USAGE,
+    run: (argv, io) => runCommand(argv, io.stdout, io.stderr, io.env),
+  },
+  {
+    name: "sweep",
+    summary: "which claims would get a reminder or be released at a date (--dry-run)",
+    usage: SWEEP_USAGE,
+    run: (argv, io) => sweepCommand(argv, io.stdout, io.stderr, io.env),
+  },
+  {
+    name: "digest",
+    summary: "the weekly digest as it would be posted (--dry-run), from Redis or an export",
+    usage: DIGEST_USAGE,
+    run: (argv, io) => digestCommand(argv, io.stdout, io.stderr, io.env),
+  },
+  {
+    name: "export",
+    summary: "a repository's stored projection as JSON lines",
+    usage: EXPORT_USAGE,
+    run: (argv, io) => exportCommand(argv, io.stdout, io.stderr, io.env),
+  },
+  { name: "classify", summary: "classify JSON-lines items from stdin", usage: CLASSIFY_USAGE, run: classifyCommand },
+  {
+    name: "backtest",
+    summary: "score the classifier on a labelled file, or preview backlog triage of a repo",
+    usage: BACKTEST_USAGE,
+    run: backtestCommand,
+  },
+  { name: "index", summary: "build a code index from a repository tarball", usage: INDEX_USAGE, run: indexCommand },
+];
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
+  return `usage: shepherd COMMAND [OPTIONS]
+       shepherd COMMAND --help     (that command's usage and options)
+       shepherd --version
+
+commands:
+${rows.join("\n")}
+
+Exit codes: 0 done; 1 could not run, or an input line was bad (reported, the rest still done);
+2 usage error.
+`;
+}
+
+export async function main(
+  argv: string[],
+  stdin: Input,
+  stdout: Writable,
+  stderr: Writable,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === "--version" || name === "-v") {
+    stdout.write(`shepherd ${packageVersion()}\n`);
+    return 0;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    stdout.write(usage());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    stderr.write(`shepherd: ${name === undefined ? "missing command" : `unknown command "${name}"`}\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest, { stdin, stdout, stderr, env });
 }

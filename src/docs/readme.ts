@@ -102,6 +102,22 @@ export function renderCommandTable(commands: readonly CommandSpec[]): string {
   ].join("\n");
 }
 
+/** The `shepherd` CLI's commands as a table: name, synopsis (the usage lines), what it does. */
+export function renderCliTable(commands: readonly { name: string; summary: string; usage: string }[]): string {
+  return [
+    "| command | usage | what it does |",
+    "|---|---|---|",
+    ...commands.map((command) => {
+      const synopsis = command.usage
+        .split("\n\n")[0]!
+        .split("\n")
+        .map((line) => `\`${cell(line.replace(/^(usage:)?\s*/, ""))}\``)
+        .join("<br>");
+      return `| \`${command.name}\` | ${synopsis} | ${cell(command.summary)} |`;
+    }),
+  ].join("\n");
+}
+
 /** Markdown table cells: a pipe or a newline would break the row. */
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
-import { main } from "../../src/cli/main.js";
+import { COMMANDS, main } from "../../src/cli/main.js";
 import { loadModelFromYamlText, ModelFileError } from "../../src/cli/model-file.js";
 import { djangoAsyncPreset } from "../../src/config/presets/django-async.js";
 
@@ -142,9 +142,16 @@ describe("shepherd usage errors", () => {
     { argv: [], message: "missing command" },
     { argv: ["triage"], message: 'unknown command "triage"' },
     { argv: ["backtest"], message: "backtest needs --gold FILE" },
-    { argv: ["classify", "--gold", "x"], message: "--gold only applies to backtest" },
-    { argv: ["classify", "--verbose"], message: 'unknown option "--verbose"' },
-    { argv: ["classify", "--config"], message: "--config needs a value" },
+    { argv: ["classify", "--gold", "x"], message: "Unknown option '--gold'" },
+    { argv: ["classify", "--verbose"], message: "Unknown option '--verbose'" },
+    { argv: ["classify", "--config"], message: "Option '--config <value>' argument missing" },
+    { argv: ["classify", "extra"], message: 'unexpected argument "extra"' },
+    {
+      argv: ["backtest", "--gold", "g", "--index", "i", "--tarball", "t"],
+      message: "give --index or --tarball, not both",
+    },
+    { argv: ["backtest", "--repo", "a/b", "--json"], message: "--repo takes only --config" },
+    { argv: ["index", "--tarball", "t"], message: "index needs --tarball FILE and --out FILE" },
   ])("$argv → exit 2", async ({ argv, message }) => {
     const { code, err, out } = await run(argv, "");
     expect(code).toBe(2);
@@ -153,10 +160,12 @@ describe("shepherd usage errors", () => {
     expect(out).toBe("");
   });
 
-  it("prints usage on --help with exit 0", async () => {
+  it("prints usage on --help with exit 0, one row per declared command", async () => {
     const { code, out } = await run(["--help"]);
     expect(code).toBe(0);
-    expect(out).toContain("usage: shepherd classify");
+    expect(out).toContain("usage: shepherd COMMAND");
+    const rows = out.split("\n").map((line) => line.trim().split(/\s{2,}/));
+    for (const command of COMMANDS) expect(rows).toContainEqual([command.name, command.summary]);
   });
 });
 
@@ -308,12 +317,14 @@ describe("shepherd validate, schema, --version, --help", () => {
     expect(out).toMatch(/^shepherd \d+\.\d+\.\d+\n$/);
   });
 
-  it.each(["validate", "schema", "classify", "backtest", "index"])(
-    "answers %s --help with its usage",
-    async (command) => {
-      const { code, out } = await run([command, "--help"]);
-      expect(code).toBe(0);
-      expect(out).toContain("usage: shepherd");
-    },
-  );
+  it.each(COMMANDS.map((command) => command.name))("answers %s --help with its own usage", async (name) => {
+    const { code, out, err } = await run([name, "--help"]);
+    expect(code).toBe(0);
+    expect(err).toBe("");
+    expect(
+      out.startsWith(`usage: shepherd ${name} `) ||
+        out === `usage: shepherd ${name}\n` ||
+        out.startsWith(`usage: shepherd ${name}\n`),
+    ).toBe(true);
+  });
 });
