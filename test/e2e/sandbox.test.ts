@@ -73,6 +73,13 @@ describe.skipIf(SKIP)("the sandbox in a browser", () => {
     expect(await postDigest(page)).toBe("digest task done");
     const digest = await entry(page, "issue-created", "weekly-digest");
     expect(await digest.textContent()).toContain(`#${number}`);
+    // The claimed item is listed under its "version, subsystem" group, as the Markdown nests it.
+    expect(
+      await digest
+        .locator("li > ul > li")
+        .filter({ hasText: `#${number} ` })
+        .count(),
+    ).toBe(1);
     expect(pageErrors).toEqual([]);
   }, 180_000);
 

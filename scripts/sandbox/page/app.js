@@ -116,13 +116,22 @@ function renderMarkdown(source) {
       continue;
     }
     if (/^\s*([-*]|\d+\.)\s+/.test(line)) {
-      const ordered = /^\s*\d+\./.test(line);
-      const list = el(ordered ? "ol" : "ul");
+      // Nested by indentation, as the digest groups items under "version, subsystem".
+      const newList = (text) => el(/^\s*\d+\./.test(text) ? "ol" : "ul");
+      const levels = [{ indent: line.length - line.trimStart().length, list: newList(line) }];
+      top().append(levels[0].list);
       while (i < lines.length && /^\s*([-*]|\d+\.)\s+/.test(lines[i])) {
-        list.append(el("li", {}, [inline(lines[i].replace(/^\s*([-*]|\d+\.)\s+/, ""))]));
+        const indent = lines[i].length - lines[i].trimStart().length;
+        while (levels.length > 1 && indent < levels[levels.length - 1].indent) levels.pop();
+        const current = levels[levels.length - 1];
+        if (indent > current.indent && current.list.lastElementChild) {
+          const nested = { indent, list: newList(lines[i]) };
+          current.list.lastElementChild.append(nested.list);
+          levels.push(nested);
+        }
+        levels[levels.length - 1].list.append(el("li", {}, [inline(lines[i].replace(/^\s*([-*]|\d+\.)\s+/, ""))]));
         i += 1;
       }
-      top().append(list);
       continue;
     }
     if (trimmed.startsWith(">")) {
