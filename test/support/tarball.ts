@@ -1,13 +1,15 @@
 // A repository archive laid out as GitHub's tarball endpoint serves it: one top folder
 // (`owner-repo-sha`), then the tree, gzipped.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as tar from "tar";
+import { onTestFinished } from "vitest";
 
-/** Writes the archive to a temporary file and returns its path. */
+/** Writes the archive to a temporary file and returns its path; it is removed when the test ends. */
 export function makeTarball(files: Record<string, string>, top = "django-django-c179ad9"): string {
   const dir = mkdtempSync(join(tmpdir(), "shepherd-index-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, top, path)), { recursive: true });
     writeFileSync(join(dir, top, path), text);
