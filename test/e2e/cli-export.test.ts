@@ -1,9 +1,9 @@
 // `shepherd export` and `shepherd digest --dry-run --from FILE`: the projection the real app path
 // stored in Redis, written to a file and rendered offline, gives the digest Redis gives.
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { digestCommand } from "../../src/cli/digest.js";
 import { exportCommand } from "../../src/cli/export.js";
 import { createKeys } from "../../src/state/keys.js";
@@ -28,6 +28,12 @@ async function run(command: typeof digestCommand, argv: string[], env: NodeJS.Pr
   const err = new Sink();
   const code = await command(argv, out, err, env);
   return { code, out: out.text, err: err.text };
+}
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "shepherd-export-"));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 describe("shepherd export and digest --from", () => {
@@ -62,7 +68,7 @@ describe("shepherd export and digest --from", () => {
     expect(await store.snapshots(repoId ?? 0)).toHaveLength(1);
 
     const env = { SHEPHERD_REDIS_URL: REDIS_URL, SHEPHERD_PREFIX: h.prefix };
-    const file = join(await mkdtemp(join(tmpdir(), "shepherd-export-")), "django.jsonl");
+    const file = join(await tempDir(), "django.jsonl");
     const mark = h.fake.calls.length;
     const exported = await run(exportCommand, ["--repo", "django/django", "--out", file], env);
     expect(exported).toMatchObject({ code: 0, out: "" });
@@ -91,7 +97,7 @@ describe("shepherd export and digest --from", () => {
   });
 
   it("reports a bad line with its number, exits 1, and still uses the good lines", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "shepherd-export-"));
+    const dir = await tempDir();
     const file = join(dir, "bad.jsonl");
     const item = (number: number, title: string) => ({
       v: 1,
