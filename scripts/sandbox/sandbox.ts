@@ -4,15 +4,14 @@
 // goes through the fake (the issue or comment is stored there) and reaches Shepherd as a signed
 // webhook, as on GitHub; Shepherd's own changes come back as webhooks from the fake.
 import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname } from "node:path";
 import { Redis } from "ioredis";
 import { runCommand } from "../../src/cli/run.js";
 import { type AppProcess, appEnv, startApp } from "../../test/support/app-process.js";
 import { deleteKeys } from "../../test/support/harness.js";
-import { makeTarball } from "../../test/support/tarball.js";
+import { makeTarball, removeTarball } from "../../test/support/tarball.js";
 import { deliver } from "../../test/support/webhooks.js";
 import { INSTALLATION_ID, SECRET, startWorld, TEST_PRIVATE_KEY, type World } from "../../test/support/world.js";
 import { FILES, seedWorld, USERS } from "./seed.js";
@@ -58,7 +57,7 @@ function tarballOf(files: Record<string, string>): Buffer {
   try {
     return readFileSync(file);
   } finally {
-    rmSync(dirname(file), { recursive: true, force: true });
+    removeTarball(file);
   }
 }
 

@@ -90,6 +90,9 @@ export interface CompiledModel {
 // the title says what an item is about, the body wanders.
 const STRENGTH_WEIGHT: Record<CueStrength, number> = { identifier: 2, phrase: 1.5, word: 1 };
 const TITLE_FACTOR = 2;
+// The subject a title names first (a cue, a path or a code name) gets this much more: three
+// quarters of a title word. On Django's 2012–2022 history it turns 1.3% of commits right.
+const LEAD_BONUS = 1.5;
 const BODY_FACTOR = 1;
 // Changed paths decide a PR; text only breaks ties between paths of equal weight.
 const TEXT_IN_PR_FACTOR = 0.05;
@@ -340,6 +343,8 @@ interface CueHit {
   seenAs: string;
   /** 1, or less when the cue only appeared as an attribute (`ASGIStaticFilesHandler.get_response_async`). */
   factor: number;
+  /** Where in the text the cue first appeared. */
+  at: number;
 }
 
 // In `Class.method`, the class names the subject; the method name is often shared by many classes.
@@ -351,11 +356,15 @@ function scanText(compiled: CompiledModel, text: string): CueHit[] {
   const best = new Float64Array(compiled.cues.length);
   const order: CompiledCue[] = [];
   const seenAs = new Map<number, string>();
-  const add = (list: CompiledCue[] | undefined, factor: number, token?: string): void => {
+  const firstAt = new Map<number, number>();
+  const add = (list: CompiledCue[] | undefined, factor: number, at: number, token?: string): void => {
     if (list === undefined) return;
     for (const cue of list) {
       const prev = best[cue.index] ?? 0;
-      if (prev === 0) order.push(cue);
+      if (prev === 0) {
+        order.push(cue);
+        firstAt.set(cue.index, at);
+      }
       if (factor > prev) best[cue.index] = factor;
       if (token !== undefined && !seenAs.has(cue.index)) seenAs.set(cue.index, token);
     }
@@ -369,8 +378,8 @@ function scanText(compiled: CompiledModel, text: string): CueHit[] {
     const isAttribute = at >= 2 && text.charCodeAt(at - 1) === 46 /* . */ && WORD_CHAR.test(text[at - 2] ?? "");
     const factor = isAttribute ? ATTRIBUTE_FACTOR : 1;
     const lowerToken = token.toLowerCase();
-    add(compiled.exact.get(token), factor);
-    add(compiled.words.get(lowerToken), factor);
+    add(compiled.exact.get(token), factor, at);
+    add(compiled.words.get(lowerToken), factor, at);
     const compounds = compiled.compoundsByAnchor.get(lowerToken);
     if (compounds !== undefined) {
       // Queue each compound once: a repeated anchor must not re-run a regex over the whole text.
@@ -384,18 +393,20 @@ function scanText(compiled: CompiledModel, text: string): CueHit[] {
     for (const w of compiled.wildcards) {
       if ((best[w.cue.index] ?? 0) >= factor) continue;
       const hay = w.caseSensitive ? token : lowerToken;
-      if (hay.includes(w.anchor) && w.regex.test(token)) add([w.cue], factor, token);
+      if (hay.includes(w.anchor) && w.regex.test(token)) add([w.cue], factor, at, token);
     }
   }
-  for (const c of candidates ?? []) {
+  for (const c of [...(candidates ?? []), ...compiled.compoundsAlways]) {
     if ((best[c.cue.index] ?? 0) > 0) continue;
-    if (c.regex.test(text)) add([c.cue], 1);
+    const at = text.search(c.regex);
+    if (at >= 0) add([c.cue], 1, at);
   }
-  for (const c of compiled.compoundsAlways) {
-    if ((best[c.cue.index] ?? 0) > 0) continue;
-    if (c.regex.test(text)) add([c.cue], 1);
-  }
-  return order.map((cue) => ({ cue, seenAs: seenAs.get(cue.index) ?? cue.text, factor: best[cue.index] ?? 1 }));
+  return order.map((cue) => ({
+    cue,
+    seenAs: seenAs.get(cue.index) ?? cue.text,
+    factor: best[cue.index] ?? 1,
+    at: firstAt.get(cue.index) ?? 0,
+  }));
 }
 
 type FileKind = keyof typeof FILE_KIND_WEIGHT;
@@ -531,8 +542,14 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
       codeReasons.set(glob.subsystem, list);
     }
   }
+  const leads: Lead[] = titleHits.map((hit) => ({ at: hit.at, subsystems: hit.cue.subsystems }));
+  for (const path of pathMentions(title).slice(0, MAX_NAMES_PER_TEXT)) {
+    const glob = assignPath(compiled, path);
+    if (glob !== null) leads.push({ at: title.indexOf(path), subsystems: [glob.subsystem] });
+  }
   if (code !== undefined) {
     const read = readCode(compiled, code, title, body, textScore);
+    leads.push(...read.titleLeads);
     asyncScore += read.asyncScore;
     for (const e of read.asyncEvidence) if (asyncEvidence.length < 3) asyncEvidence.push(e);
     for (const [s, list] of read.reasons) codeReasons.set(s, [...(codeReasons.get(s) ?? []), ...list]);
@@ -587,6 +604,13 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
     asyncScore += 1.5;
     asyncEvidence.push(`patch contains \`${asyncPatch}\``);
   }
+  // What a title names first is what it is about: "Added deployment system check for
+  // DJANGO_ALLOW_ASYNC_UNSAFE" is check framework work that names a utils setting.
+  const lead = leads.filter((l) => l.subsystems.length > 0).sort((a, b) => a.at - b.at)[0];
+  if (lead !== undefined) {
+    for (const s of lead.subsystems) textScore[s] = (textScore[s] ?? 0) + LEAD_BONUS;
+  }
+
   const isAsync = asyncScore >= ASYNC_THRESHOLD;
   if (isAsync) reasons.push(...asyncEvidence);
   else reasons.push("no async cues in text or changed files");
@@ -681,10 +705,26 @@ function decider(
 // by the share of its definitions there. Plain words are left to the cues; at most this many names
 // of one text count, so a pasted traceback cannot outvote the title.
 const INDEX_WEIGHT = 2;
+// A plain word names a folder only when the folder is a part of the code, not a corner of it:
+// `checks/compatibility/` (two files) does not make "compatibility" mean the check framework.
+const MIN_FOLDER_FILES = 3;
+
+function definitionCount(entry: IndexEntry): number {
+  return Object.values(entry.s).reduce((sum, count) => sum + count, entry.u);
+}
+
 const MAX_NAMES_PER_TEXT = 8;
+
+/** A subject the title names, and where: the first one named is the title's subject. */
+interface Lead {
+  at: number;
+  subsystems: number[];
+}
 const WORD_FACTOR = STRENGTH_WEIGHT.word / STRENGTH_WEIGHT.identifier;
 
 interface CodeRead {
+  /** Title names the code defines: where each stands, and the subsystems it was credited to. */
+  titleLeads: Lead[];
   asyncScore: number;
   asyncEvidence: string[];
   /** Per subsystem index: "`X` is defined in `path` → id". */
@@ -699,24 +739,29 @@ function readCode(
   body: string,
   textScore: Float64Array,
 ): CodeRead {
-  const read: CodeRead = { asyncScore: 0, asyncEvidence: [], reasons: new Map() };
+  const read: CodeRead = { titleLeads: [], asyncScore: 0, asyncEvidence: [], reasons: new Map() };
   const seen = new Set<string>();
-  const credit = (entry: IndexEntry, name: string, factor: number): boolean => {
+  // `lead`: a code name in the title, a candidate for its subject (plain folder words are not).
+  const credit = (entry: IndexEntry, name: string, factor: number, lead: boolean): boolean => {
     const targets = pointsTo(entry);
+    const titleLead: Lead | null = lead ? { at: title.indexOf(name), subsystems: [] } : null;
     for (const { subsystem, share } of targets) {
       const s = compiled.subsystemIndex.get(subsystem);
       if (s === undefined) continue;
+      titleLead?.subsystems.push(s);
       textScore[s] = (textScore[s] ?? 0) + INDEX_WEIGHT * factor * share;
       const list = read.reasons.get(s) ?? [];
       if (list.length < 2) list.push(`\`${name}\` is defined in \`${entry.w?.[subsystem] ?? entry.p}\` → ${subsystem}`);
       read.reasons.set(s, list);
     }
+    if (titleLead !== null && titleLead.at >= 0 && titleLead.subsystems.length > 0) read.titleLeads.push(titleLead);
     return targets.length > 0;
   };
   for (const [text, factor] of [
     [title, TITLE_FACTOR],
     [body, BODY_FACTOR],
   ] as const) {
+    const inTitle = factor === TITLE_FACTOR;
     let counted = 0;
     for (const { name, code: written, word } of mentions(text)) {
       if (counted >= MAX_NAMES_PER_TEXT) break;
@@ -725,12 +770,15 @@ function readCode(
       if (word) {
         // A plain word counts only as the name of a folder ("handlers", "checks"), and as a word.
         const named = [code.lookup(name), code.lookup(`${name}s`)].find(
-          (candidate) => candidate !== undefined && (candidate.k & KIND.folder) !== 0,
+          (candidate) =>
+            candidate !== undefined &&
+            (candidate.k & KIND.folder) !== 0 &&
+            definitionCount(candidate) >= MIN_FOLDER_FILES,
         );
         const key = `${factor}:${name}`;
         if (named === undefined || seen.has(key)) continue;
         seen.add(key);
-        if (credit(named, name, factor * WORD_FACTOR)) counted += 1;
+        if (credit(named, name, factor * WORD_FACTOR, false)) counted += 1;
         continue;
       }
       const entry = code.lookup(name);
@@ -746,7 +794,7 @@ function readCode(
       const shown = entry === undefined && twin !== null ? twin.base : name;
       if (subject === undefined || seen.has(`${factor}:${shown}`)) continue;
       seen.add(`${factor}:${shown}`);
-      if (credit(subject, shown, factor)) counted += 1;
+      if (credit(subject, shown, factor, inTitle)) counted += 1;
     }
   }
   return read;

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { harnessPerTest } from "../support/per-test.js";
-import { FILES, makeTarball } from "../support/tarball.js";
+import { FILES, makeTarball, removeTarball } from "../support/tarball.js";
 
 const startHarness = harnessPerTest();
 
@@ -20,7 +20,9 @@ function installed(repoId: number) {
 describe("the code index", () => {
   it("is built from one tarball on installation and sorts issue text by where names are defined", async () => {
     const h = await startHarness({ config: "preset: django-async\ntriage:\n  explain: comment\n  backlog: false\n" });
-    h.repo.tarball = readFileSync(makeTarball(FILES));
+    const tarball = makeTarball(FILES);
+    h.repo.tarball = readFileSync(tarball);
+    removeTarball(tarball);
     await h.send("installation", installed(h.repo.id));
     await h.settle(30_000);
     const downloads = h.fake.calls.filter((call) => call.operationId === "repos/download-tarball-archive");

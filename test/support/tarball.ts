@@ -4,12 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as tar from "tar";
-import { onTestFinished } from "vitest";
 
-/** Writes the archive to a temporary file and returns its path; it is removed when the test ends. */
+/** Writes the archive to a temporary file and returns its path (remove it with removeTarball). */
 export function makeTarball(files: Record<string, string>, top = "django-django-c179ad9"): string {
   const dir = mkdtempSync(join(tmpdir(), "shepherd-index-"));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, top, path)), { recursive: true });
     writeFileSync(join(dir, top, path), text);
@@ -17,6 +15,11 @@ export function makeTarball(files: Record<string, string>, top = "django-django-
   const file = join(dir, "archive.tar.gz");
   tar.c({ gzip: true, file, cwd: dir, sync: true }, [top]);
   return file;
+}
+
+/** Removes an archive makeTarball wrote, with its temporary folder. */
+export function removeTarball(file: string): void {
+  rmSync(dirname(file), { recursive: true, force: true });
 }
 
 /** A tiny Django-shaped repository, as GitHub's tarball endpoint lays it out. */

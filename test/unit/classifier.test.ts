@@ -39,6 +39,7 @@ describe("django-async preset", () => {
       "urls",
       "paginator",
       "utils",
+      "core-other",
       "contrib-other",
     ]);
   });
@@ -144,6 +145,18 @@ describe("classify: issue text", () => {
     // "views" is a plain word for views-http; `AsyncRequestFactory` names the test client.
     const c = classify(compiled, issue("AsyncRequestFactory builds wrong scopes for views"));
     expect(c.subsystems[0]?.id).toBe("test-client");
+  });
+
+  it("takes what the title names first as its subject, by a little", () => {
+    // A phrase for the check framework, then a utils identifier: the check is the subject.
+    const check = classify(compiled, issue("Added deployment system check for DJANGO_ALLOW_ASYNC_UNSAFE"));
+    expect(check.subsystems.map((s) => s.id).slice(0, 2)).toEqual(["core-other", "utils"]);
+    // The same two, the other way round.
+    const setting = classify(compiled, issue("DJANGO_ALLOW_ASYNC_UNSAFE is missing from the deployment system check"));
+    expect(setting.subsystems[0]?.id).toBe("utils");
+    // A little: two identifiers later in the title still outweigh one word named first.
+    const many = classify(compiled, issue("Views: make AsyncClient and AsyncRequestFactory agree"));
+    expect(many.subsystems[0]?.id).toBe("test-client");
   });
 
   it("prefers the title over the body", () => {

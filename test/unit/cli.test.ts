@@ -255,7 +255,7 @@ describe("loadModelFromYamlText", () => {
   });
 
   it("accepts a whole shepherd.yml, feature sections included", () => {
-    expect(loadModelFromYamlText("preset: django-async\ntriage:\n  minConfidence: 0.6\n").subsystems).toHaveLength(19);
+    expect(loadModelFromYamlText("preset: django-async\ntriage:\n  minConfidence: 0.6\n").subsystems).toHaveLength(20);
   });
 
   it.each([

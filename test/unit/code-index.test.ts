@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { djangoAsyncPreset } from "../../src/config/presets/django-async.js";
 import { classify, compileModel, subsystemOfPath } from "../../src/domain/classifier.js";
 import {
@@ -23,7 +23,7 @@ import { indexBuilderFor, readIndexFile, writeIndexFile } from "../../src/cli/in
 import { main } from "../../src/cli/main.js";
 import { createCodeIndexStore } from "../../src/state/code-index.js";
 import { createKeys } from "../../src/state/keys.js";
-import { FILES, makeTarball } from "../support/tarball.js";
+import { FILES, makeTarball, removeTarball } from "../support/tarball.js";
 
 const compiled = compileModel(djangoAsyncPreset);
 
@@ -35,6 +35,7 @@ async function buildIndex(files = FILES) {
   const file = makeTarball(files);
   const stream = new PassThrough();
   stream.end(readFileSync(file));
+  removeTarball(file);
   return indexArchive(stream, indexBuilderFor(compiled));
 }
 
@@ -142,6 +143,22 @@ describe("the index from a tarball", () => {
     );
   });
 
+  it("counts a plain word as a folder only when the folder holds a few files", async () => {
+    const small = {
+      "django/core/checks/compatibility/__init__.py": "",
+      "django/core/checks/compatibility/django_4_0.py": "",
+    };
+    const big = Object.fromEntries(
+      ["a", "b", "c"].map((name) => [`django/core/checks/compatibility/${name}.py`, ""] as const),
+    );
+    const item = { kind: "issue" as const, title: "Added asgiref compatibility", body: "" };
+    const withSmall = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...small }), true));
+    expect(withSmall.subsystems[0]?.id).toBe("handlers"); // async work's fallback: no evidence
+    expect(withSmall.reasons).toContain("no subsystem evidence; async work defaults to handlers");
+    const withBig = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...big }), true));
+    expect(withBig.subsystems[0]?.id).toBe("core-other");
+  });
+
   it("reads aX as async work when the code names twins so, and only written as code", async () => {
     const index = await buildIndex();
     const title = "Add aget_object_or_404() to the shortcuts";
@@ -161,6 +178,7 @@ describe("the index from a tarball", () => {
 describe("the index file and the command line", () => {
   it("writes and reads the index, and classifies and backtests with it", async () => {
     const tarball = makeTarball(FILES);
+    onTestFinished(() => removeTarball(tarball));
     const out = join(dirname(tarball), "index.jsonl");
     const err: string[] = [];
     const code = await main(
