@@ -10,8 +10,8 @@
 //
 // BENCH_BURST (1000; 0 skips the burst), BENCH_CLAIMS (20), BENCH_CAP_S (900, per burst),
 // BENCH_RATES ("50,100,300"), BENCH_ACK_SECONDS (5), BENCH_SYSTEMS ("inline,shepherd-1,shepherd-2";
-// shepherd-0 is the web role alone) change the run; BENCH_WORKER_NICE, BENCH_WEB_PROFILE and
-// BENCH_ACK_TRACE help look into it; BENCH_METRICS=FILE writes each process's /metrics after the
+// shepherd-0 is the web role alone) change the run; BENCH_WORKER_NICE, BENCH_WEB_PROFILE,
+// BENCH_WORKER_ARGS and BENCH_ACK_TRACE help look into it; BENCH_METRICS=FILE writes each process's /metrics after the
 // burst. Needs Redis on 127.0.0.1:6379 (or SHEPHERD_TEST_REDIS_URL)
 // and a build (`npm run bench:compare` builds first).
 import { randomBytes } from "node:crypto";
@@ -133,7 +133,9 @@ async function startSystem(name: SystemName, world: World): Promise<System> {
   for (let n = 0; n < count; n++) {
     const listen = await freePort();
     probes.push(`http://127.0.0.1:${listen}`);
-    workers.push(await startApp({ env: env("worker", listen), ready: null }));
+    // BENCH_WORKER_ARGS: options for the workers' node (`--heapsnapshot-signal=SIGUSR2`, say).
+    const workerArgs = process.env.BENCH_WORKER_ARGS?.split(" ").filter((arg) => arg !== "") ?? [];
+    workers.push(await startApp({ env: env("worker", listen), ready: null, nodeArgs: workerArgs }));
   }
   await untilReady(url, prefix, count);
   fake.setWebhookTarget(`${url}${WEBHOOK_PATH}`, SECRET);

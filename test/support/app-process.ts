@@ -2,7 +2,7 @@
 // environment, exactly as the Dockerfile starts it. Nothing is injected; the test reads its JSON
 // log lines from stdout and talks to it over HTTP.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -171,9 +171,16 @@ export interface AppEnvOptions {
 }
 
 /** The environment an operator gives the app: credentials, GitHub (Enterprise) host, Redis. */
+/** The image's NODE_OPTIONS (its heap ceiling), so processes here run as the Dockerfile runs them. */
+export function imageNodeOptions(): string {
+  const dockerfile = readFileSync(`${ROOT ?? ""}Dockerfile`, "utf8");
+  return /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1]?.trim() ?? "";
+}
+
 export function appEnv(options: AppEnvOptions): Record<string, string> {
   return {
     NODE_ENV: "production",
+    NODE_OPTIONS: imageNodeOptions(),
     APP_ID: "1",
     PRIVATE_KEY: options.privateKey,
     WEBHOOK_SECRET: options.secret,

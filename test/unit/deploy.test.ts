@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { appEnv, imageNodeOptions } from "../support/app-process.js";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
@@ -58,6 +59,15 @@ describe("the image", () => {
     expect(dockerfile).toMatch(/CMD \["node", "dist\/src\/main\.js"\]/);
     const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
     expect(engines).toContain(">=20.19");
+  });
+
+  it("sets a heap ceiling, and the process tests run with the image's", () => {
+    const options = imageNodeOptions();
+    expect(options).toMatch(/^--max-old-space-size=\d+$/);
+    expect(Number(options.split("=")[1])).toBeLessThanOrEqual(200);
+    expect(appEnv({ fakeHost: "h", privateKey: "k", secret: "s", redisUrl: "r", prefix: "p" }).NODE_OPTIONS).toBe(
+      options,
+    );
   });
 
   it("keeps local files and secrets out of the build context", () => {
