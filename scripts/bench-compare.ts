@@ -11,8 +11,9 @@
 // BENCH_BURST (1000; 0 skips the burst), BENCH_CLAIMS (20), BENCH_CAP_S (900, per burst),
 // BENCH_RATES ("50,100,300"), BENCH_ACK_SECONDS (5), BENCH_SYSTEMS ("inline,shepherd-1,shepherd-2";
 // shepherd-0 is the web role alone) change the run; BENCH_WORKER_NICE, BENCH_WEB_PROFILE,
-// BENCH_WORKER_ARGS and BENCH_ACK_TRACE help look into it; BENCH_METRICS=FILE writes each process's /metrics after the
-// burst. Needs Redis on 127.0.0.1:6379 (or SHEPHERD_TEST_REDIS_URL)
+// BENCH_WORKER_ARGS and BENCH_ACK_TRACE (the rates' and the burst's ack times) help look into it;
+// BENCH_METRICS=FILE writes each process's /metrics after the burst. Needs Redis on 127.0.0.1:6379
+// (or SHEPHERD_TEST_REDIS_URL)
 // and a build (`npm run bench:compare` builds first).
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -442,6 +443,9 @@ async function burstRun(name: SystemName, count: number, claims: number, capMs: 
       busiest = Math.max(busiest, inWindow);
     }
     const times = acks.map((ack) => ack.ms);
+    if (process.env.BENCH_ACK_TRACE) {
+      writeFileSync(`${process.env.BENCH_ACK_TRACE}-${system.name}-burst.json`, JSON.stringify(times));
+    }
     return {
       issues: count,
       labelled: issues.filter(isLabelled).length,
