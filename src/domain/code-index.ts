@@ -362,7 +362,8 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
 /** Looks like code on its own: snake_case, CamelCase, or CONSTANT_CASE. */
 function shapedLikeCode(name: string): boolean {
   if (/[a-z0-9]_[a-z0-9A-Z]/i.test(name)) return true;
-  return /^[A-Z][a-z0-9]+[A-Z]/.test(name) || /^[a-z]+[A-Z]/.test(name);
+  // CamelCase (`QuerySet`, `aiterCount`), also behind an acronym (`GDALRaster`, `JSONField`).
+  return /^[A-Z][a-z0-9]+[A-Z]/.test(name) || /^[a-z]+[A-Z]/.test(name) || /^[A-Z]{2,}[a-z]/.test(name);
 }
 
 // `django/contrib/auth/middleware.py`, `tests/cache/tests.py`: a repository path, said outright.
@@ -465,9 +466,17 @@ export function pointsTo(entry: IndexEntry): Array<{ subsystem: string; share: n
   const shares = claimed
     .map(([subsystem, count]) => ({ subsystem, share: count / total }))
     .sort((a, b) => b.share - a.share);
-  if ((shares[0]?.share ?? 0) < DOMINANT_SHARE) return [];
+  const [first, second] = shares;
+  // Defined in two subsystems and nowhere else (`urlize`: a template filter over a utility): both.
+  if (first !== undefined && second !== undefined && first.share + second.share >= TWO_PLACES_SHARE) {
+    return [first, second];
+  }
+  if ((first?.share ?? 0) < DOMINANT_SHARE) return [];
   return shares.slice(0, 2).filter((part) => part.share >= DOMINANT_SHARE / 2);
 }
+
+/** The share of a name's definitions two subsystems must hold together to point at both. */
+export const TWO_PLACES_SHARE = 0.8;
 
 /** The share of a name's definitions one subsystem must hold for the name to point there. */
 export const DOMINANT_SHARE = 0.55;

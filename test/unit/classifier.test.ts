@@ -159,6 +159,16 @@ describe("classify: issue text", () => {
     expect(many.subsystems[0]?.id).toBe("test-client");
   });
 
+  it("knows the ORM by its database vocabulary", () => {
+    for (const title of [
+      "Fixed crash of Subquery annotation on SQLite",
+      "Made the exact lookup respect collations on PostgreSQL",
+      "Squashed migration loses a CheckConstraint",
+    ]) {
+      expect(classify(compiled, issue(title)).subsystems[0]?.id, title).toBe("orm");
+    }
+  });
+
   it("prefers the title over the body", () => {
     const c = classify(
       compiled,

@@ -92,6 +92,11 @@ describe("reading text", () => {
     expect(byName.has("python")).toBe(false);
     expect(byName.get("with")?.word).toBe(true);
     expect(byName.get("request")?.code).toBe(true);
+    // CamelCase behind an acronym is code-shaped too; a capitalised word is not.
+    const shaped = new Map(mentions("GDALRaster and JSONField, Fixed URLs").map((m) => [m.name, m]));
+    expect(shaped.has("GDALRaster")).toBe(true);
+    expect(shaped.has("JSONField")).toBe(true);
+    expect(shaped.has("Fixed")).toBe(false);
     expect(pathMentions("Fixed typo in tests/cache/tests.py and ./django/http/request.py.")).toEqual([
       "tests/cache/tests.py",
       "django/http/request.py",
@@ -106,6 +111,12 @@ describe("reading text", () => {
       { subsystem: "orm", share: 0.4 },
     ]);
     expect(pointsTo({ s: { auth: 2, orm: 2, cache: 2 }, u: 0, p: "x", k: 1 })).toEqual([]);
+    // Split evenly between two subsystems and defined nowhere else: both.
+    expect(pointsTo({ s: { templates: 1, utils: 1 }, u: 0, p: "x", k: 1 })).toEqual([
+      { subsystem: "templates", share: 0.5 },
+      { subsystem: "utils", share: 0.5 },
+    ]);
+    expect(pointsTo({ s: { templates: 2, utils: 2 }, u: 2, p: "x", k: 1 })).toEqual([]);
     expect(pointsTo({ s: { auth: 1 }, u: 5, p: "x", k: 1 })).toEqual([]);
   });
 });
