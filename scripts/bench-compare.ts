@@ -13,8 +13,7 @@
 // shepherd-0 is the web role alone) change the run; BENCH_WORKER_NICE, BENCH_WEB_PROFILE,
 // BENCH_WORKER_ARGS and BENCH_ACK_TRACE (the rates' and the burst's ack times) help look into it;
 // BENCH_METRICS=FILE writes each process's /metrics after the burst. Needs Redis on 127.0.0.1:6379
-// (or SHEPHERD_TEST_REDIS_URL)
-// and a build (`npm run bench:compare` builds first).
+// (or SHEPHERD_TEST_REDIS_URL) and a build (`npm run bench:compare` builds first).
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -131,11 +130,11 @@ async function startSystem(name: SystemName, world: World): Promise<System> {
   const workers: AppProcess[] = [];
   const count = Number(name.slice("shepherd-".length));
   const probes: string[] = [url];
+  // BENCH_WORKER_ARGS: options for the workers' node (`--heapsnapshot-signal=SIGUSR2`, say).
+  const workerArgs = process.env.BENCH_WORKER_ARGS?.split(" ").filter((arg) => arg !== "") ?? [];
   for (let n = 0; n < count; n++) {
     const listen = await freePort();
     probes.push(`http://127.0.0.1:${listen}`);
-    // BENCH_WORKER_ARGS: options for the workers' node (`--heapsnapshot-signal=SIGUSR2`, say).
-    const workerArgs = process.env.BENCH_WORKER_ARGS?.split(" ").filter((arg) => arg !== "") ?? [];
     workers.push(await startApp({ env: env("worker", listen), ready: null, nodeArgs: workerArgs }));
   }
   await untilReady(url, prefix, count);

@@ -35,6 +35,34 @@ export function parseCommandArgs<O extends OptionSpecs>(
   }
 }
 
+/** Writes a usage error (the message, then the usage) and gives its exit code, 2. */
+export function usageError(command: string, usage: string, message: string, err: Writable): number {
+  err.write(`shepherd ${command}: ${message}\n${usage}`);
+  return 2;
+}
+
+/**
+ * parseCommandArgs, then what every option-only command does next: `--help` prints the usage
+ * (exit 0), and a positional argument is a usage error (exit 2). The parse, or that exit code.
+ */
+export function parseOptions<O extends OptionSpecs>(
+  command: string,
+  usage: string,
+  argv: string[],
+  options: O,
+  out: Writable,
+  err: Writable,
+) {
+  const parsed = parseCommandArgs(command, usage, argv, options, err);
+  if (parsed === null) return 2;
+  if ((parsed.values as { help?: boolean }).help) {
+    out.write(usage);
+    return 0;
+  }
+  const [extra] = parsed.positionals;
+  return extra === undefined ? parsed : usageError(command, usage, `unexpected argument "${extra}"`, err);
+}
+
 /** The running install's settings from the environment, or null after saying why not. */
 export function settingsFor(command: string, env: NodeJS.ProcessEnv, err: Writable): Settings | null {
   try {

@@ -10,7 +10,7 @@ import { isoWeek } from "../domain/projection.js";
 import { connectRedis, createRedis } from "../redis.js";
 import { createKeys } from "../state/keys.js";
 import { createProjectionStore } from "../state/projection.js";
-import { dateArgument, parseCommandArgs, repoArgument, settingsFor } from "./args.js";
+import { dateArgument, parseOptions, repoArgument, settingsFor, usageError } from "./args.js";
 import type { Writable } from "./main.js";
 import { readProjectionFile } from "./projection-file.js";
 
@@ -32,7 +32,7 @@ export async function digestCommand(
   err: Writable,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const parsed = parseCommandArgs(
+  const parsed = parseOptions(
     "digest",
     DIGEST_USAGE,
     argv,
@@ -44,19 +44,12 @@ export async function digestCommand(
       at: { type: "string" },
       from: { type: "string" },
     },
+    out,
     err,
   );
-  if (parsed === null) return 2;
+  if (typeof parsed === "number") return parsed;
   const { values } = parsed;
-  if (values.help) {
-    out.write(DIGEST_USAGE);
-    return 0;
-  }
-  const usage = (message: string) => {
-    err.write(`shepherd digest: ${message}\n${DIGEST_USAGE}`);
-    return 2;
-  };
-  if (parsed.positionals.length > 0) return usage(`unexpected argument "${parsed.positionals[0]}"`);
+  const usage = (message: string) => usageError("digest", DIGEST_USAGE, message, err);
   const target = repoArgument(values.repo);
   if (values.from === undefined && !target) return usage("--repo OWNER/NAME is required");
   if (values.from !== undefined && values.repo !== undefined) return usage("give --repo or --from, not both");

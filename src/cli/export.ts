@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { connectRedis, createRedis } from "../redis.js";
 import { createKeys } from "../state/keys.js";
 import { createProjectionStore } from "../state/projection.js";
-import { parseCommandArgs, repoArgument, settingsFor } from "./args.js";
+import { parseOptions, repoArgument, settingsFor, usageError } from "./args.js";
 import type { Writable } from "./main.js";
 import { projectionLines } from "./projection-file.js";
 
@@ -24,28 +24,18 @@ export async function exportCommand(
   env: NodeJS.ProcessEnv = process.env,
   now: () => number = Date.now,
 ): Promise<number> {
-  const parsed = parseCommandArgs(
+  const parsed = parseOptions(
     "export",
     EXPORT_USAGE,
     argv,
     { repo: { type: "string" }, out: { type: "string" } },
+    out,
     err,
   );
-  if (parsed === null) return 2;
+  if (typeof parsed === "number") return parsed;
   const { values } = parsed;
-  if (values.help) {
-    out.write(EXPORT_USAGE);
-    return 0;
-  }
-  if (parsed.positionals.length > 0) {
-    err.write(`shepherd export: unexpected argument "${parsed.positionals[0]}"\n${EXPORT_USAGE}`);
-    return 2;
-  }
   const target = repoArgument(values.repo);
-  if (!target) {
-    err.write(`shepherd export: --repo OWNER/NAME is required\n${EXPORT_USAGE}`);
-    return 2;
-  }
+  if (!target) return usageError("export", EXPORT_USAGE, "--repo OWNER/NAME is required", err);
   const settings = settingsFor("export", env, err);
   if (settings === null) return 1;
   const { owner, repo } = target;

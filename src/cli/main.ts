@@ -16,7 +16,7 @@ import type { ClassifierModel } from "../domain/model.js";
 import { indexFromTarball, readIndexFile, writeIndexFile } from "./index-file.js";
 import { parseGoldLine, parseItemLine, type GoldItem } from "./items.js";
 import { loadModelFromYamlText } from "./model-file.js";
-import { parseCommandArgs } from "./args.js";
+import { parseOptions, usageError } from "./args.js";
 import { backlogDryRun } from "./backlog.js";
 import { DIGEST_USAGE, digestCommand } from "./digest.js";
 import { EXPORT_USAGE, exportCommand } from "./export.js";
@@ -233,6 +233,11 @@ const MODEL_SPECS = {
   tarball: { type: "string" },
 } as const;
 
+/** --index names a built index, --tarball builds one: the two exclude each other. */
+function bothIndexAndTarball(values: { index?: string | undefined; tarball?: string | undefined }): boolean {
+  return values.index !== undefined && values.tarball !== undefined;
+}
+
 /** The classifier model and, when asked for, the code index evidence; or exit code 1 after saying why. */
 async function loadClassifier(
   values: { config?: string | undefined; index?: string | undefined; tarball?: string | undefined },
@@ -261,21 +266,12 @@ async function loadClassifier(
   }
 }
 
-function usageError(command: string, usage: string, message: string, stderr: Writable): number {
-  stderr.write(`shepherd ${command}: ${message}\n${usage}`);
-  return 2;
-}
-
 export async function classifyCommand(argv: string[], io: Io): Promise<number> {
-  const parsed = parseCommandArgs("classify", CLASSIFY_USAGE, argv, MODEL_SPECS, io.stderr);
-  if (parsed === null) return 2;
-  const { values, positionals } = parsed;
-  if (values.help) return help(io, CLASSIFY_USAGE);
-  if (positionals.length > 0)
-    return usageError("classify", CLASSIFY_USAGE, `unexpected argument "${positionals[0]}"`, io.stderr);
-  if (values.index !== undefined && values.tarball !== undefined) {
+  const parsed = parseOptions("classify", CLASSIFY_USAGE, argv, MODEL_SPECS, io.stdout, io.stderr);
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  if (bothIndexAndTarball(values))
     return usageError("classify", CLASSIFY_USAGE, "give --index or --tarball, not both", io.stderr);
-  }
   const loaded = await loadClassifier(values, io.stderr);
   if (typeof loaded === "number") return loaded;
   return runClassify(loaded.compiled, loaded.code, io.stdin, io.stdout, io.stderr);
@@ -288,12 +284,9 @@ export async function backtestCommand(argv: string[], io: Io): Promise<number> {
     json: { type: "boolean" },
     repo: { type: "string" },
   } as const;
-  const parsed = parseCommandArgs("backtest", BACKTEST_USAGE, argv, specs, io.stderr);
-  if (parsed === null) return 2;
-  const { values, positionals } = parsed;
-  if (values.help) return help(io, BACKTEST_USAGE);
-  if (positionals.length > 0)
-    return usageError("backtest", BACKTEST_USAGE, `unexpected argument "${positionals[0]}"`, io.stderr);
+  const parsed = parseOptions("backtest", BACKTEST_USAGE, argv, specs, io.stdout, io.stderr);
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   if (values.repo !== undefined) {
     // Backlog triage's dry run reads a live repository; it takes only --repo and --config.
     if (values.gold !== undefined || values.index !== undefined || values.tarball !== undefined || values.json) {
@@ -303,9 +296,8 @@ export async function backtestCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.gold === undefined)
     return usageError("backtest", BACKTEST_USAGE, "backtest needs --gold FILE (or --repo OWNER/NAME)", io.stderr);
-  if (values.index !== undefined && values.tarball !== undefined) {
+  if (bothIndexAndTarball(values))
     return usageError("backtest", BACKTEST_USAGE, "give --index or --tarball, not both", io.stderr);
-  }
   const loaded = await loadClassifier(values, io.stderr);
   if (typeof loaded === "number") return loaded;
   try {
@@ -318,12 +310,9 @@ export async function backtestCommand(argv: string[], io: Io): Promise<number> {
 
 export async function indexCommand(argv: string[], io: Io): Promise<number> {
   const specs = { config: { type: "string" }, tarball: { type: "string" }, out: { type: "string" } } as const;
-  const parsed = parseCommandArgs("index", INDEX_USAGE, argv, specs, io.stderr);
-  if (parsed === null) return 2;
-  const { values, positionals } = parsed;
-  if (values.help) return help(io, INDEX_USAGE);
-  if (positionals.length > 0)
-    return usageError("index", INDEX_USAGE, `unexpected argument "${positionals[0]}"`, io.stderr);
+  const parsed = parseOptions("index", INDEX_USAGE, argv, specs, io.stdout, io.stderr);
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   if (values.tarball === undefined || values.out === undefined) {
     return usageError("index", INDEX_USAGE, "index needs --tarball FILE and --out FILE", io.stderr);
   }
@@ -346,11 +335,6 @@ async function runIndex(compiled: CompiledModel, tarball: string, out: string, s
     `index: ${meta.names} names from ${meta.files} files (${meta.skipped} skipped) at ${meta.sha}, ` +
       `${meta.twins} async twins, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${Math.round(performance.now() - started)} ms\n`,
   );
-  return 0;
-}
-
-function help(io: Io, usage: string): number {
-  io.stdout.write(usage);
   return 0;
 }
 

@@ -396,11 +396,13 @@ function scanText(compiled: CompiledModel, text: string): CueHit[] {
       if (hay.includes(w.anchor) && w.regex.test(token)) add([w.cue], factor, at, token);
     }
   }
-  for (const c of [...(candidates ?? []), ...compiled.compoundsAlways]) {
-    if ((best[c.cue.index] ?? 0) > 0) continue;
+  const addCompound = (c: CompoundCue): void => {
+    if ((best[c.cue.index] ?? 0) > 0) return;
     const at = text.search(c.regex);
     if (at >= 0) add([c.cue], 1, at);
-  }
+  };
+  candidates?.forEach(addCompound);
+  compiled.compoundsAlways.forEach(addCompound);
   return order.map((cue) => ({
     cue,
     seenAs: seenAs.get(cue.index) ?? cue.text,
@@ -527,6 +529,8 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
 
   const codeReasons = new Map<number, string[]>();
   const namedPaths = new Map<number, string>();
+  // Candidates for the title's subject: its cues, the paths and the code names it writes.
+  const leads: Lead[] = titleHits.map((hit) => ({ at: hit.at, subsystems: hit.cue.subsystems }));
   // A path written in the text is sorted by the same globs as a PR's changed files.
   for (const [text, factor] of [
     [title, TITLE_FACTOR],
@@ -536,16 +540,12 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
       const glob = assignPath(compiled, path);
       if (glob === null) continue;
       textScore[glob.subsystem] = (textScore[glob.subsystem] ?? 0) + STRENGTH_WEIGHT.identifier * factor;
+      if (factor === TITLE_FACTOR) leads.push({ at: title.indexOf(path), subsystems: [glob.subsystem] });
       if (!namedPaths.has(glob.subsystem)) namedPaths.set(glob.subsystem, path);
       const list = codeReasons.get(glob.subsystem) ?? [];
       if (list.length < 2) list.push(`text names \`${path}\` (${compiled.subsystems[glob.subsystem]?.id ?? ""})`);
       codeReasons.set(glob.subsystem, list);
     }
-  }
-  const leads: Lead[] = titleHits.map((hit) => ({ at: hit.at, subsystems: hit.cue.subsystems }));
-  for (const path of pathMentions(title).slice(0, MAX_NAMES_PER_TEXT)) {
-    const glob = assignPath(compiled, path);
-    if (glob !== null) leads.push({ at: title.indexOf(path), subsystems: [glob.subsystem] });
   }
   if (code !== undefined) {
     const read = readCode(compiled, code, title, body, textScore);

@@ -467,12 +467,13 @@ export function pointsTo(entry: IndexEntry): Array<{ subsystem: string; share: n
     .map(([subsystem, count]) => ({ subsystem, share: count / total }))
     .sort((a, b) => b.share - a.share);
   const [first, second] = shares;
-  // Defined in two subsystems and nowhere else (`urlize`: a template filter over a utility): both.
+  if ((first?.share ?? 0) >= DOMINANT_SHARE)
+    return shares.slice(0, 2).filter((part) => part.share >= DOMINANT_SHARE / 2);
+  // Defined in two subsystems and hardly anywhere else (`urlize`: a template filter over a utility): both.
   if (first !== undefined && second !== undefined && first.share + second.share >= TWO_PLACES_SHARE) {
     return [first, second];
   }
-  if ((first?.share ?? 0) < DOMINANT_SHARE) return [];
-  return shares.slice(0, 2).filter((part) => part.share >= DOMINANT_SHARE / 2);
+  return [];
 }
 
 /** The share of a name's definitions two subsystems must hold together to point at both. */
