@@ -16,6 +16,8 @@
 // (or SHEPHERD_TEST_REDIS_URL) and a build (`npm run bench:compare` builds first).
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Queue } from "bullmq";
@@ -24,6 +26,7 @@ import { EVENTS_QUEUE } from "../src/queues.js";
 import type { SendAnswer, SendBatch, SendRequest } from "./bench-sender.js";
 import type { IssueRecord } from "../test/fake-github/state.js";
 import { appEnv, type AppProcess, freePort, startApp } from "../test/support/app-process.js";
+import { warmValidation } from "../test/fake-github/server.js";
 import { SECRET, startWorld, TEST_PRIVATE_KEY, type World } from "../test/support/world.js";
 
 /** shepherd-0: the web role with no worker, to time the web role on its own. */
@@ -265,6 +268,47 @@ function paced(url: string, name: string, payloads: Array<Record<string, unknown
   return acked;
 }
 
+/**
+ * The load generator's own warm-up: its thread started, its HTTP code compiled, against a throwaway
+ * listener, so a burst at a fresh Shepherd times Shepherd's standing start, not the sender's.
+ */
+async function warmSender(): Promise<void> {
+  const listener = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.end("{}"));
+  });
+  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  const { port } = listener.address() as AddressInfo;
+  try {
+    await paced(
+      `http://127.0.0.1:${port}`,
+      "ping",
+      Array.from({ length: 300 }, () => ({ zen: "warm" })),
+      300,
+    );
+  } finally {
+    listener.closeAllConnections();
+    await new Promise((resolve) => listener.close(resolve));
+  }
+}
+
+/**
+ * Until the fake has had no call for a second (10 s at most): a burst meets an installed app at
+ * rest, not a worker still making its start-up calls (token, replay, reconcile).
+ */
+async function untilQuiet(world: World): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let seen = world.fake.calls.length;
+  let quietSince = Date.now();
+  while (Date.now() < deadline && Date.now() - quietSince < 1000) {
+    await sleep(100);
+    if (world.fake.calls.length !== seen) {
+      seen = world.fake.calls.length;
+      quietSince = Date.now();
+    }
+  }
+}
+
 function newIssue(world: World, n: number): IssueRecord {
   const [title, body] = TEXTS[n % TEXTS.length] as [string, string];
   return world.fake.state.addIssue(world.repo, { title: `${title} (${n})`, body, user: `contributor-${n % 7}` });
@@ -374,10 +418,14 @@ function fakeOptions() {
 }
 
 async function burstRun(name: SystemName, count: number, claims: number, capMs: number): Promise<BurstFigures> {
+  // The harness warms itself, not Shepherd: a burst times Shepherd's standing start.
+  warmValidation();
+  await warmSender();
   const world = await startWorld({ config: CONFIG, fake: fakeOptions() });
   const { fake } = world;
   const system = await startSystem(name, world);
   try {
+    await untilQuiet(world);
     const issues = Array.from({ length: count }, (_, n) => newIssue(world, n));
     const firstCall = fake.calls.length;
     const started = Date.now();

@@ -47,6 +47,12 @@ const Fields = z.object({
    * 10 s) goes before job work that can wait a moment; 0 leaves the priority alone.
    */
   workerNice: z.coerce.number().int().min(0).max(19).default(10),
+  /**
+   * Signed pings the webhook listener sends itself at start, before /readyz says ready: they prove
+   * the path answers with this secret and compile the hot path, so the first deliveries after a
+   * deploy are answered as fast as the rest; 0 skips the check.
+   */
+  selfCheckPings: z.coerce.number().int().min(0).max(10_000).default(200),
   /** Jobs one worker process runs at once. */
   concurrency: PositiveInt.default(8),
   /** Tries per job before it fails for good (transient errors only; a retry resumes, it does not redo). */
@@ -140,6 +146,7 @@ const ENV: Record<keyof Settings, string> = {
   port: "PORT",
   webhookPath: "WEBHOOK_PATH",
   workerNice: "SHEPHERD_WORKER_NICE",
+  selfCheckPings: "SHEPHERD_SELF_CHECK_PINGS",
   concurrency: "SHEPHERD_CONCURRENCY",
   attempts: "SHEPHERD_ATTEMPTS",
   backoffMs: "SHEPHERD_BACKOFF_MS",

@@ -127,6 +127,11 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
     log.info({ port: address.port, admin: admin !== null }, "worker probes listening");
   } else {
     log.info({ port: address.port, path: settings.webhookPath, admin: admin !== null }, "web role listening");
+    const started = performance.now();
+    const passed = await web.selfCheck(address, settings.selfCheckPings);
+    const context = { pings: settings.selfCheckPings, ms: Math.round(performance.now() - started) };
+    if (passed) log.info(context, "webhook self-check passed");
+    else log.warn(context, "webhook self-check failed: the listener did not answer its own signed pings");
   }
 
   let workers: Workers | null = null;

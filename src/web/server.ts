@@ -9,7 +9,8 @@
 //
 // Every role serves /healthz, /readyz and /metrics; only the web role takes webhooks, and the queue
 // dashboard is there only when an operator turned it on (src/web/admin.ts).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createHmac } from "node:crypto";
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verify } from "@octokit/webhooks-methods";
 import { isHandledAction } from "../domain/events.js";
@@ -47,6 +48,13 @@ export interface WebhookOptions {
 export interface WebServer {
   server: Server;
   listen(port: number, host: string): Promise<AddressInfo>;
+  /**
+   * Sends the listener `count` signed pings over loopback and answers /readyz with 503 until they
+   * are back: proof that the webhook path answers with this secret, and the first real deliveries
+   * after a start meet compiled code and open sockets, not a cold process. True when every ping got
+   * its 200.
+   */
+  selfCheck(address: AddressInfo, count: number): Promise<boolean>;
   /** Stops taking webhooks (503 from now on) and closes the listener once in-flight requests end. */
   stop(): Promise<void>;
 }
@@ -61,6 +69,7 @@ export function createWebServer(deps: WebDeps): WebServer {
   const { queues, redis, keys, log } = deps;
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 3000;
   let stopping = false;
+  let checking = false;
 
   const inFlight = new Set<ServerResponse>();
   const server = createServer((req, res) => {
@@ -85,7 +94,8 @@ export function createWebServer(deps: WebDeps): WebServer {
     if (req.method === "POST" && hook && (path === hook.path || path === "/")) {
       const started = performance.now();
       const answer = await webhook(req, res, hook);
-      deps.metrics?.webhook(answer.status, (performance.now() - started) / 1000);
+      // The self-check's pings are not deliveries.
+      if (!isSelfCheck(req)) deps.metrics?.webhook(answer.status, (performance.now() - started) / 1000);
       return send(res, answer);
     }
     return send(res, { status: 404, body: { error: "not found" } });
@@ -93,10 +103,16 @@ export function createWebServer(deps: WebDeps): WebServer {
 
   async function readiness(): Promise<Answer> {
     const redisUp = await pingRedis(redis);
-    const ready = !stopping && redisUp;
+    const ready = !stopping && !checking && redisUp;
     return {
       status: ready ? 200 : 503,
-      body: { status: ready ? "ready" : "unavailable", redis: redisUp, stopping, ...deps.readiness?.() },
+      body: {
+        status: ready ? "ready" : "unavailable",
+        redis: redisUp,
+        stopping,
+        ...(checking ? { selfCheck: "running" } : {}),
+        ...deps.readiness?.(),
+      },
     };
   }
 
@@ -188,6 +204,16 @@ export function createWebServer(deps: WebDeps): WebServer {
         server.listen(port, host, () => resolve(server.address() as AddressInfo));
       });
     },
+    async selfCheck(address, count) {
+      const hook = deps.webhook;
+      if (!hook || count <= 0) return true;
+      checking = true;
+      try {
+        return await pingSelf(address, hook, count);
+      } finally {
+        checking = false;
+      }
+    },
     async stop() {
       stopping = true;
       await new Promise<void>((resolve) => {
@@ -197,6 +223,60 @@ export function createWebServer(deps: WebDeps): WebServer {
       });
     },
   };
+}
+
+/** `count` signed pings to the listener, a few at a time on kept-alive sockets; true if all got 200. */
+async function pingSelf(address: AddressInfo, hook: WebhookOptions, count: number): Promise<boolean> {
+  const host = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "::1" : address.address;
+  const body = JSON.stringify({ zen: "Shepherd checks its own webhook path.", hook_id: 0 });
+  const signature = `sha256=${createHmac("sha256", hook.secret).update(body).digest("hex")}`;
+  const agent = new Agent({ keepAlive: true, maxSockets: SELF_CHECK_SOCKETS });
+  const one = (n: number) =>
+    new Promise<boolean>((resolve) => {
+      const req = request(
+        {
+          host,
+          port: address.port,
+          path: hook.path,
+          method: "POST",
+          agent,
+          timeout: 2000,
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            "x-github-event": "ping",
+            "x-github-delivery": `${SELF_CHECK_ID}${n}`,
+            "x-hub-signature-256": signature,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode === 200));
+        },
+      );
+      req.on("timeout", () => req.destroy());
+      req.on("error", () => resolve(false));
+      req.end(body);
+    });
+  try {
+    let passed = true;
+    for (let n = 0; n < count; n += SELF_CHECK_SOCKETS) {
+      const wave = Array.from({ length: Math.min(SELF_CHECK_SOCKETS, count - n) }, (_, k) => one(n + k));
+      passed = (await Promise.all(wave)).every(Boolean) && passed;
+    }
+    return passed;
+  } finally {
+    agent.destroy();
+  }
+}
+
+const SELF_CHECK_SOCKETS = 4;
+const SELF_CHECK_ID = "shepherd-self-check-";
+
+function isSelfCheck(req: IncomingMessage): boolean {
+  return (
+    req.headers["x-github-event"] === "ping" && header(req, "x-github-delivery")?.startsWith(SELF_CHECK_ID) === true
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | null {

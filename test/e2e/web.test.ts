@@ -60,6 +60,22 @@ describe("web role", () => {
     });
   });
 
+  it("pings itself at start before it says it is ready, and counts none of it as a delivery", async () => {
+    harness = await startHarness({ settings: { role: "web", selfCheckPings: 60 } });
+    const passed = harness.logs.find((line) => line.msg === "webhook self-check passed");
+    expect(passed).toMatchObject({ pings: 60 });
+    expect((await fetch(`${harness.baseUrl}/readyz`)).status).toBe(200);
+    const scrape = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+    expect(scrape).not.toMatch(/shepherd_webhook\w*_count\{[^}]*status="200"/);
+    // A listener that does not answer its pings fails the check (a wrong address here).
+    const closed = { address: "127.0.0.1", family: "IPv4", port: 1 };
+    expect(await harness.shepherd.web.selfCheck(closed, 3)).toBe(false);
+    // A real ping is still a delivery.
+    expect((await harness.send("ping", { zen: "hello" })).status).toBe(200);
+    const after = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+    expect(after).toMatch(/shepherd_webhook\w*_count\{[^}]*status="200"[^}]*\} 1/);
+  });
+
   it("answers malformed requests with a clear 4xx and queues nothing", async () => {
     harness = await startHarness({ settings: { role: "web" } });
     const { sign } = await import("../support/webhooks.js");

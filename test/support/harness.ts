@@ -82,6 +82,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     writeIntervalMs: 0,
     writesPerMinute: 0,
     writesPerHour: 0,
+    // Every harness start would pay for it; the built app's process tests and its own test keep it.
+    selfCheckPings: 0,
     ...options.settings,
   });
   const { prefix } = settings;
