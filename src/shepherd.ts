@@ -3,8 +3,6 @@
 // depends on Probot's asynchronous start.
 import type { AddressInfo } from "node:net";
 import os from "node:os";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { createProbot, type Probot } from "probot";
 import type { JobDeps } from "../jobs/context.js";
 import { createClients, type GitHubClients, ShepherdOctokit } from "./github/client.js";
@@ -49,17 +47,6 @@ export interface Shepherd {
   address: AddressInfo;
   workers: Workers | null;
   stop(): Promise<void>;
-}
-
-/**
- * One full collection before the web role says it is ready: what loading the code left behind
- * goes now, not in the first major GC of the first burst (a 20–40 ms pause in the answers on the
- * benchmark's 2-core VM). `gc` is exposed for this call only, through a fresh context.
- */
-function collectStartupGarbage(): void {
-  setFlagsFromString("--expose-gc");
-  const gc: unknown = runInNewContext("gc");
-  if (typeof gc === "function") (gc as () => void)();
 }
 
 export function loggerFor(env: NodeJS.ProcessEnv): Logger {
@@ -140,12 +127,13 @@ export async function startShepherd(options: ShepherdOptions): Promise<Shepherd>
     log.info({ port: address.port, admin: admin !== null }, "worker probes listening");
   } else {
     log.info({ port: address.port, path: settings.webhookPath, admin: admin !== null }, "web role listening");
-    const started = performance.now();
-    const passed = await web.selfCheck(address, settings.selfCheckPings);
-    if (settings.selfCheckPings > 0) collectStartupGarbage();
-    const context = { pings: settings.selfCheckPings, ms: Math.round(performance.now() - started) };
-    if (passed) log.info(context, "webhook self-check passed");
-    else log.warn(context, "webhook self-check failed: the listener did not answer its own signed pings");
+    if (settings.selfCheckPings > 0) {
+      const started = performance.now();
+      const passed = await web.selfCheck(address, settings.selfCheckPings);
+      const context = { pings: settings.selfCheckPings, ms: Math.round(performance.now() - started) };
+      if (passed) log.info(context, "webhook self-check passed");
+      else log.warn(context, "webhook self-check failed: the listener did not answer its own signed pings");
+    }
   }
 
   let workers: Workers | null = null;

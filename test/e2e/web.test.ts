@@ -1,5 +1,6 @@
 // The web role on its own: health endpoints, Redis going away, start-up without Redis.
 import { readFileSync } from "node:fs";
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -74,6 +75,33 @@ describe("web role", () => {
     expect((await harness.send("ping", { zen: "hello" })).status).toBe(200);
     const after = await (await fetch(`${harness.baseUrl}/metrics`)).text();
     expect(after).toMatch(/shepherd_webhook\w*_count\{[^}]*status="200"[^}]*\} 1/);
+  });
+
+  it("says it is not ready while the self-check runs, and collects its garbage before it ends", async () => {
+    harness = await startHarness({ settings: { role: "web" } });
+    // Off (0), nothing is sent and nothing is logged.
+    expect(harness.logs.some((line) => String(line.msg).startsWith("webhook self-check"))).toBe(false);
+    const forced: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const flags = (entry as unknown as { detail?: { flags?: number } }).detail?.flags ?? 0;
+        if (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced.push(entry.startTime);
+      }
+    });
+    observer.observe({ entryTypes: ["gc"] });
+    try {
+      const check = harness.shepherd.web.selfCheck(harness.shepherd.address, 400);
+      const during = await fetch(`${harness.baseUrl}/readyz`);
+      expect(during.status).toBe(503);
+      expect(await during.json()).toMatchObject({ status: "unavailable", selfCheck: "running" });
+      expect(await check).toBe(true);
+      expect((await fetch(`${harness.baseUrl}/readyz`)).status).toBe(200);
+      // gc entries are delivered on a later tick.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(forced.length).toBeGreaterThan(0);
+    } finally {
+      observer.disconnect();
+    }
   });
 
   it("answers malformed requests with a clear 4xx and queues nothing", async () => {

@@ -213,8 +213,17 @@ export function createValidator(subset: OpenApiSubset = loadSubset()): Validator
     return validate;
   }
 
-  function check(key: string, ajv: Ajv, schema: () => Json, where: string, data: unknown): string[] {
-    const validate = compiled(key, ajv, schema);
+  // One validator per schema, asked for the same way by validation and by compileAll.
+  const paramsValidator = (operationId: string, operation: SubsetOperation, where: "path" | "query") =>
+    compiled(`${operationId} ${where}`, coercingAjv, () => paramsSchema(operation, where));
+  const bodyValidator = (operationId: string, body: NonNullable<SubsetOperation["requestBody"]>) =>
+    compiled(`${operationId} body`, strictAjv, () => toJsonSchema(body.schema));
+  const responseValidator = (operationId: string, status: string, schema: JsonObject) =>
+    compiled(`${operationId} response ${status}`, strictAjv, () =>
+      toJsonSchema(withOperationFixes(operationId, schema)),
+    );
+
+  function check(validate: ValidateFunction, where: string, data: unknown): string[] {
     return validate(data) ? [] : formatErrors(where, validate.errors);
   }
 
@@ -233,16 +242,14 @@ export function createValidator(subset: OpenApiSubset = loadSubset()): Validator
   function validateRequest(route: MatchedRoute, parts: RequestParts): string[] {
     const { operationId, operation } = route;
     const errors = [
-      ...check(`${operationId} path`, coercingAjv, () => paramsSchema(operation, "path"), "path", { ...parts.params }),
-      ...check(`${operationId} query`, coercingAjv, () => paramsSchema(operation, "query"), "query", {
-        ...parts.query,
-      }),
+      ...check(paramsValidator(operationId, operation, "path"), "path", { ...parts.params }),
+      ...check(paramsValidator(operationId, operation, "query"), "query", { ...parts.query }),
     ];
     const body = operation.requestBody;
     if (body === null || parts.body === undefined) {
       return body?.required && parts.body === undefined ? [...errors, "body is required"] : errors;
     }
-    return [...errors, ...check(`${operationId} body`, strictAjv, () => toJsonSchema(body.schema), "body", parts.body)];
+    return [...errors, ...check(bodyValidator(operationId, body), "body", parts.body)];
   }
 
   function validateResponse(operationId: string, status: number, body: unknown): string[] {
@@ -253,26 +260,16 @@ export function createValidator(subset: OpenApiSubset = loadSubset()): Validator
     if (response === undefined)
       return [`response status ${status} is not documented (GitHub answers ${documented.join("/")})`];
     if (response === null) return body === undefined ? [] : [`response ${status} must have no body`];
-    return check(
-      `${operationId} response ${status}`,
-      strictAjv,
-      () => toJsonSchema(withOperationFixes(operationId, response.schema as JsonObject)),
-      "response",
-      body,
-    );
+    return check(responseValidator(operationId, String(status), response.schema), "response", body);
   }
 
   function compileAll(): void {
     for (const [operationId, operation] of Object.entries(subset.operations)) {
-      compiled(`${operationId} path`, coercingAjv, () => paramsSchema(operation, "path"));
-      compiled(`${operationId} query`, coercingAjv, () => paramsSchema(operation, "query"));
-      const body = operation.requestBody;
-      if (body) compiled(`${operationId} body`, strictAjv, () => toJsonSchema(body.schema));
+      paramsValidator(operationId, operation, "path");
+      paramsValidator(operationId, operation, "query");
+      if (operation.requestBody) bodyValidator(operationId, operation.requestBody);
       for (const [status, response] of Object.entries(operation.responses)) {
-        if (!response || !status.startsWith("2")) continue;
-        compiled(`${operationId} response ${status}`, strictAjv, () =>
-          toJsonSchema(withOperationFixes(operationId, response.schema as JsonObject)),
-        );
+        if (response && status.startsWith("2")) responseValidator(operationId, status, response.schema);
       }
     }
   }
