@@ -304,13 +304,28 @@ function unavailable(reason: string): Answer {
 }
 
 /**
- * 413 at once; the rest of the body is never read. The connection is closed a moment after the
- * answer, so the sender reads the 413 before its writes start failing.
+ * 413 at once; the rest of the body is never kept. Then a lingering close: our side ends, and what
+ * the sender still sends is read and dropped until it stops or LINGER_MS pass. Closing a socket
+ * with unread bytes resets the connection, and a sender that had not yet read the 413 loses it (a
+ * chunked sender then sees EPIPE and no answer at all).
+ *
+ * No `connection: close` header: with it, Node closes the socket the moment the answer is written.
+ * Ending our side says the same to the sender.
  */
 function tooLarge(req: IncomingMessage, res: ServerResponse): Answer {
   req.pause();
-  res.once("finish", () => setTimeout(() => req.destroy(), 500).unref());
-  return { status: 413, body: { error: "body too large" }, headers: { connection: "close" } };
+  res.once("finish", () => linger(req));
+  return { status: 413, body: { error: "body too large" } };
+}
+
+const LINGER_MS = 5_000;
+
+function linger(req: IncomingMessage): void {
+  const socket = req.socket;
+  socket.end();
+  req.resume();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  socket.once("close", () => clearTimeout(timer));
 }
 
 /** The body, or null as soon as it passes `limit` bytes (reading stops there). */

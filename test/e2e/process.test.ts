@@ -4,6 +4,7 @@
 // wire, its start-up against a faulty GitHub, and a worker killed mid-job.
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { appEnv, type AppProcess, freePort, duplicatedKeys, startApp } from "../support/app-process.js";
@@ -196,6 +197,21 @@ describe("the built app, started as the Dockerfile starts it", () => {
     const result = await postStreaming(`${app.url}/api/github/webhooks`, 30 * 1024 * 1024, true);
     expect(result).toMatchObject({ status: 413, answeredEarly: true });
     expect(result.sentBytes).toBeLessThan(5 * 1024 * 1024);
+  });
+
+  it("closes after a 413 without resetting: a sender still writing reads the answer", async () => {
+    const s = await scene();
+    const app = await s.start({ SHEPHERD_MAX_BODY_BYTES: "100000" });
+    const port = Number(new URL(app.url ?? "").port);
+    // Closing with these bytes unread would reset the connection: the sender sees EPIPE, no answer.
+    expect(await postAllAtOnce(port, "chunked", 64)).toEqual({
+      status: "HTTP/1.1 413 Payload Too Large",
+      ended: "cleanly",
+    });
+    expect(await postAllAtOnce(port, "declared", 64)).toEqual({
+      status: "HTTP/1.1 413 Payload Too Large",
+      ended: "cleanly",
+    });
   });
 
   it("writes JSON log lines with no duplicated keys, no payload, and short error lines", async () => {
@@ -454,6 +470,40 @@ function postStreaming(
       req.write(chunk, () => setTimeout(pump, 5));
     }
     pump();
+  });
+}
+
+/**
+ * Writes a request and `chunks` × 64 KiB of body in one go over a raw socket, before reading
+ * anything, and reports the status line and whether the connection ever failed (EPIPE, ECONNRESET).
+ */
+function postAllAtOnce(
+  port: number,
+  framing: "chunked" | "declared",
+  chunks: number,
+): Promise<{ status: string; ended: "cleanly" | string }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    const status = () => received.split("\r\n")[0] ?? "";
+    socket.setEncoding("utf8");
+    socket.on("connect", () => {
+      const length = framing === "chunked" ? "transfer-encoding: chunked" : `content-length: ${chunks * 65536 * 4}`;
+      socket.write(`POST /api/github/webhooks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n`);
+      socket.write(
+        `x-github-event: issues\r\nx-github-delivery: big-2\r\nx-hub-signature-256: sha256=00\r\n${length}\r\n\r\n`,
+      );
+      const chunk = "x".repeat(65536);
+      for (let n = 0; n < chunks; n += 1) socket.write(framing === "chunked" ? `10000\r\n${chunk}\r\n` : chunk);
+    });
+    socket.on("data", (text: string) => {
+      received += text;
+    });
+    let failure: string | null = null;
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      failure ??= error.code ?? error.message;
+    });
+    socket.on("close", () => resolve({ status: status(), ended: failure ?? "cleanly" }));
   });
 }
 
