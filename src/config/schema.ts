@@ -20,7 +20,9 @@ export const SubsystemConfig = z.strictObject({
   paths: z
     .array(z.string().min(1))
     .optional()
-    .describe("Globs (picomatch) over repository paths that belong to the subsystem: PRs are sorted by them."),
+    .describe(
+      "Globs (picomatch) over repository paths that belong to the subsystem: PRs are sorted by them, and the source folder a glob names (`lib/widgets/**`) is a word cue of the subsystem too.",
+    ),
   cues: z
     .array(z.string().min(1))
     .optional()

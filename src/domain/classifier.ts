@@ -185,6 +185,20 @@ export function subsystemOfPath(compiled: CompiledModel, path: string): string |
   return glob === null ? null : (compiled.subsystems[glob.subsystem]?.id ?? null);
 }
 
+/**
+ * The folder a subsystem's glob names (`django/core/handlers/**` → "handlers"): a word of the
+ * config's own paths is a cue of its subsystem, with no one having to list it. Test and docs
+ * folders are left out, and words of four letters or fewer ("http" is in every address).
+ */
+function folderWords(paths: readonly string[]): string[] {
+  return paths.flatMap((glob) => {
+    const word = /(?:^|\/)([a-z]{5,})\/\*\*$/.exec(glob)?.[1];
+    if (word === undefined || fileKind(glob) !== "source") return [];
+    // Folders are mostly plural ("handlers"); the text may say "an ASGI handler".
+    return /[^s]s$/.test(word) ? [word.slice(0, -1)] : [word];
+  });
+}
+
 export function compileModel(model: ClassifierModel): CompiledModel {
   const subsystems: CompiledSubsystem[] = model.subsystems.map((s) => ({ id: s.id, name: s.name }));
   const cueByText = new Map<string, CompiledCue>();
@@ -217,7 +231,7 @@ export function compileModel(model: ClassifierModel): CompiledModel {
   }
 
   model.subsystems.forEach((subsystem, index) => {
-    for (const raw of subsystem.cues) {
+    for (const raw of [...subsystem.cues, ...folderWords(subsystem.paths)]) {
       const cue = cueFor(raw);
       if (cue !== null && !cue.subsystems.includes(index)) cue.subsystems.push(index);
     }

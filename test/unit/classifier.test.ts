@@ -415,6 +415,34 @@ describe("classify: cost on hostile input", () => {
   });
 });
 
+describe("compileModel: the folders of the config's paths", () => {
+  const model: ClassifierModel = {
+    subsystems: [
+      { id: "widgets", name: "W", description: "", paths: ["lib/ui/widgets/**", "tests/gadgets/**"], cues: [] },
+      { id: "net", name: "N", description: "", paths: ["lib/http/**", "docs/routers/**"], cues: [] },
+      { id: "core", name: "C", description: "", paths: ["lib/**"], cues: ["core"] },
+    ],
+    roadmap: [{ version: "1.0", title: "One", delivers: "", subsystems: ["widgets", "net", "core"] }],
+    asyncCues: ["async"],
+  };
+  const m = compileModel(model);
+  const primary = (title: string): string | undefined => classify(m, issue(title)).subsystems[0]?.id;
+
+  it("reads a source folder a glob names as a word of its subsystem, singular or plural", () => {
+    expect(primary("Make the widgets async")).toBe("widgets");
+    expect(primary("Make the widget async")).toBe("widgets");
+    // The subject named first wins over a configured cue named later.
+    expect(primary("Widgets no longer mutate core state when async")).toBe("widgets");
+  });
+
+  it("leaves test and docs folders and short words alone", () => {
+    expect(primary("Make gadgets async")).toBeUndefined(); // tests/gadgets/**: a test folder
+    expect(primary("Make routers async")).toBeUndefined(); // docs/routers/**
+    expect(primary("Make http async, see https://example.com")).toBeUndefined(); // four letters
+    expect(primary("Make lib async")).toBeUndefined(); // lib/**: three
+  });
+});
+
 describe("compileModel: cue semantics", () => {
   const model: ClassifierModel = {
     subsystems: [
