@@ -480,7 +480,7 @@ export function pointsTo(entry: IndexEntry): Array<{ subsystem: string; share: n
 export const TWO_PLACES_SHARE = 0.8;
 
 /** The share of a name's definitions one subsystem must hold for the name to point there. */
-export const DOMINANT_SHARE = 0.55;
+export const DOMINANT_SHARE = 0.5;
 
 // --- storage form ----------------------------------------------------------------------------
 

@@ -170,6 +170,18 @@ describe("the index from a tarball", () => {
     expect(withBig.subsystems[0]?.id).toBe("core-other");
   });
 
+  it("counts a plain word the code defines as a function in two files, not in one", async () => {
+    const item = { kind: "issue" as const, title: "Made urlize trim trailing periods", body: "" };
+    const once = { "django/utils/html.py": "def urlize(text, trim_url_limit=None):\n    return text\n" };
+    const twice = { ...once, "django/utils/text.py": "def urlize(value):\n    return value\n" };
+    const withOnce = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...once }), true));
+    expect(withOnce.subsystems).toEqual([]);
+    expect(withOnce.reasons).toContain("no subsystem evidence");
+    const withTwice = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...twice }), true));
+    expect(withTwice.subsystems[0]?.id).toBe("utils");
+    expect(withTwice.reasons).toContain("`urlize` is defined in `django/utils/html.py` → utils");
+  });
+
   it("reads aX as async work when the code names twins so, and only written as code", async () => {
     const index = await buildIndex();
     const title = "Add aget_object_or_404() to the shortcuts";
