@@ -795,14 +795,15 @@ function readCode(
       if (compiled.exact.has(name) || compiled.words.has(name.toLowerCase())) continue;
       if (word) {
         // A plain word counts as the name of a folder ("handlers", "checks"), or at half that as a
-        // function or class several files define ("urlize", "prefetch"); either counts as a word.
-        const named = [code.lookup(name), code.lookup(`${name}s`)].find(
+        // function or class several files define ("urlize"); either counts as a word.
+        const own = code.lookup(name);
+        const named = [own, code.lookup(`${name}s`)].find(
           (candidate) =>
             candidate !== undefined &&
             (candidate.k & KIND.folder) !== 0 &&
             definitionCount(candidate) >= MIN_FOLDER_FILES,
         );
-        const defined = named === undefined ? definedWord(code.lookup(name)) : undefined;
+        const defined = named === undefined ? definedWord(own) : undefined;
         const key = `${factor}:${name}`;
         const subject = named ?? defined;
         if (subject === undefined || seen.has(key)) continue;

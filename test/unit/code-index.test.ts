@@ -111,6 +111,8 @@ describe("reading text", () => {
       { subsystem: "orm", share: 0.4 },
     ]);
     expect(pointsTo({ s: { auth: 2, orm: 2, cache: 2 }, u: 0, p: "x", k: 1 })).toEqual([]);
+    // Half of its definitions is enough (`Field`: two of four in the ORM).
+    expect(pointsTo({ s: { orm: 1 }, u: 1, p: "x", k: 1 })).toEqual([{ subsystem: "orm", share: 0.5 }]);
     // Split evenly between two subsystems and defined nowhere else: both.
     expect(pointsTo({ s: { templates: 1, utils: 1 }, u: 0, p: "x", k: 1 })).toEqual([
       { subsystem: "templates", share: 0.5 },
