@@ -3,7 +3,17 @@
 // expensive work (glob and regex compilation) once; `classify` only scans text and paths.
 
 import picomatch from "picomatch";
-import { type CodeEvidence, type IndexEntry, KIND, mentions, pathMentions, pointsTo, twinBase } from "./code-index.js";
+import {
+  type CodeEvidence,
+  type IndexEntry,
+  isTestPath,
+  KIND,
+  mentions,
+  pathMentions,
+  pointsTo,
+  singularForm,
+  twinBase,
+} from "./code-index.js";
 import type { ChangedFile, ClassifierModel, Classification, ClassifyInput, Decider, SubsystemScore } from "./model.js";
 
 type CueStrength = "identifier" | "phrase" | "word";
@@ -789,7 +799,7 @@ function readCode(
   ] as const) {
     const inTitle = factor === TITLE_FACTOR;
     let counted = 0;
-    for (const { name, code: written, word } of mentions(text)) {
+    for (const { name, code: written, word, capital } of mentions(text)) {
       if (counted >= MAX_NAMES_PER_TEXT) break;
       // Configured cues speak for themselves; the index is for the names nobody listed.
       if (compiled.exact.has(name) || compiled.words.has(name.toLowerCase())) continue;
@@ -812,8 +822,20 @@ function readCode(
         if (credit(subject, name, factor * WORD_FACTOR * weight, false)) counted += 1;
         continue;
       }
-      const entry = code.lookup(name);
-      const twin = code.asyncTwins ? twinOf(code, name, entry, written) : null;
+      if (capital) {
+        // `Query`, `Media`: a capitalised word is a class name when the code, not only a test
+        // fixture (`Language`, `Host` in test models), defines a class of that name.
+        const defined = code.lookup(name);
+        const key = `${factor}:${name}`;
+        if (defined === undefined || (defined.k & KIND.type) === 0 || isTestPath(defined.p) || seen.has(key)) continue;
+        seen.add(key);
+        if (credit(defined, name, factor, false)) counted += 1;
+        continue;
+      }
+      const own = code.lookup(name);
+      const singular = own === undefined ? singularOf(code, name) : null;
+      const entry = own ?? (singular === null ? undefined : code.lookup(singular));
+      const twin = code.asyncTwins ? twinOf(code, name, own, written) : null;
       if (twin !== null && !seen.has(`twin:${name}`)) {
         seen.add(`twin:${name}`);
         read.asyncScore += factor;
@@ -822,13 +844,19 @@ function readCode(
         }
       }
       const subject = entry ?? twin?.entry;
-      const shown = entry === undefined && twin !== null ? twin.base : name;
+      const shown = entry === undefined && twin !== null ? twin.base : (singular ?? name);
       if (subject === undefined || seen.has(`${factor}:${shown}`)) continue;
       seen.add(`${factor}:${shown}`);
       if (credit(subject, shown, factor, inTitle)) counted += 1;
     }
   }
   return read;
+}
+
+/** `ForeignKeys`, `QuerySets`: a code name in the plural that the code defines in the singular. */
+function singularOf(code: CodeEvidence, name: string): string | null {
+  const singular = singularForm(name);
+  return singular === null || code.lookup(singular) === undefined ? null : singular;
 }
 
 /**

@@ -208,6 +208,11 @@ function usefulName(name: string): boolean {
   return !KEYWORDS.has(name) && !BUILTINS.has(name);
 }
 
+/** A test's path (`tests/…`, `test_x.py`, `x.spec.ts`): what it defines are fixtures. */
+export function isTestPath(path: string): boolean {
+  return skipReason(path, 0, Number.POSITIVE_INFINITY) === "test";
+}
+
 export type SkipReason = "vendored" | "test" | "language" | "size";
 
 /** Why a path is left out of the index, or null when its definitions count. */
@@ -352,6 +357,8 @@ export interface Mention {
   code: boolean;
   /** A plain lower-case word: only a file or folder of that name can say where it points. */
   word?: boolean;
+  /** A capitalised word inside a sentence (`Query`, `Media`): only a class of that name counts. */
+  capital?: boolean;
 }
 
 const CODE_SPAN = /`([^`\n]{1,200})`/g;
@@ -369,7 +376,16 @@ function shapedLikeCode(name: string): boolean {
 // `django/contrib/auth/middleware.py`, `tests/cache/tests.py`: a repository path, said outright.
 const PATH_MENTION = /(?<![\w/.-])(?:[A-Za-z0-9_.-]+\/)+[A-Za-z0-9_-]+(?:\.[A-Za-z0-9]+)?(?![\w/])/g;
 
-/** Repository paths written in text (at least one folder); their names are not read as identifiers. */
+/**
+ * A path mention names a file or folder when it has an extension or two folders; a single
+ * slash between two names is usually "either" (`unique/index_together`, `MySQL/MariaDB`), and
+ * each side is still a name.
+ */
+function looksLikeFile(mention: string): boolean {
+  return /\.[A-Za-z][A-Za-z0-9]*$/.test(mention) || mention.split("/").length > 2;
+}
+
+/** Repository paths written in text (at least one folder); a file's path is not read for names. */
 export function pathMentions(text: string): string[] {
   if (!text.includes("/")) return [];
   const found = new Set<string>();
@@ -380,15 +396,21 @@ export function pathMentions(text: string): string[] {
   return [...found];
 }
 
+/** A capital at the start of the text or after `.`, `!`, `?` or `:` is grammar, not a class name. */
+function startsSentence(text: string, at: number): boolean {
+  return /(?:^|[.!?:])\s*$/.test(text.slice(Math.max(0, at - 3), at));
+}
+
 /**
  * Names in text worth looking up: in backticks, called (`name()`), decorators, parts of dotted
  * paths, and words shaped like code. Plain words are left to the configured cues.
  */
 export function mentions(raw: string): Mention[] {
   let text = raw.includes(".") ? raw.replace(ADDRESS, " ") : raw;
-  if (text.includes("/")) text = text.replace(PATH_MENTION, " ");
+  if (text.includes("/")) text = text.replace(PATH_MENTION, (m) => (looksLikeFile(m) ? " " : m.replace(/\//g, " ")));
   const found = new Map<string, boolean>();
   const words = new Set<string>();
+  const capitals = new Set<string>();
   const add = (name: string, code: boolean) => {
     if (!usefulName(name)) return;
     found.set(name, (found.get(name) ?? false) || code);
@@ -409,10 +431,17 @@ export function mentions(raw: string): Mention[] {
       (after === "." && /[A-Za-z_]/.test(text[m.index + name.length + 1] ?? ""));
     if (code || shapedLikeCode(name)) add(name, code);
     else if (/^[a-z]{4,}$/.test(name)) words.add(name);
+    else if (/^[A-Z][a-z]{3,}$/.test(name) && !startsSentence(text, m.index)) capitals.add(name);
   }
   const out: Mention[] = [...found].map(([name, code]) => ({ name, code }));
   for (const word of words) if (!found.has(word)) out.push({ name: word, code: false, word: true });
+  for (const capital of capitals) if (!found.has(capital)) out.push({ name: capital, code: false, capital: true });
   return out;
+}
+
+/** The singular a code name in the plural may stand for: `ForeignKeys` → `ForeignKey`. */
+export function singularForm(name: string): string | null {
+  return name.length >= 4 && name.endsWith("s") && /[A-Z_]/.test(name) ? name.slice(0, -1) : null;
 }
 
 /** The names to fetch from a stored index for `texts`: each mention, and the `X` of each `aX`. */
@@ -422,6 +451,8 @@ export function lookupNames(texts: string[]): string[] {
     for (const { name, word } of mentions(text)) {
       names.add(name);
       if (word) names.add(`${name}s`);
+      const singular = singularForm(name);
+      if (!word && singular !== null) names.add(singular);
       const base = twinBase(name);
       if (base !== null) names.add(base);
     }

@@ -92,16 +92,26 @@ describe("reading text", () => {
     expect(byName.has("python")).toBe(false);
     expect(byName.get("with")?.word).toBe(true);
     expect(byName.get("request")?.code).toBe(true);
-    // CamelCase behind an acronym is code-shaped too; a capitalised word is not.
-    const shaped = new Map(mentions("GDALRaster and JSONField, Fixed URLs").map((m) => [m.name, m]));
-    expect(shaped.has("GDALRaster")).toBe(true);
+    // CamelCase behind an acronym is code-shaped too; a capitalised word is only a class candidate,
+    // and not at the start of a sentence.
+    const shaped = new Map(mentions("Added GDALRaster and JSONField, Fixed URLs. Made it").map((m) => [m.name, m]));
+    expect(shaped.get("GDALRaster")).toEqual({ name: "GDALRaster", code: false });
     expect(shaped.has("JSONField")).toBe(true);
-    expect(shaped.has("Fixed")).toBe(false);
+    expect(shaped.get("Fixed")).toEqual({ name: "Fixed", code: false, capital: true });
+    expect(shaped.has("Added")).toBe(false);
+    expect(shaped.has("Made")).toBe(false);
+    // One slash between two names is "either": both are still names. A file's path is not read.
+    const either = new Map(mentions("Fixed unique/index_together in docs/ref/models.txt").map((m) => [m.name, m]));
+    expect(either.has("index_together")).toBe(true);
+    expect(either.get("unique")?.word).toBe(true);
+    expect(either.has("models")).toBe(false);
+    expect(either.has("ref")).toBe(false);
     expect(pathMentions("Fixed typo in tests/cache/tests.py and ./django/http/request.py.")).toEqual([
       "tests/cache/tests.py",
       "django/http/request.py",
     ]);
     expect(lookupNames(["`aget_object_or_404()`"])).toEqual(["aget_object_or_404", "get_object_or_404"]);
+    expect(lookupNames(["ForeignKeys"])).toEqual(["ForeignKeys", "ForeignKey"]);
   });
 
   it("points a name at the subsystem holding most of its definitions, and spread names nowhere", () => {
@@ -182,6 +192,36 @@ describe("the index from a tarball", () => {
     const withTwice = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...twice }), true));
     expect(withTwice.subsystems[0]?.id).toBe("utils");
     expect(withTwice.reasons).toContain("`urlize` is defined in `django/utils/html.py` → utils");
+  });
+
+  it("reads a code name in the plural as its singular, and says the singular", async () => {
+    const item = { kind: "issue" as const, title: "Chained RemoteUserMiddlewares", body: "" };
+    const read = classify(compiled, item, codeEvidence(await buildIndex(), true));
+    expect(read.subsystems[0]?.id).toBe("auth");
+    expect(read.reasons).toContain("`RemoteUserMiddleware` is defined in `django/contrib/auth/middleware.py` → auth");
+    // A plural the code defines itself is its own name; an undefined singular is no evidence.
+    const defined = { ...FILES, "django/forms/formsets.py": "class RemoteUserMiddlewares:\n    pass\n" };
+    const own = classify(compiled, item, codeEvidence(await buildIndex(defined), true));
+    expect(own.reasons).toContain("`RemoteUserMiddlewares` is defined in `django/forms/formsets.py` → forms");
+    const none = classify(
+      compiled,
+      { ...item, title: "Fixed ordering of HelperFunctions" },
+      codeEvidence(await buildIndex(), true),
+    );
+    expect(none.subsystems).toEqual([]);
+  });
+
+  it("reads a capitalised word as a class the code defines, not a test fixture", async () => {
+    const item = { kind: "issue" as const, title: "Allowed customizing Query's classes", body: "" };
+    const source = { ...FILES, "django/db/models/sql/query.py": "class Query(BaseExpression):\n    pass\n" };
+    const read = classify(compiled, item, codeEvidence(await buildIndex(source), true));
+    expect(read.subsystems[0]?.id).toBe("orm");
+    expect(read.reasons).toContain("`Query` is defined in `django/db/models/sql/query.py` → orm");
+    // Defined only in a test's models, or as a function, it names nothing.
+    const fixture = { ...FILES, "tests/queries/models.py": "class Query(models.Model):\n    pass\n" };
+    expect(classify(compiled, item, codeEvidence(await buildIndex(fixture), true)).subsystems).toEqual([]);
+    const fn = { ...FILES, "django/db/models/sql/query.py": "def Query():\n    pass\n" };
+    expect(classify(compiled, item, codeEvidence(await buildIndex(fn), true)).subsystems).toEqual([]);
   });
 
   it("reads aX as async work when the code names twins so, and only written as code", async () => {
