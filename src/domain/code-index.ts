@@ -396,6 +396,13 @@ export function pathMentions(text: string): string[] {
   return [...found];
 }
 
+// `default.html`, `compress.py`: a file named without its folder. The extensions are the indexed
+// languages' and the usual text, markup and data files.
+const EXTENSION = String.raw`\.(?:py|pyi|js|mjs|cjs|ts|tsx|jsx|go|rs|java|kt|html?|txt|css|scss|json|xml|ya?ml|md|rst|cfg|toml|ini|po|mo|sql|sh|csv|svg|png|gif|jpe?g)(?![\w(]|\.[A-Za-z_])`;
+const FILE_NAME = new RegExp(String.raw`(?<![\w.])[\w-]+` + EXTENSION, "g");
+// Scanning for the dot first is several times cheaper, and most texts name no file.
+const HAS_EXTENSION = new RegExp(EXTENSION);
+
 /** A capital at the start of the text or after `.`, `!`, `?` or `:` is grammar, not a class name. */
 function startsSentence(text: string, at: number): boolean {
   return /(?:^|[.!?:])\s*$/.test(text.slice(Math.max(0, at - 3), at));
@@ -408,6 +415,14 @@ function startsSentence(text: string, at: number): boolean {
 export function mentions(raw: string): Mention[] {
   let text = raw.includes(".") ? raw.replace(ADDRESS, " ") : raw;
   if (text.includes("/")) text = text.replace(PATH_MENTION, (m) => (looksLikeFile(m) ? " " : m.replace(/\//g, " ")));
+  // A file named on its own is its module: the stem is a name, the extension is not.
+  const stems: string[] = [];
+  if (HAS_EXTENSION.test(text)) {
+    text = text.replace(FILE_NAME, (file) => {
+      stems.push(file.slice(0, file.lastIndexOf(".")));
+      return " ";
+    });
+  }
   const found = new Map<string, boolean>();
   const words = new Set<string>();
   const capitals = new Set<string>();
@@ -415,6 +430,7 @@ export function mentions(raw: string): Mention[] {
     if (!usefulName(name)) return;
     found.set(name, (found.get(name) ?? false) || code);
   };
+  for (const stem of stems) for (const name of stem.match(NAME) ?? []) add(name, true);
   CODE_SPAN.lastIndex = 0;
   for (let m = CODE_SPAN.exec(text); m !== null; m = CODE_SPAN.exec(text)) {
     for (const name of (m[1] ?? "").match(NAME) ?? []) add(name, true);

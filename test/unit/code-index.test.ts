@@ -106,6 +106,14 @@ describe("reading text", () => {
     expect(either.get("unique")?.word).toBe(true);
     expect(either.has("models")).toBe(false);
     expect(either.has("ref")).toBe(false);
+    // A file named without its folder is its module's name; the extension is not a name.
+    const file = new Map(mentions("Deprecated default.html and fixed compress.py.").map((m) => [m.name, m]));
+    expect(file.get("default")?.code).toBe(true);
+    expect(file.get("compress")?.code).toBe(true);
+    expect(file.has("html")).toBe(false);
+    expect(file.has("py")).toBe(false);
+    // A call or an attribute after the dot is not an extension.
+    expect(new Map(mentions("Used response.json()").map((m) => [m.name, m])).get("json")?.code).toBe(true);
     expect(pathMentions("Fixed typo in tests/cache/tests.py and ./django/http/request.py.")).toEqual([
       "tests/cache/tests.py",
       "django/http/request.py",
