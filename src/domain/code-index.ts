@@ -410,7 +410,8 @@ function startsSentence(text: string, at: number): boolean {
 
 /**
  * Names in text worth looking up: in backticks, called (`name()`), decorators, parts of dotted
- * paths, and words shaped like code. Plain words are left to the configured cues.
+ * paths, files named without their folder, and words shaped like code. Plain lower-case words and
+ * capitalised words come marked as such: only a folder, or a class, of that name vouches for them.
  */
 export function mentions(raw: string): Mention[] {
   let text = raw.includes(".") ? raw.replace(ADDRESS, " ") : raw;
