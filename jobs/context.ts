@@ -236,7 +236,9 @@ export async function scheduleSummaryFor(
       ? { jobId: `summary-${repo.id}-now-${deps.now()}` }
       : {
           delay: delaySeconds * 1000,
-          deduplication: { id: `summary-${repo.id}` },
+          // Coalesced while it waits; an event during a refresh (which may have read the projection
+          // already) queues one more refresh after it, instead of being dropped with the running one.
+          deduplication: { id: `summary-${repo.id}`, keepLastIfActive: true },
           jobId: `summary-${repo.id}-${deps.now()}`,
         },
   );

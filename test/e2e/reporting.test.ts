@@ -73,6 +73,32 @@ describe("the projection and the live summary", () => {
     expect(writes).toBeLessThanOrEqual(4);
   });
 
+  it("does not lose a claim made while a refresh that cannot show it is writing the summary", async () => {
+    const h = await setup();
+    const claimed = await asyncIssue(h, "Async QuerySet.acount()");
+    await h.settle();
+    const tracking = () => [...h.repo.issues.values()].find((issue) => issue.labels.includes("roadmap-progress"));
+    expect(tracking()?.body).not.toMatch(/1 claimed/);
+    // The next summary edit is slow: the refresh has read the projection when the claim lands.
+    h.fake.delayNext("issues/update", 2500);
+    const second = h.fake.state.addIssue(h.repo, { title: "Async QuerySet.aexists()", body: "aexists()", user: "r" });
+    await h.send("issues", h.issuePayload("opened", second));
+    const deadline = Date.now() + 10_000;
+    const refreshing = async () =>
+      (await h.shepherd.queues.tasks.getJobs(["active"])).some((job) => job.name === "refresh-summary");
+    while (!(await refreshing()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(await refreshing()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await h.comment(claimed, "alice", "/claim");
+    await h.settle(20_000);
+    expect(tracking()?.body).toMatch(/1 claimed/);
+    // The slow edit, then one for the claim: the event queued a refresh after the running one, and
+    // events meanwhile join it rather than queueing their own.
+    const edits = h.fake.callsTo("issues/update").length;
+    expect(edits).toBeGreaterThanOrEqual(2);
+    expect(edits).toBeLessThanOrEqual(3);
+  });
+
   it("refreshes on /progress, and reports claims and work in progress", async () => {
     const h = await setup();
     const claimed = await asyncIssue(h, "Async QuerySet.acount()");
