@@ -447,8 +447,10 @@ export function mentions(raw: string): Mention[] {
       (before === "." && /[A-Za-z0-9_)]/.test(text[m.index - 2] ?? "")) ||
       (after === "." && /[A-Za-z_]/.test(text[m.index + name.length + 1] ?? ""));
     if (code || shapedLikeCode(name)) add(name, code);
-    else if (/^[a-z]{4,}$/.test(name)) words.add(name);
-    else if (/^[A-Z][a-z]{3,}$/.test(name) && !startsSentence(text, m.index)) capitals.add(name);
+    // In a compound ("async-related", "thread-safe") a plain word qualifies, it names nothing.
+    else if (/^[a-z]{4,}$/.test(name)) {
+      if (before !== "-" && after !== "-") words.add(name);
+    } else if (/^[A-Z][a-z]{3,}$/.test(name) && !startsSentence(text, m.index)) capitals.add(name);
   }
   const out: Mention[] = [...found].map(([name, code]) => ({ name, code }));
   for (const word of words) if (!found.has(word)) out.push({ name: word, code: false, word: true });

@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { djangoAsyncPreset } from "../../src/config/presets/django-async.js";
 import { classify, compileModel, subsystemOfPath } from "../../src/domain/classifier.js";
+import type { ClassifyInput } from "../../src/domain/model.js";
 import {
   archiveSha,
   codeEvidence,
@@ -37,6 +38,20 @@ async function buildIndex(files = FILES) {
   stream.end(readFileSync(file));
   removeTarball(file);
   return indexArchive(stream, indexBuilderFor(compiled));
+}
+
+/** A word the index vouches for in `source`, and the files (or title) where it names nothing. */
+interface WordCase {
+  rule: string;
+  title: string;
+  source: Record<string, string>;
+  reason: string;
+  nothing: Array<{ files: Record<string, string>; title?: string }>;
+}
+
+/** `item` classified with the index of `files`. */
+async function classifyWith(item: ClassifyInput, files = FILES) {
+  return classify(compiled, item, codeEvidence(await buildIndex(files), true));
 }
 
 describe("definitions", () => {
@@ -202,34 +217,49 @@ describe("the index from a tarball", () => {
     expect(withTwice.reasons).toContain("`urlize` is defined in `django/utils/html.py` → utils");
   });
 
+  it.each<WordCase>([
+    {
+      rule: "a plain word naming a source file, not a test's, nor one inside a compound",
+      title: "Fixed autodetector crash for proxy models",
+      source: { "django/db/migrations/autodetector.py": "" },
+      reason: "`autodetector` is defined in `django/db/migrations/autodetector.py` → orm",
+      nothing: [
+        { files: { "tests/migrations/autodetector.py": "" } },
+        { files: { "django/db/migrations/autodetector.py": "" }, title: "Fixed autodetector-like crash for proxies" },
+      ],
+    },
+    {
+      rule: "a capitalised word naming a class the code defines, not a test fixture nor a function",
+      title: "Allowed customizing Query's classes",
+      source: { "django/db/models/sql/query.py": "class Query(BaseExpression):\n    pass\n" },
+      reason: "`Query` is defined in `django/db/models/sql/query.py` → orm",
+      nothing: [
+        { files: { "tests/queries/models.py": "class Query(models.Model):\n    pass\n" } },
+        { files: { "django/db/models/sql/query.py": "def Query():\n    pass\n" } },
+      ],
+    },
+  ])("counts $rule", async ({ title, source, reason, nothing }) => {
+    const item = { kind: "issue" as const, title, body: "" };
+    const read = await classifyWith(item, { ...FILES, ...source });
+    expect(read.subsystems[0]?.id).toBe("orm");
+    expect(read.reasons).toContain(reason);
+    for (const other of nothing) {
+      const otherItem = { ...item, title: other.title ?? title };
+      expect((await classifyWith(otherItem, { ...FILES, ...other.files })).subsystems).toEqual([]);
+    }
+  });
+
   it("reads a code name in the plural as its singular, and says the singular", async () => {
     const item = { kind: "issue" as const, title: "Chained RemoteUserMiddlewares", body: "" };
-    const read = classify(compiled, item, codeEvidence(await buildIndex(), true));
+    const read = await classifyWith(item);
     expect(read.subsystems[0]?.id).toBe("auth");
     expect(read.reasons).toContain("`RemoteUserMiddleware` is defined in `django/contrib/auth/middleware.py` → auth");
     // A plural the code defines itself is its own name; an undefined singular is no evidence.
     const defined = { ...FILES, "django/forms/formsets.py": "class RemoteUserMiddlewares:\n    pass\n" };
-    const own = classify(compiled, item, codeEvidence(await buildIndex(defined), true));
+    const own = await classifyWith(item, defined);
     expect(own.reasons).toContain("`RemoteUserMiddlewares` is defined in `django/forms/formsets.py` → forms");
-    const none = classify(
-      compiled,
-      { ...item, title: "Fixed ordering of HelperFunctions" },
-      codeEvidence(await buildIndex(), true),
-    );
+    const none = await classifyWith({ ...item, title: "Fixed ordering of HelperFunctions" });
     expect(none.subsystems).toEqual([]);
-  });
-
-  it("reads a capitalised word as a class the code defines, not a test fixture", async () => {
-    const item = { kind: "issue" as const, title: "Allowed customizing Query's classes", body: "" };
-    const source = { ...FILES, "django/db/models/sql/query.py": "class Query(BaseExpression):\n    pass\n" };
-    const read = classify(compiled, item, codeEvidence(await buildIndex(source), true));
-    expect(read.subsystems[0]?.id).toBe("orm");
-    expect(read.reasons).toContain("`Query` is defined in `django/db/models/sql/query.py` → orm");
-    // Defined only in a test's models, or as a function, it names nothing.
-    const fixture = { ...FILES, "tests/queries/models.py": "class Query(models.Model):\n    pass\n" };
-    expect(classify(compiled, item, codeEvidence(await buildIndex(fixture), true)).subsystems).toEqual([]);
-    const fn = { ...FILES, "django/db/models/sql/query.py": "def Query():\n    pass\n" };
-    expect(classify(compiled, item, codeEvidence(await buildIndex(fn), true)).subsystems).toEqual([]);
   });
 
   it("reads aX as async work when the code names twins so, and only written as code", async () => {
