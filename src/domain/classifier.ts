@@ -760,6 +760,11 @@ function definedWord(entry: IndexEntry | undefined): IndexEntry | undefined {
   return definitionCount(entry) >= MIN_WORD_DEFINITIONS ? entry : undefined;
 }
 
+/** A capitalised word as the code's own: a class some source file, not only a test, defines. */
+function definedClass(entry: IndexEntry | undefined): IndexEntry | undefined {
+  return entry !== undefined && (entry.k & KIND.type) !== 0 && !isTestPath(entry.p) ? entry : undefined;
+}
+
 /** A subject the title names, and where: the first one named is the title's subject. */
 interface Lead {
   at: number;
@@ -835,16 +840,17 @@ function readCode(
       if (capital) {
         // `Query`, `Media`: a capitalised word is a class name when the code, not only a test
         // fixture (`Language`, `Host` in test models), defines a class of that name.
-        const defined = code.lookup(name);
+        const defined = definedClass(code.lookup(name));
         const key = `${factor}:${name}`;
-        if (defined === undefined || (defined.k & KIND.type) === 0 || isTestPath(defined.p) || seen.has(key)) continue;
+        if (defined === undefined || seen.has(key)) continue;
         seen.add(key);
         if (credit(defined, name, factor, false)) counted += 1;
         continue;
       }
       const own = code.lookup(name);
-      const singular = own === undefined ? singularOf(code, name) : null;
-      const entry = own ?? (singular === null ? undefined : code.lookup(singular));
+      const plural = own === undefined ? singularOf(code, name) : null;
+      const singular = plural?.name ?? null;
+      const entry = own ?? plural?.entry;
       const twin = code.asyncTwins ? twinOf(code, name, own, written) : null;
       if (twin !== null && !seen.has(`twin:${name}`)) {
         seen.add(`twin:${name}`);
@@ -864,9 +870,10 @@ function readCode(
 }
 
 /** `ForeignKeys`, `QuerySets`: a code name in the plural that the code defines in the singular. */
-function singularOf(code: CodeEvidence, name: string): string | null {
+function singularOf(code: CodeEvidence, name: string): { name: string; entry: IndexEntry } | null {
   const singular = singularForm(name);
-  return singular === null || code.lookup(singular) === undefined ? null : singular;
+  const entry = singular === null ? undefined : code.lookup(singular);
+  return singular === null || entry === undefined ? null : { name: singular, entry };
 }
 
 /**

@@ -308,7 +308,7 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
     add(path, text) {
       files += 1;
       const subsystem = options.subsystemOf(path);
-      const test = skipReason(path, 0, Number.POSITIVE_INFINITY) === "test";
+      const test = isTestPath(path);
       for (const [name, kind] of definitions(path, text)) record(name, kind, path, subsystem, test);
       // A file's name and its folders' names are identifiers too: `middleware.py`, `sessions/`.
       const segments = path.split("/");
