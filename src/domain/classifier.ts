@@ -375,7 +375,7 @@ interface CueHit {
 const ATTRIBUTE_FACTOR = 0.5;
 
 /** Distinct cues found in one text field, in order of first appearance, each with its best factor. */
-function scanText(compiled: CompiledModel, text: string): CueHit[] {
+function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): CueHit[] {
   if (text === "") return [];
   // Sparse: a text meets a handful of the hundreds of cues, and a dense array per field was the
   // classifier's largest cost (its allocation and the garbage it left).
@@ -419,7 +419,9 @@ function scanText(compiled: CompiledModel, text: string): CueHit[] {
     for (const w of compiled.wildcards) {
       if ((best.get(w.cue.index) ?? 0) >= factor) continue;
       const hay = w.caseSensitive ? token : lowerToken;
-      if (hay.includes(w.anchor) && w.regex.test(token)) add([w.cue], factor, at, token);
+      if (!hay.includes(w.anchor) || !w.regex.test(token)) continue;
+      if (code !== undefined && placedElsewhere(compiled, code, w.cue, token)) continue;
+      add([w.cue], factor, at, token);
     }
   }
   const addCompound = (c: CompoundCue): void => {
@@ -435,6 +437,22 @@ function scanText(compiled: CompiledModel, text: string): CueHit[] {
     factor: best.get(cue.index) ?? 1,
     at: firstAt.get(cue.index) ?? 0,
   }));
+}
+
+/**
+ * A pattern cue stands for names nobody placed: when the code defines the name it matched
+ * (`RemoteUserMiddleware` for `*Middleware`) in other subsystems only, the code knows better.
+ */
+function placedElsewhere(compiled: CompiledModel, code: CodeEvidence, cue: CompiledCue, token: string): boolean {
+  if (cue.isAsync || cue.subsystems.length === 0) return false;
+  const entry = code.lookup(token);
+  if (entry === undefined) return false;
+  const targets = pointsTo(entry);
+  if (targets.length === 0) return false;
+  return targets.every(({ subsystem }) => {
+    const s = compiled.subsystemIndex.get(subsystem);
+    return s === undefined || !cue.subsystems.includes(s);
+  });
 }
 
 type FileKind = keyof typeof FILE_KIND_WEIGHT;
@@ -529,8 +547,8 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   const reasons: string[] = [];
 
   // --- text cues -------------------------------------------------------------------------------
-  const titleHits = scanText(compiled, title);
-  const bodyHits = scanText(compiled, body);
+  const titleHits = scanText(compiled, title, code);
+  const bodyHits = scanText(compiled, body, code);
   const textScore = new Float64Array(n);
   let asyncScore = 0;
   const asyncEvidence: string[] = [];
@@ -813,7 +831,7 @@ function readCode(
   ] as const) {
     const inTitle = factor === TITLE_FACTOR;
     let counted = 0;
-    for (const { name, code: written, word, capital } of mentions(text)) {
+    for (const { name, code: written, word, capital, acronym } of mentions(text)) {
       if (counted >= MAX_NAMES_PER_TEXT) break;
       // Configured cues speak for themselves; the index is for the names nobody listed.
       if (compiled.exact.has(name) || compiled.words.has(name.toLowerCase())) continue;
@@ -828,7 +846,7 @@ function readCode(
             (candidate.k & KIND.folder) !== 0 &&
             definitionCount(candidate) >= MIN_FOLDER_FILES,
         );
-        const defined = named === undefined ? definedWord(own) : undefined;
+        const defined = named === undefined && acronym !== true ? definedWord(own) : undefined;
         const key = `${factor}:${name}`;
         const subject = named ?? defined;
         if (subject === undefined || seen.has(key)) continue;

@@ -208,6 +208,9 @@ function usefulName(name: string): boolean {
   return !KEYWORDS.has(name) && !BUILTINS.has(name);
 }
 
+/** `Q`, `F`: a class name too short to be a name anywhere else, counted when written as code. */
+const SHORT_CLASS = /^[A-Z][A-Z0-9]?$/;
+
 /** A test's path (`tests/…`, `test_x.py`, `x.spec.ts`): what it defines are fixtures. */
 export function isTestPath(path: string): boolean {
   return skipReason(path, 0, Number.POSITIVE_INFINITY) === "test";
@@ -240,7 +243,10 @@ export function definitions(path: string, text: string): Map<string, number> {
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       const name = m[1];
-      if (name !== undefined && usefulName(name)) found.set(name, (found.get(name) ?? 0) | kind);
+      if (name === undefined) continue;
+      if (usefulName(name) || ((kind & KIND.type) !== 0 && SHORT_CLASS.test(name))) {
+        found.set(name, (found.get(name) ?? 0) | kind);
+      }
     }
   }
   return found;
@@ -309,7 +315,11 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
       files += 1;
       const subsystem = options.subsystemOf(path);
       const test = isTestPath(path);
-      for (const [name, kind] of definitions(path, text)) record(name, kind, path, subsystem, test);
+      for (const [name, kind] of definitions(path, text)) {
+        // A test's `A`, `X` are fixtures; only the code's own `Q` and `F` are names.
+        if (test && SHORT_CLASS.test(name)) continue;
+        record(name, kind, path, subsystem, test);
+      }
       // A file's name and its folders' names are identifiers too: `middleware.py`, `sessions/`.
       const segments = path.split("/");
       const stem = (segments.pop() ?? "").replace(/\.[^.]*$/, "");
@@ -359,6 +369,8 @@ export interface Mention {
   word?: boolean;
   /** A capitalised word inside a sentence (`Query`, `Media`): only a class of that name counts. */
   capital?: boolean;
+  /** A plain word written as an acronym ("GIS" as `gis`): only a folder of that name counts. */
+  acronym?: boolean;
 }
 
 const CODE_SPAN = /`([^`\n]{1,200})`/g;
@@ -427,8 +439,10 @@ export function mentions(raw: string): Mention[] {
   const found = new Map<string, boolean>();
   const words = new Set<string>();
   const capitals = new Set<string>();
+  const acronyms = new Set<string>();
   const add = (name: string, code: boolean) => {
-    if (!usefulName(name)) return;
+    // A one-letter name gets here only written as code (`Q()`, `F.x`): never a plain letter.
+    if (!usefulName(name) && !SHORT_CLASS.test(name)) return;
     found.set(name, (found.get(name) ?? false) || code);
   };
   for (const stem of stems) for (const name of stem.match(NAME) ?? []) add(name, true);
@@ -451,9 +465,14 @@ export function mentions(raw: string): Mention[] {
     else if (/^[a-z]{4,}$/.test(name)) {
       if (before !== "-" && after !== "-") words.add(name);
     } else if (/^[A-Z][a-z]{3,}$/.test(name) && !startsSentence(text, m.index)) capitals.add(name);
+    // An acronym is its folder's or file's word in capitals: "GIS" for `gis/`, "SMTP" for `smtp.py`.
+    else if (/^[A-Z]{3,5}$/.test(name)) acronyms.add(name.toLowerCase());
   }
   const out: Mention[] = [...found].map(([name, code]) => ({ name, code }));
   for (const word of words) if (!found.has(word)) out.push({ name: word, code: false, word: true });
+  for (const acronym of acronyms) {
+    if (!found.has(acronym) && !words.has(acronym)) out.push({ name: acronym, code: false, word: true, acronym: true });
+  }
   for (const capital of capitals) if (!found.has(capital)) out.push({ name: capital, code: false, capital: true });
   return out;
 }

@@ -238,6 +238,23 @@ describe("the index from a tarball", () => {
         { files: { "django/db/models/sql/query.py": "def Query():\n    pass\n" } },
       ],
     },
+    {
+      rule: "a one-letter class written as code, not a test's nor said as a letter",
+      title: "Added Q.check() hook",
+      source: { "django/db/models/query_utils.py": "class Q(tree.Node):\n    pass\n" },
+      reason: "`Q` is defined in `django/db/models/query_utils.py` → orm",
+      nothing: [
+        { files: { "tests/queries/models.py": "class Q(models.Model):\n    pass\n" } },
+        { files: { "django/db/models/query_utils.py": "class Q(tree.Node):\n    pass\n" }, title: "Added Q hook" },
+      ],
+    },
+    {
+      rule: "an acronym naming a folder, not a file",
+      title: "Fixed SQL for proxies",
+      source: Object.fromEntries(["compiler", "query", "where"].map((f) => [`django/db/models/sql/${f}.py`, ""])),
+      reason: "`sql` is defined in `django/db/models/sql/compiler.py` → orm",
+      nothing: [{ files: { "django/db/models/sql.py": "", "django/db/backends/sql.py": "" } }],
+    },
   ])("counts $rule", async ({ title, source, reason, nothing }) => {
     const item = { kind: "issue" as const, title, body: "" };
     const read = await classifyWith(item, { ...FILES, ...source });
@@ -247,6 +264,20 @@ describe("the index from a tarball", () => {
       const otherItem = { ...item, title: other.title ?? title };
       expect((await classifyWith(otherItem, { ...FILES, ...other.files })).subsystems).toEqual([]);
     }
+  });
+
+  it("places a name where the code defines it, over a pattern cue of another subsystem", async () => {
+    const item = { kind: "issue" as const, title: "Added async version of RemoteUserMiddleware", body: "" };
+    expect(classify(compiled, item).subsystems[0]?.id).toBe("middleware"); // `*Middleware`, without an index
+    const read = await classifyWith(item);
+    expect(read.subsystems[0]?.id).toBe("auth");
+    expect(read.subsystems.map((s) => s.id)).not.toContain("middleware");
+    expect(read.reasons).toContain("`RemoteUserMiddleware` is defined in `django/contrib/auth/middleware.py` → auth");
+    // A pattern cue still speaks for a name the code defines in its own subsystem.
+    const own = { ...FILES, "django/middleware/csrf.py": "class CsrfViewMiddleware:\n    pass\n" };
+    const csrf = await classifyWith({ ...item, title: "Added async version of CsrfViewMiddleware" }, own);
+    expect(csrf.subsystems[0]?.id).toBe("middleware");
+    expect(csrf.reasons).toContain("title mentions `CsrfViewMiddleware` (middleware)");
   });
 
   it("reads a code name in the plural as its singular, and says the singular", async () => {
