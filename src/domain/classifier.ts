@@ -810,7 +810,7 @@ function readCode(
   const read: CodeRead = { titleLeads: [], asyncScore: 0, asyncEvidence: [], reasons: new Map() };
   const seen = new Set<string>();
   // `lead`: a code name in the title, a candidate for its subject (plain folder words are not).
-  const credit = (entry: IndexEntry, name: string, factor: number, lead: boolean): boolean => {
+  const credit = (entry: IndexEntry, name: string, factor: number, lead: boolean, files = false): boolean => {
     const targets = pointsTo(entry);
     const titleLead: Lead | null = lead ? { at: title.indexOf(name), subsystems: [] } : null;
     for (const { subsystem, share } of targets) {
@@ -819,7 +819,11 @@ function readCode(
       titleLead?.subsystems.push(s);
       textScore[s] = (textScore[s] ?? 0) + INDEX_WEIGHT * factor * share;
       const list = read.reasons.get(s) ?? [];
-      if (list.length < 2) list.push(`\`${name}\` is defined in \`${entry.w?.[subsystem] ?? entry.p}\` → ${subsystem}`);
+      const path = entry.w?.[subsystem] ?? entry.p;
+      const said = files
+        ? `\`${name}\` files are kept in \`${path.slice(0, path.lastIndexOf("/") + 1)}\` → ${subsystem}`
+        : `\`${name}\` is defined in \`${path}\` → ${subsystem}`;
+      if (list.length < 2) list.push(said);
       read.reasons.set(s, list);
     }
     if (titleLead !== null && titleLead.at >= 0 && titleLead.subsystems.length > 0) read.titleLeads.push(titleLead);
@@ -831,8 +835,17 @@ function readCode(
   ] as const) {
     const inTitle = factor === TITLE_FACTOR;
     let counted = 0;
-    for (const { name, code: written, word, capital, acronym } of mentions(text)) {
+    for (const { name, code: written, word, capital, acronym, language } of mentions(text)) {
       if (counted >= MAX_NAMES_PER_TEXT) break;
+      if (language === true) {
+        // "JavaScript", "CSS": where the repository keeps most files of that language.
+        const files = code.lookup(name);
+        const key = `${factor}:${name}`;
+        if (files === undefined || seen.has(key)) continue;
+        seen.add(key);
+        if (credit(files, name, factor * WORD_FACTOR, false, true)) counted += 1;
+        continue;
+      }
       // Configured cues speak for themselves; the index is for the names nobody listed.
       if (compiled.exact.has(name) || compiled.words.has(name.toLowerCase())) continue;
       if (word) {

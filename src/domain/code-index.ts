@@ -208,12 +208,30 @@ function usefulName(name: string): boolean {
   return !KEYWORDS.has(name) && !BUILTINS.has(name);
 }
 
+/**
+ * Languages as text names them, and the extension of their files: "a JavaScript fix" points
+ * where the repository keeps its `.js` files. A language is looked up by its extension (`.js`),
+ * a key no identifier can take. HTML is left out: a web framework's HTML is wherever its output
+ * is, whichever folder keeps its templates.
+ */
+const LANGUAGE_WORDS = new Map([
+  ["javascript", ".js"],
+  ["js", ".js"],
+  ["typescript", ".ts"],
+  ["css", ".css"],
+  ["scss", ".scss"],
+  ["svg", ".svg"],
+]);
+const LANGUAGE_EXTENSIONS = new Set(LANGUAGE_WORDS.values());
+
 /** `Q`, `F`: a class name too short to be a name anywhere else, counted when written as code. */
 const SHORT_CLASS = /^[A-Z][A-Z0-9]?$/;
 
 /** A test's path (`tests/…`, `test_x.py`, `x.spec.ts`): what it defines are fixtures. */
 export function isTestPath(path: string): boolean {
-  return skipReason(path, 0, Number.POSITIVE_INFINITY) === "test";
+  const segments = path.split("/");
+  const file = segments.pop() ?? "";
+  return segments.some((segment) => TEST_SEGMENTS.has(segment)) || TEST_FILE.test(file);
 }
 
 export type SkipReason = "vendored" | "test" | "language" | "size";
@@ -225,7 +243,7 @@ export function skipReason(path: string, size: number, maxFileBytes: number): Sk
   if (segments.some((segment) => SKIPPED_SEGMENTS.has(segment)) || GENERATED_FILE.test(file)) return "vendored";
   if (!BY_EXTENSION.has(extension(file))) return "language";
   if (size > maxFileBytes) return "size";
-  if (segments.slice(0, -1).some((segment) => TEST_SEGMENTS.has(segment)) || TEST_FILE.test(file)) return "test";
+  if (isTestPath(path)) return "test";
   return null;
 }
 
@@ -306,6 +324,10 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
   return {
     wants(path, size) {
       const reason = skipReason(path, size, options.maxFileBytes);
+      const ext = extension(path.slice(path.lastIndexOf("/") + 1));
+      // Where a language's files live: vendored ones are the subsystem's too, a test's are fixtures.
+      if (LANGUAGE_EXTENSIONS.has(ext) && !isTestPath(path))
+        record(ext, KIND.name, path, options.subsystemOf(path), false);
       // Tests count too: a helper every test suite defines (`setUp`) is then seen to be everywhere.
       if (reason === null || reason === "test") return true;
       if (reason !== "language") skipped += 1;
@@ -369,6 +391,8 @@ export interface Mention {
   word?: boolean;
   /** A capitalised word inside a sentence (`Query`, `Media`): only a class of that name counts. */
   capital?: boolean;
+  /** A language ("JavaScript"), as the extension of its files (`.js`). */
+  language?: boolean;
   /** A plain word written as an acronym ("GIS" as `gis`): only a folder of that name counts. */
   acronym?: boolean;
 }
@@ -440,6 +464,7 @@ export function mentions(raw: string): Mention[] {
   const words = new Set<string>();
   const capitals = new Set<string>();
   const acronyms = new Set<string>();
+  const languages = new Set<string>();
   const add = (name: string, code: boolean) => {
     // A one-letter name gets here only written as code (`Q()`, `F.x`): never a plain letter.
     if (!usefulName(name) && !SHORT_CLASS.test(name)) return;
@@ -460,7 +485,9 @@ export function mentions(raw: string): Mention[] {
       before === "@" ||
       (before === "." && /[A-Za-z0-9_)]/.test(text[m.index - 2] ?? "")) ||
       (after === "." && /[A-Za-z_]/.test(text[m.index + name.length + 1] ?? ""));
-    if (code || shapedLikeCode(name)) add(name, code);
+    const language = code ? undefined : LANGUAGE_WORDS.get(name.toLowerCase());
+    if (language !== undefined) languages.add(language);
+    else if (code || shapedLikeCode(name)) add(name, code);
     // In a compound ("async-related", "thread-safe") a plain word qualifies, it names nothing.
     else if (/^[a-z]{4,}$/.test(name)) {
       if (before !== "-" && after !== "-") words.add(name);
@@ -470,6 +497,7 @@ export function mentions(raw: string): Mention[] {
   }
   const out: Mention[] = [...found].map(([name, code]) => ({ name, code }));
   for (const word of words) if (!found.has(word)) out.push({ name: word, code: false, word: true });
+  for (const language of languages) out.push({ name: language, code: false, language: true });
   for (const acronym of acronyms) {
     if (!found.has(acronym) && !words.has(acronym)) out.push({ name: acronym, code: false, word: true, acronym: true });
   }

@@ -12,6 +12,7 @@ import {
   codeEvidence,
   createIndexBuilder,
   definitions,
+  isTestPath,
   KIND,
   lookupNames,
   mentions,
@@ -278,6 +279,21 @@ describe("the index from a tarball", () => {
     const csrf = await classifyWith({ ...item, title: "Added async version of CsrfViewMiddleware" }, own);
     expect(csrf.subsystems[0]?.id).toBe("middleware");
     expect(csrf.reasons).toContain("title mentions `CsrfViewMiddleware` (middleware)");
+  });
+
+  it("points a language at where the repository keeps its files, vendored ones too, not tests'", async () => {
+    const item = { kind: "issue" as const, title: "Fixed JavaScript linter violations", body: "" };
+    const admin = { "django/contrib/admin/static/admin/js/actions.js": "function f() {}\n" };
+    const read = await classifyWith(item, admin);
+    expect(read.subsystems[0]?.id).toBe("admin");
+    expect(read.reasons).toContain("`.js` files are kept in `django/contrib/admin/static/admin/js/` → admin");
+    const vendored = { "django/contrib/admin/static/admin/js/vendor/jquery/jquery.js": "" };
+    expect((await classifyWith(item, vendored)).subsystems[0]?.id).toBe("admin");
+    const fixtures = Object.fromEntries(["a", "b", "c"].map((f) => [`tests/admin_views/static/${f}.js`, ""]));
+    expect((await classifyWith(item, fixtures)).subsystems).toEqual([]);
+    // Written as code, the word is a name, not the language.
+    expect(mentions("Used JS and response.css()").map((m) => m.name)).toEqual(["response", "css", ".js"]);
+    expect(isTestPath("tests/staticfiles_tests/project/a.css")).toBe(true);
   });
 
   it("reads a code name in the plural as its singular, and says the singular", async () => {
