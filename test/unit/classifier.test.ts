@@ -133,6 +133,7 @@ describe("classify: issue text", () => {
     },
     { title: "Fixed width of DateTimeField inputs in admin tabular inline", primary: "admin", isAsync: false },
     { title: "Doc'd backslash escaping in date/time template filters", primary: "templates", isAsync: false },
+    { title: "Made {% regroup %} return a namedtuple", primary: "templates", isAsync: false },
   ];
 
   it.each(cases)("$title → $primary (async: $isAsync)", ({ title, body, primary, isAsync }) => {

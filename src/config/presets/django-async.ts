@@ -380,6 +380,8 @@ export const djangoAsyncPreset: ClassifierModel = {
         "Jinja2",
         "DjangoTemplates",
         "Node",
+        // Any template tag: `{% regroup %}`, `{% cycle %}` are template work whichever tag.
+        "{%",
         "{% include %}",
         "{% extends %}",
         "django.template",
