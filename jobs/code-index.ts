@@ -1,10 +1,10 @@
 // Builds a repository's code index (src/domain/code-index.ts) from one tarball of its default
-// branch: 1 API call, then the archive streamed through the builder. Skipped when the commit and
-// the subsystem globs are those of the stored index; an index over the size budget is not kept,
-// and triage then works from the configured cues alone.
+// branch: 1 API call, then the archive streamed through the builder. Skipped when the commit, the
+// subsystem globs and the format are those of the stored index; an index over the size budget is
+// not kept, and triage then works from the configured cues alone.
 import { indexBuilderFor } from "../src/cli/index-file.js";
 import type { CompiledModel } from "../src/domain/classifier.js";
-import { type CodeEvidence, codeEvidence, lookupNames } from "../src/domain/code-index.js";
+import { type CodeEvidence, codeEvidence, INDEX_VERSION, lookupNames } from "../src/domain/code-index.js";
 import { downloadTarball, indexArchive } from "../src/github/tarball.js";
 import type { TaskJobData } from "../src/queues.js";
 import { createCodeIndexStore } from "../src/state/code-index.js";
@@ -24,7 +24,7 @@ export async function codeIndexTask(ctx: Context, task: Extract<TaskJobData, { k
   const store = createCodeIndexStore(deps.redis, deps.keys);
   const stored = await store.meta(repoId);
   const sameCommit = task.sha !== undefined && stored !== null && task.sha.startsWith(stored.sha);
-  if (sameCommit && stored.globs === config.compiled.globs) {
+  if (sameCommit && stored.globs === config.compiled.globs && stored.version === INDEX_VERSION) {
     log.info({ repo: `${owner}/${repo}`, sha: stored.sha }, "code index current, not rebuilt");
     return;
   }

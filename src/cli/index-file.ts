@@ -10,6 +10,7 @@ import {
   type CodeIndexMeta,
   createIndexBuilder,
   decodeEntry,
+  INDEX_VERSION,
   encodeEntry,
   type IndexEntry,
 } from "../domain/code-index.js";
@@ -52,8 +53,11 @@ export async function readIndexFile(path: string): Promise<CodeIndex> {
     if (line.trim() === "") continue;
     if (meta === null) {
       const first = JSON.parse(line) as { meta?: CodeIndexMeta };
-      if (first.meta?.version !== 1) throw new Error(`${path}: not a Shepherd code index (version 1)`);
-      meta = first.meta;
+      const version = first.meta?.version;
+      if (version !== 1 && version !== INDEX_VERSION) {
+        throw new Error(`${path}: not a Shepherd code index (version 1 or ${INDEX_VERSION})`);
+      }
+      meta = first.meta ?? null;
       continue;
     }
     const tab = line.indexOf("\t");

@@ -455,6 +455,13 @@ function placedElsewhere(compiled: CompiledModel, code: CodeEvidence, cue: Compi
   });
 }
 
+// "Thanks Jane for the report and patch.": a sentence of thanks names people, not code.
+const THANKS = /(?:^|(?<=[.!?]\s)|(?<=\n))Thank(?:s| you)\b[^]*?(?:[.!?](?=\s|$)|\n\s*\n|$)/g;
+
+function withoutThanks(text: string): string {
+  return text.includes("Thank") ? text.replace(THANKS, " ") : text;
+}
+
 type FileKind = keyof typeof FILE_KIND_WEIGHT;
 
 function fileKind(path: string): FileKind {
@@ -542,7 +549,7 @@ export function classify(compiled: CompiledModel, input: ClassifyInput, code?: C
 function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: CodeEvidence): Classification {
   const n = compiled.subsystems.length;
   const title = safeString(input?.title);
-  const body = safeString(input?.body);
+  const body = withoutThanks(safeString(input?.body));
   const files = input?.kind === "pr" ? safeFiles(input.files) : [];
   const reasons: string[] = [];
 
@@ -757,6 +764,11 @@ function definitionCount(entry: IndexEntry): number {
   return Object.values(entry.s).reduce((sum, count) => sum + count, entry.u);
 }
 
+/** Files under folders of the name; an index of format 1 counted them with the definitions. */
+function folderFiles(entry: IndexEntry): number {
+  return entry.f ?? definitionCount(entry);
+}
+
 const MAX_NAMES_PER_TEXT = 8;
 
 // A plain word the code defines as a function or class counts when at least this many files define
@@ -775,7 +787,8 @@ function definedWord(entry: IndexEntry | undefined): IndexEntry | undefined {
   if (entry === undefined) return undefined;
   if ((entry.k & KIND.name) !== 0 && (entry.k & KIND.folder) === 0 && !isTestPath(entry.p)) return entry;
   if ((entry.k & (KIND.function | KIND.type)) === 0) return undefined;
-  return definitionCount(entry) >= MIN_WORD_DEFINITIONS ? entry : undefined;
+  // Files under a folder of the name are not definitions of it.
+  return definitionCount(entry) - (entry.f ?? 0) >= MIN_WORD_DEFINITIONS ? entry : undefined;
 }
 
 /** A capitalised word as the code's own: a class some source file, not only a test, defines. */
@@ -855,9 +868,7 @@ function readCode(
         const own = code.lookup(name);
         const named = [own, code.lookup(`${name}s`)].find(
           (candidate) =>
-            candidate !== undefined &&
-            (candidate.k & KIND.folder) !== 0 &&
-            definitionCount(candidate) >= MIN_FOLDER_FILES,
+            candidate !== undefined && (candidate.k & KIND.folder) !== 0 && folderFiles(candidate) >= MIN_FOLDER_FILES,
         );
         const defined = named === undefined && acronym !== true ? definedWord(own) : undefined;
         const key = `${factor}:${name}`;

@@ -19,10 +19,18 @@ export interface IndexEntry {
   w?: Record<string, string>;
   /** Bits of KIND: what the definitions were. */
   k: number;
+  /** Files under folders of this name (counted apart from definitions: a folder's size). */
+  f?: number;
 }
 
+/**
+ * The index's format. 2: folder sizes (`f`) apart from definitions, and languages by extension
+ * (`.js`). An index of an older format is still read, and rebuilt at the next chance.
+ */
+export const INDEX_VERSION = 2;
+
 export interface CodeIndexMeta {
-  version: 1;
+  version: 1 | typeof INDEX_VERSION;
   /** The commit the archive was made of (from the archive's top folder, or as asked for). */
   sha: string;
   /** Fingerprint of the subsystems' path globs the index was built with: other globs, other index. */
@@ -306,6 +314,7 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
       entry.p = path;
     }
     entry.k |= kind;
+    if ((kind & KIND.folder) !== 0) entry.f = (entry.f ?? 0) + 1;
     if (subsystem === null) {
       entry.u += 1;
       return;
@@ -359,7 +368,7 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
         if (base !== undefined && base.k & KIND.function) twins += 1;
       }
       return {
-        meta: { version: 1, sha, globs: options.globs, files, skipped, names: names.size, twins },
+        meta: { version: INDEX_VERSION, sha, globs: options.globs, files, skipped, names: names.size, twins },
         names,
       };
     },

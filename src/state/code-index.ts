@@ -4,13 +4,20 @@
 // of the same commit replaces the index with an equal one.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { type CodeIndex, type CodeIndexMeta, decodeEntry, encodeEntry, type IndexEntry } from "../domain/code-index.js";
+import {
+  type CodeIndex,
+  type CodeIndexMeta,
+  decodeEntry,
+  encodeEntry,
+  INDEX_VERSION,
+  type IndexEntry,
+} from "../domain/code-index.js";
 import type { RedisClient } from "../redis.js";
 import type { Keys } from "./keys.js";
 import { parseStored } from "./stored.js";
 
 const StoredMeta = z.object({
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(INDEX_VERSION)]),
   sha: z.string(),
   globs: z.string(),
   files: z.number().int(),

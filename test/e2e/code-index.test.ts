@@ -3,6 +3,8 @@
 // text by where the code defines the names it mentions.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { INDEX_VERSION } from "../../src/domain/code-index.js";
+import { createKeys } from "../../src/state/keys.js";
 import { harnessPerTest } from "../support/per-test.js";
 import { FILES, makeTarball, removeTarball } from "../support/tarball.js";
 
@@ -13,6 +15,25 @@ function installed(repoId: number) {
     action: "created",
     installation: { id: 4242, account: { login: "django", id: 1, type: "Organization" } },
     repositories: [{ id: repoId, name: "django", full_name: "django/django", private: false, node_id: "R_1" }],
+    sender: { login: "maintainer", id: 99, type: "User" },
+  };
+}
+
+/** A push to the default branch whose head is `after`. */
+function pushed(repoId: number, after: string) {
+  return {
+    ref: "refs/heads/main",
+    after,
+    repository: {
+      id: repoId,
+      name: "django",
+      full_name: "django/django",
+      default_branch: "main",
+      owner: { login: "django" },
+    },
+    commits: [{ added: [], modified: ["django/shortcuts.py"], removed: [] }],
+    head_commit: null,
+    installation: { id: 4242 },
     sender: { login: "maintainer", id: 99, type: "User" },
   };
 }
@@ -30,22 +51,7 @@ describe("the code index", () => {
     expect(h.logs.some((line) => line.msg === "code index built" && line.sha === "c179ad9")).toBe(true);
 
     // A push of the same commit to the default branch: the stored index is current, nothing is downloaded.
-    const push = (after: string) =>
-      h.send("push", {
-        ref: "refs/heads/main",
-        after,
-        repository: {
-          id: h.repo.id,
-          name: "django",
-          full_name: "django/django",
-          default_branch: "main",
-          owner: { login: "django" },
-        },
-        commits: [{ added: [], modified: ["django/shortcuts.py"], removed: [] }],
-        head_commit: null,
-        installation: { id: 4242 },
-        sender: { login: "maintainer", id: 99, type: "User" },
-      });
+    const push = (after: string) => h.send("push", pushed(h.repo.id, after));
     await push(`c179ad9${"0".repeat(33)}`);
     await h.settle(30_000);
     expect(h.logs.some((line) => line.msg === "code index current, not rebuilt")).toBe(true);
@@ -64,6 +70,24 @@ describe("the code index", () => {
     expect(labels).toContain("subsystem:views-http");
     const explanation = h.fake.state.commentsOn(h.repo, issue.number).find((c) => c.user.endsWith("[bot]"));
     expect(explanation?.body).toContain("`sensitive_variables` is defined in `django/views/decorators/debug.py`");
+  }, 60_000);
+
+  it("rebuilds an index of an older format on the next push, though the commit is the same", async () => {
+    const h = await startHarness({ config: "preset: django-async\ntriage:\n  backlog: false\n" });
+    const tarball = makeTarball(FILES);
+    h.repo.tarball = readFileSync(tarball);
+    removeTarball(tarball);
+    await h.send("installation", installed(h.repo.id));
+    await h.settle(30_000);
+    // As a Shepherd of the previous format left it: the same commit, format 1.
+    const key = createKeys(h.prefix).codeIndexMeta(h.repo.id);
+    const meta = JSON.parse((await h.redis.get(key)) ?? "{}") as { version: number };
+    expect(meta.version).toBe(INDEX_VERSION);
+    await h.redis.set(key, JSON.stringify({ ...meta, version: 1 }));
+    await h.send("push", pushed(h.repo.id, `c179ad9${"0".repeat(33)}`));
+    await h.settle(30_000);
+    expect(h.fake.calls.filter((call) => call.operationId === "repos/download-tarball-archive")).toHaveLength(2);
+    expect(JSON.parse((await h.redis.get(key)) ?? "{}")).toMatchObject({ version: INDEX_VERSION, sha: "c179ad9" });
   }, 60_000);
 
   it("leaves triage as it was when the repository has no archive to give", async () => {

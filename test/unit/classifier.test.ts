@@ -170,6 +170,13 @@ describe("classify: issue text", () => {
     }
   });
 
+  it("reads nothing into a sentence of thanks", () => {
+    const thanks = "Thanks Jane Doe for the report and the QuerySet patch\nand John for the review.";
+    expect(classify(compiled, issue("Fixed a crash", thanks)).subsystems).toEqual([]);
+    const more = classify(compiled, issue("Fixed a crash", `In SessionBase. ${thanks} Also in SessionBase.`));
+    expect(more.subsystems.map((s) => s.id)).toEqual(["sessions"]);
+  });
+
   it("prefers the title over the body", () => {
     const c = classify(
       compiled,

@@ -204,6 +204,10 @@ describe("the index from a tarball", () => {
     expect(withSmall.reasons).toContain("no subsystem evidence; async work defaults to handlers");
     const withBig = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...big }), true));
     expect(withBig.subsystems[0]?.id).toBe("core-other");
+    // A function of the name elsewhere neither makes the small folder bigger nor counts twice.
+    const def = { "django/core/checks/registry.py": "def compatibility():\n    pass\n" };
+    const withDef = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...small, ...def }), true));
+    expect(withDef.subsystems[0]?.id).toBe("handlers");
   });
 
   it("counts a plain word the code defines as a function in two files, not in one", async () => {
