@@ -10,9 +10,10 @@ import {
   type CodeIndexMeta,
   createIndexBuilder,
   decodeEntry,
-  INDEX_VERSION,
   encodeEntry,
+  INDEX_VERSIONS,
   type IndexEntry,
+  isIndexVersion,
 } from "../domain/code-index.js";
 import { indexArchive } from "../github/tarball.js";
 
@@ -54,8 +55,8 @@ export async function readIndexFile(path: string): Promise<CodeIndex> {
     if (meta === null) {
       const first = JSON.parse(line) as { meta?: CodeIndexMeta };
       const version = first.meta?.version;
-      if (version !== 1 && version !== INDEX_VERSION) {
-        throw new Error(`${path}: not a Shepherd code index (version 1 or ${INDEX_VERSION})`);
+      if (!isIndexVersion(version)) {
+        throw new Error(`${path}: not a Shepherd code index (version ${INDEX_VERSIONS.join(", ")})`);
       }
       meta = first.meta ?? null;
       continue;

@@ -333,7 +333,7 @@ async function runIndex(compiled: CompiledModel, tarball: string, out: string, s
   const { meta } = index;
   stderr.write(
     `index: ${meta.names} names from ${meta.files} files (${meta.skipped} skipped) at ${meta.sha}, ` +
-      `${meta.twins} async twins, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${Math.round(performance.now() - started)} ms\n`,
+      `${meta.twins} async twins, ${meta.pages ?? 0} docs pages, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${Math.round(performance.now() - started)} ms\n`,
   );
   return 0;
 }

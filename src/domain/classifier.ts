@@ -11,6 +11,7 @@ import {
   mentions,
   pathMentions,
   pointsTo,
+  DOCS_WORD,
   singularForm,
   twinBase,
 } from "./code-index.js";
@@ -777,6 +778,9 @@ const MAX_NAMES_PER_TEXT = 8;
 const MIN_WORD_DEFINITIONS = 2;
 /** A defined word weighs this share of a folder word: a def is a weaker sign than a folder. */
 const DEFINED_WORD_FACTOR = 0.5;
+// A docs word weighs a quarter of a folder word: prose is looser than code. At half, dev-set rows
+// move; on Django's history a quarter mends about 80 rows and breaks 7.
+const DOCS_WORD_FACTOR = 0.25;
 
 /**
  * A plain word as the code's own: the name of a source file (`autodetector`, `questioner`; a folder
@@ -812,6 +816,16 @@ interface CodeRead {
   reasons: Map<number, string[]>;
 }
 
+/** How the index knows where a name points: a definition, where its files are kept, its docs. */
+type Said = "defined" | "files" | "docs";
+
+function explain(said: Said, name: string, path: string, subsystem: string): string {
+  if (said === "files")
+    return `\`${name}\` files are kept in \`${path.slice(0, path.lastIndexOf("/") + 1)}\` → ${subsystem}`;
+  if (said === "docs") return `"${name}" is a word of the ${subsystem} docs (\`${path}\`)`;
+  return `\`${name}\` is defined in \`${path}\` → ${subsystem}`;
+}
+
 /** Names in title and body that the code defines, as subsystem (and async-twin) evidence. */
 function readCode(
   compiled: CompiledModel,
@@ -823,7 +837,7 @@ function readCode(
   const read: CodeRead = { titleLeads: [], asyncScore: 0, asyncEvidence: [], reasons: new Map() };
   const seen = new Set<string>();
   // `lead`: a code name in the title, a candidate for its subject (plain folder words are not).
-  const credit = (entry: IndexEntry, name: string, factor: number, lead: boolean, files = false): boolean => {
+  const credit = (entry: IndexEntry, name: string, factor: number, lead: boolean, said: Said = "defined"): boolean => {
     const targets = pointsTo(entry);
     const titleLead: Lead | null = lead ? { at: title.indexOf(name), subsystems: [] } : null;
     for (const { subsystem, share } of targets) {
@@ -833,10 +847,7 @@ function readCode(
       textScore[s] = (textScore[s] ?? 0) + INDEX_WEIGHT * factor * share;
       const list = read.reasons.get(s) ?? [];
       const path = entry.w?.[subsystem] ?? entry.p;
-      const said = files
-        ? `\`${name}\` files are kept in \`${path.slice(0, path.lastIndexOf("/") + 1)}\` → ${subsystem}`
-        : `\`${name}\` is defined in \`${path}\` → ${subsystem}`;
-      if (list.length < 2) list.push(said);
+      if (list.length < 2) list.push(explain(said, name, path, subsystem));
       read.reasons.set(s, list);
     }
     if (titleLead !== null && titleLead.at >= 0 && titleLead.subsystems.length > 0) read.titleLeads.push(titleLead);
@@ -856,7 +867,7 @@ function readCode(
         const key = `${factor}:${name}`;
         if (files === undefined || seen.has(key)) continue;
         seen.add(key);
-        if (credit(files, name, factor * WORD_FACTOR, false, true)) counted += 1;
+        if (credit(files, name, factor * WORD_FACTOR, false, "files")) counted += 1;
         continue;
       }
       // Configured cues speak for themselves; the index is for the names nobody listed.
@@ -872,11 +883,14 @@ function readCode(
         );
         const defined = named === undefined && acronym !== true ? definedWord(own) : undefined;
         const key = `${factor}:${name}`;
-        const subject = named ?? defined;
+        // Else a word the docs of one subsystem use far more than the others' ("squash").
+        const docs = named === undefined && defined === undefined ? code.lookup(`${DOCS_WORD}${name}`) : undefined;
+        const subject = named ?? defined ?? docs;
         if (subject === undefined || seen.has(key)) continue;
         seen.add(key);
-        const weight = named === undefined ? DEFINED_WORD_FACTOR : 1;
-        if (credit(subject, name, factor * WORD_FACTOR * weight, false)) counted += 1;
+        const weight = named !== undefined ? 1 : defined !== undefined ? DEFINED_WORD_FACTOR : DOCS_WORD_FACTOR;
+        const said: Said = docs === undefined ? "defined" : "docs";
+        if (credit(subject, name, factor * WORD_FACTOR * weight, false, said)) counted += 1;
         continue;
       }
       if (capital) {

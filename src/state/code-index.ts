@@ -17,13 +17,14 @@ import type { Keys } from "./keys.js";
 import { parseStored } from "./stored.js";
 
 const StoredMeta = z.object({
-  version: z.union([z.literal(1), z.literal(INDEX_VERSION)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(INDEX_VERSION)]),
   sha: z.string(),
   globs: z.string(),
   files: z.number().int(),
   skipped: z.number().int(),
   names: z.number().int(),
   twins: z.number().int(),
+  pages: z.number().int().optional(),
   builtAt: z.number(),
   bytes: z.number().int(),
 });

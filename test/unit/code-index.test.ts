@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { randomBytes } from "node:crypto";
@@ -48,6 +48,12 @@ interface WordCase {
   source: Record<string, string>;
   reason: string;
   nothing: Array<{ files: Record<string, string>; title?: string }>;
+}
+
+/** Docs pages of the same length, each using "quokka" so many times. */
+function docsPages(uses: Record<string, number>): Record<string, string> {
+  const page = (n: number) => `${"The quokka hops. ".repeat(n)}${"Values stay here. ".repeat(10 - n)}\n`;
+  return Object.fromEntries(Object.entries(uses).map(([path, n]) => [path, page(n)]));
 }
 
 /** `item` classified with the index of `files`. */
@@ -260,6 +266,24 @@ describe("the index from a tarball", () => {
       reason: "`sql` is defined in `django/db/models/sql/compiler.py` → orm",
       nothing: [{ files: { "django/db/models/sql.py": "", "django/db/backends/sql.py": "" } }],
     },
+    {
+      rule: "a word one subsystem's docs use five times and at half the rate of all, not a test's nor a vendored package's",
+      title: "Fixed quokka handling for proxies",
+      source: docsPages({ "docs/topics/db/queries.txt": 5, "docs/topics/cache.txt": 1 }),
+      reason: '"quokka" is a word of the orm docs (`docs/topics/db/queries.txt`)',
+      nothing: [
+        { files: docsPages({ "docs/topics/db/queries.txt": 4 }) },
+        {
+          files: docsPages({
+            "docs/topics/db/queries.txt": 5,
+            "docs/topics/cache.txt": 5,
+            "docs/topics/templates.txt": 5,
+          }),
+        },
+        { files: docsPages({ "tests/model_fields/docs/queries.txt": 9 }) },
+        { files: docsPages({ "django/db/models/vendor/docs/queries.txt": 9 }) },
+      ],
+    },
   ])("counts $rule", async ({ title, source, reason, nothing }) => {
     const item = { kind: "issue" as const, title, body: "" };
     const read = await classifyWith(item, { ...FILES, ...source });
@@ -360,7 +384,18 @@ describe("the index file and the command line", () => {
       await main(["index", "--tarball", tarball], input(), { write: () => 0 }, { write: (s: string) => usage.push(s) }),
     ).toBe(2);
     expect(usage.join("")).toContain("index needs --tarball FILE and --out FILE");
-    expect(await writeIndexFile(join(dirname(tarball), "again.jsonl"), index)).toBeGreaterThan(100);
+    const again = join(dirname(tarball), "again.jsonl");
+    expect(await writeIndexFile(again, index)).toBeGreaterThan(100);
+    // An index of an older format is still read; one of an unknown format is refused by name.
+    const [first = "", ...rest] = readFileSync(again, "utf8").split("\n");
+    const withVersion = (version: number) => {
+      const meta = JSON.parse(first) as { meta: Record<string, unknown> };
+      writeFileSync(again, [JSON.stringify({ meta: { ...meta.meta, version } }), ...rest].join("\n"));
+    };
+    withVersion(2);
+    expect((await readIndexFile(again)).names.get("sensitive_variables")?.s).toEqual({ "views-http": 1 });
+    withVersion(9);
+    await expect(readIndexFile(again)).rejects.toThrow("not a Shepherd code index (version 1, 2, 3)");
   });
 });
 
