@@ -58,40 +58,79 @@ function isWrite(request: RequestOptions): boolean {
   return true;
 }
 
+// The write of each lane now on the wire in this process, per pacer (one per process in the app).
+const writing = new WeakMap<Pacer, Map<string, Promise<void>>>();
+
+/**
+ * Runs `send` after the lane's previous write in this process has been answered: GitHub asks for
+ * writes one at a time, and an answer asking to wait must reach the pacer before the next write
+ * leaves (with writes only spaced, one already on the wire would come back early).
+ */
+async function oneWriteAtATime<T>(pacer: Pacer, lane: string, send: () => Promise<T>): Promise<T> {
+  let lanes = writing.get(pacer);
+  if (lanes === undefined) {
+    lanes = new Map();
+    writing.set(pacer, lanes);
+  }
+  const previous = lanes.get(lane);
+  let done = (): void => {};
+  const mine = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const queued = (previous ?? Promise.resolve()).then(() => mine);
+  lanes.set(lane, queued);
+  try {
+    await previous;
+    return await send();
+  } finally {
+    done();
+    if (lanes.get(lane) === queued) lanes.delete(lane);
+  }
+}
+
+// Probot hands out one Octokit for the app (`auth()` without an installation): wrapped once, or
+// each request would pass the pacer once per `app()` call (and wait on its own write).
+const wrapped = new WeakSet<ProbotOctokit>();
+
 export function paced(octokit: ProbotOctokit, lane: string, options: ClientOptions): ProbotOctokit {
+  if (wrapped.has(octokit)) return octokit;
+  wrapped.add(octokit);
   const now = options.now ?? Date.now;
   const { metrics } = options;
   metrics?.lane(lane);
   octokit.hook.wrap("request", async (request, requestOptions) => {
     const current = requestOptions as unknown as RequestOptions;
     const write = isWrite(current);
-    const scope = currentWriteScope();
-    await options.pacer.before(lane, write, scope?.writeClass);
-    if (write && scope) scope.sent += 1;
-    const signal = AbortSignal.timeout(options.requestTimeoutMs);
-    const started = performance.now();
-    // The route template (`/repos/{owner}/{repo}/issues`), so the metric's labels stay few.
-    const call = { method: (current.method ?? "GET").toUpperCase(), route: current.url ?? "unknown" };
-    try {
-      const response = await request({ ...requestOptions, request: { ...requestOptions.request, signal } });
-      observe(metrics, lane, call, response, started);
-      return response;
-    } catch (error) {
-      const failure = error as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
-      observe(metrics, lane, call, { status: failure.status ?? 0, headers: failure.response?.headers }, started);
-      const plan = planFailure(
-        { status: failure.status, headers: failure.response?.headers, message: failure.message ?? "" },
-        now(),
-      );
-      if (plan.kind === "wait") {
-        await options.pacer.pause(lane, plan.untilMs);
-        options.log.warn(
-          { lane, status: failure.status, until: new Date(plan.untilMs).toISOString(), reason: plan.reason },
-          "GitHub asked to wait, lane paused",
+    const send = async () => {
+      const scope = currentWriteScope();
+      await options.pacer.before(lane, write, scope?.writeClass);
+      if (write && scope) scope.sent += 1;
+      const signal = AbortSignal.timeout(options.requestTimeoutMs);
+      const started = performance.now();
+      // The route template (`/repos/{owner}/{repo}/issues`), so the metric's labels stay few.
+      const call = { method: (current.method ?? "GET").toUpperCase(), route: current.url ?? "unknown" };
+      try {
+        const response = await request({ ...requestOptions, request: { ...requestOptions.request, signal } });
+        observe(metrics, lane, call, response, started);
+        return response;
+      } catch (error) {
+        const failure = error as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
+        observe(metrics, lane, call, { status: failure.status ?? 0, headers: failure.response?.headers }, started);
+        const plan = planFailure(
+          { status: failure.status, headers: failure.response?.headers, message: failure.message ?? "" },
+          now(),
         );
+        if (plan.kind === "wait") {
+          await options.pacer.pause(lane, plan.untilMs);
+          options.log.warn(
+            { lane, status: failure.status, until: new Date(plan.untilMs).toISOString(), reason: plan.reason },
+            "GitHub asked to wait, lane paused",
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
+    };
+    return write ? oneWriteAtATime(options.pacer, lane, send) : send();
   });
   return octokit;
 }

@@ -4,7 +4,9 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { backlogDryRun } from "../../src/cli/backlog.js";
+import { paced, ShepherdOctokit } from "../../src/github/client.js";
 import { createPacer, GITHUB_WRITE_BUDGET, inWriteClass, PausedError } from "../../src/github/pacer.js";
+import type { Logger } from "../../src/log.js";
 import { createKeys } from "../../src/state/keys.js";
 import type { IssueRecord } from "../fake-github/state.js";
 import type { Harness, HarnessOptions } from "../support/harness.js";
@@ -167,6 +169,52 @@ describe("the pacer", () => {
       Array.from({ length: 7 }, () => a.before("installation:3", true, "label")),
     );
     expect(outcomes.filter((outcome) => outcome.status === "rejected").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("sends a lane's writes one at a time, so a wait GitHub asks for holds back the next write", async () => {
+    const { make } = pacer(0, 60_000);
+    const sent: Array<{ method: string; at: number }> = [];
+    let open = 0;
+    let most = 0;
+    // GitHub as a fetch: the first comment is answered slowly with a secondary limit, the rest 201.
+    const fetch = async (url: string, init: { method?: string }) => {
+      const method = init.method ?? "GET";
+      sent.push({ method, at: Date.now() });
+      open += method === "POST" ? 1 : 0;
+      most = Math.max(most, open);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      open -= method === "POST" ? 1 : 0;
+      const headers = { "content-type": "application/json" };
+      if (method === "POST" && sent.filter((call) => call.method === "POST").length === 1) {
+        const limited = { message: "You have exceeded a secondary rate limit." };
+        return new Response(JSON.stringify(limited), { status: 403, headers: { ...headers, "retry-after": "2" } });
+      }
+      return new Response(JSON.stringify({ id: 1, url }), { status: method === "POST" ? 201 : 200, headers });
+    };
+    const log = { warn: () => {} } as unknown as Logger;
+    const p = make();
+    const options = { pacer: p, requestTimeoutMs: 5_000, log };
+    // Wrapped twice (Probot hands out one Octokit for the app): paced once all the same.
+    const octokit = paced(
+      paced(new ShepherdOctokit({ request: { fetch } }), "installation:9", options),
+      "installation:9",
+      options,
+    );
+    const comment = (n: number) =>
+      octokit.rest.issues.createComment({ owner: "o", repo: "r", issue_number: n, body: `${n}` });
+    const outcomes = await Promise.allSettled([
+      comment(1),
+      comment(2),
+      comment(3),
+      octokit.rest.repos.get({ owner: "o", repo: "r" }),
+    ]);
+    // One write on the wire at a time; the 403 paused the lane before the next write could leave.
+    expect(most).toBe(1);
+    expect(sent.filter((call) => call.method === "POST")).toHaveLength(1);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected", "fulfilled"]);
+    const reasons = outcomes.slice(1, 3).map((outcome) => (outcome as PromiseRejectedResult).reason as unknown);
+    for (const reason of reasons) expect(reason).toBeInstanceOf(PausedError);
+    expect(await p.spent("installation:9")).toEqual({ minute: 1, hour: 1 });
   });
 
   it("counts the writes a piece of work sent, for the resumable steps", async () => {
