@@ -48,13 +48,13 @@ export async function sweepCommand(
   );
   if (parsed === null) return 2;
   const { values } = parsed;
-  if (parsed.positionals.length > 0) {
-    err.write(`shepherd sweep: unexpected argument "${parsed.positionals[0]}"\n${SWEEP_USAGE}`);
-    return 2;
-  }
   if (values.help) {
     out.write(SWEEP_USAGE);
     return 0;
+  }
+  if (parsed.positionals.length > 0) {
+    err.write(`shepherd sweep: unexpected argument "${parsed.positionals[0]}"\n${SWEEP_USAGE}`);
+    return 2;
   }
   const target = repoArgument(values.repo);
   if (!target) {

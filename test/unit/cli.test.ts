@@ -146,6 +146,7 @@ describe("shepherd usage errors", () => {
     { argv: ["classify", "--verbose"], message: "Unknown option '--verbose'" },
     { argv: ["classify", "--config"], message: "Option '--config <value>' argument missing" },
     { argv: ["classify", "extra"], message: 'unexpected argument "extra"' },
+    { argv: ["sweep", "extra"], message: 'unexpected argument "extra"' },
     {
       argv: ["backtest", "--gold", "g", "--index", "i", "--tarball", "t"],
       message: "give --index or --tarball, not both",
@@ -158,6 +159,13 @@ describe("shepherd usage errors", () => {
     expect(err).toContain(message);
     expect(err).toContain("usage: shepherd");
     expect(out).toBe("");
+  });
+
+  it("answers --help before complaining about the other arguments", async () => {
+    const { code, out, err } = await run(["sweep", "extra", "--help"]);
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(out).toContain("usage: shepherd sweep --repo OWNER/NAME --dry-run");
   });
 
   it("prints usage on --help with exit 0, one row per declared command", async () => {
