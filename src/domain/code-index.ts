@@ -259,13 +259,18 @@ export type SkipReason = "vendored" | "test" | "language" | "size";
 
 /** Why a path is left out of the index, or null when its definitions count. */
 export function skipReason(path: string, size: number, maxFileBytes: number): SkipReason | null {
-  const segments = path.split("/");
-  const file = segments[segments.length - 1] ?? "";
-  if (segments.some((segment) => SKIPPED_SEGMENTS.has(segment)) || GENERATED_FILE.test(file)) return "vendored";
+  const file = path.slice(path.lastIndexOf("/") + 1);
+  if (isVendored(path)) return "vendored";
   if (!BY_EXTENSION.has(extension(file))) return "language";
   if (size > maxFileBytes) return "size";
   if (isTestPath(path)) return "test";
   return null;
+}
+
+/** A vendored or generated file: another project's code, or no one's. */
+function isVendored(path: string): boolean {
+  const file = path.slice(path.lastIndexOf("/") + 1);
+  return path.split("/").some((segment) => SKIPPED_SEGMENTS.has(segment)) || GENERATED_FILE.test(file);
 }
 
 function extension(file: string): string {
@@ -412,7 +417,7 @@ const VOCABULARY_USES = 5;
 /** Whether a path is a docs page whose words are counted (when a subsystem's globs claim it). */
 export function isProsePage(path: string): boolean {
   const page = PROSE_PAGE.exec(path);
-  if (page === null || skipReason(path, 0, Number.POSITIVE_INFINITY) === "vendored") return false;
+  if (page === null || isVendored(path)) return false;
   // A test's docs (a fixture) describe something else.
   return !path
     .slice(0, page.index)

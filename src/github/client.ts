@@ -77,14 +77,14 @@ async function oneWriteAtATime<T>(pacer: Pacer, lane: string, send: () => Promis
   const mine = new Promise<void>((resolve) => {
     done = resolve;
   });
-  const queued = (previous ?? Promise.resolve()).then(() => mine);
-  lanes.set(lane, queued);
+  // The next write waits for this one only: this one has waited for the one before.
+  lanes.set(lane, mine);
   try {
     await previous;
     return await send();
   } finally {
     done();
-    if (lanes.get(lane) === queued) lanes.delete(lane);
+    if (lanes.get(lane) === mine) lanes.delete(lane);
   }
 }
 

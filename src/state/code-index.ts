@@ -9,7 +9,7 @@ import {
   type CodeIndexMeta,
   decodeEntry,
   encodeEntry,
-  INDEX_VERSION,
+  INDEX_VERSIONS,
   type IndexEntry,
 } from "../domain/code-index.js";
 import type { RedisClient } from "../redis.js";
@@ -17,7 +17,7 @@ import type { Keys } from "./keys.js";
 import { parseStored } from "./stored.js";
 
 const StoredMeta = z.object({
-  version: z.union([z.literal(1), z.literal(2), z.literal(INDEX_VERSION)]),
+  version: z.literal(INDEX_VERSIONS),
   sha: z.string(),
   globs: z.string(),
   files: z.number().int(),
