@@ -35,20 +35,26 @@ let without = 0;
 let withIndex = 0;
 let fixed = 0;
 let broken = 0;
+// PRs called async by their changed files alone: the text says nothing async.
+let asyncByFilesOnly = 0;
 for (const commit of commits) {
+  const files = commit.files.map((filename) => ({ filename, additions: 0, deletions: 0 }));
+  const asText = { kind: "issue" as const, title: commit.title, body: commit.body };
+  if (classify(compiled, { ...asText, kind: "pr", files }, code).isAsync && !classify(compiled, asText, code).isAsync) {
+    asyncByFilesOnly += 1;
+  }
   // Paths alone (no text): the text being scored must not help choose its own answer.
   const byPaths = classify(compiled, {
     kind: "pr",
     title: "",
     body: "",
-    files: commit.files.map((filename) => ({ filename, additions: 0, deletions: 0 })),
+    files,
   });
   const gold = byPaths.subsystems[0];
   if (gold === undefined || gold.score < 0.6 || byPaths.confidence < 0.5) continue;
   scored += 1;
-  const text = { kind: "issue" as const, title: commit.title, body: commit.body };
-  const before = classify(compiled, text).subsystems[0]?.id === gold.id;
-  const after = classify(compiled, text, code).subsystems[0]?.id === gold.id;
+  const before = classify(compiled, asText).subsystems[0]?.id === gold.id;
+  const after = classify(compiled, asText, code).subsystems[0]?.id === gold.id;
   without += before ? 1 : 0;
   withIndex += after ? 1 : 0;
   if (after && !before) fixed += 1;
@@ -57,5 +63,5 @@ for (const commit of commits) {
 console.log(
   `history: ${commits.length} commits, ${scored} with a clear subsystem from their paths; ` +
     `text-only top-1 ${(without / scored).toFixed(3)} without the index, ${(withIndex / scored).toFixed(3)} with it ` +
-    `(${fixed} put right, ${broken} put wrong)`,
+    `(${fixed} put right, ${broken} put wrong); ${asyncByFilesOnly} PRs async by their files alone`,
 );

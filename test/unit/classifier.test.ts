@@ -293,6 +293,21 @@ describe("classify: pull request paths", () => {
     expect(classify(compiled, pr("Optimized Paginator.get_page()", [plain])).isAsync).toBe(false);
   });
 
+  it("does not call a sweep async for one async file among many", () => {
+    const sweep = Array.from({ length: 9 }, (_, i) => `docs/ref/page${i}.txt`);
+    const annotations = "Removed versionadded annotations for 3.1";
+    expect(classify(compiled, pr(annotations, [...sweep, "docs/topics/async.txt"])).isAsync).toBe(false);
+    const part = [...sweep.slice(0, 6), "docs/topics/async.txt", "django/core/handlers/asgi.py"];
+    expect(classify(compiled, pr(annotations, part)).isAsync).toBe(true);
+    const reformat = (patch: string) => ({ filename: "django/core/paginator.py", additions: 1, deletions: 1, patch });
+    const plain = Array.from({ length: 9 }, (_, i) => ({ ...reformat("+    x = 1"), filename: `django/db/m${i}.py` }));
+    const oneAsync = [...plain, reformat("+    async def aget_page(self, number):")];
+    expect(classify(compiled, pr("Reformatted code", oneAsync)).isAsync).toBe(false);
+    expect(classify(compiled, pr("Reformatted code", [...plain.slice(0, 2), ...oneAsync.slice(-1)])).isAsync).toBe(
+      true,
+    );
+  });
+
   it("explains path evidence with counts", () => {
     const c = classify(
       compiled,
