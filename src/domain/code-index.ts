@@ -621,6 +621,26 @@ export function singularForm(name: string): string | null {
   return name.length >= 4 && name.endsWith("s") && /[A-Z_]/.test(name) ? name.slice(0, -1) : null;
 }
 
+/**
+ * The class names a CamelCase name ends with, longest first: `GeneratedField` → `Field`,
+ * `LoginRequiredMiddleware` → `RequiredMiddleware`, `Middleware`. A new class is usually named
+ * after the one it extends, so a name the index has not seen yet still says where it belongs.
+ */
+export function classSuffixes(name: string): string[] {
+  if (!/^[A-Z]/.test(name) || name.includes("_")) return [];
+  const out: string[] = [];
+  for (let i = 1; i < name.length - 3; i++) {
+    if (!/[A-Z]/.test(name[i] ?? "") || !/[a-z]/.test(name[i + 1] ?? "")) continue;
+    const suffix = name.slice(i);
+    if (!LANGUAGE_PARENTS.has(suffix)) out.push(suffix);
+  }
+  return out;
+}
+
+// `ResourceWarning`, `ValueError`: exceptions end like this in every language, and most are the
+// language's own; a repository's `Warning` class is not their parent.
+const LANGUAGE_PARENTS = new Set(["Error", "Exception", "Warning"]);
+
 /** The names to fetch from a stored index for `texts`: each mention, and the `X` of each `aX`. */
 export function lookupNames(texts: string[]): string[] {
   const names = new Set<string>();
@@ -635,6 +655,7 @@ export function lookupNames(texts: string[]): string[] {
       if (!word && singular !== null) names.add(singular);
       const base = twinBase(name);
       if (base !== null) names.add(base);
+      if (!word) for (const suffix of classSuffixes(name)) names.add(suffix);
     }
   }
   return [...names];

@@ -141,7 +141,7 @@ describe("reading text", () => {
       "django/http/request.py",
     ]);
     expect(lookupNames(["`aget_object_or_404()`"])).toEqual(["aget_object_or_404", "get_object_or_404"]);
-    expect(lookupNames(["ForeignKeys"])).toEqual(["ForeignKeys", "ForeignKey"]);
+    expect(lookupNames(["ForeignKeys"])).toEqual(["ForeignKeys", "ForeignKey", "Keys"]);
   });
 
   it("points a name at the subsystem holding most of its definitions, and spread names nowhere", () => {
@@ -335,6 +335,28 @@ describe("the index from a tarball", () => {
     expect(own.reasons).toContain("`RemoteUserMiddlewares` is defined in `django/forms/formsets.py` → forms");
     const none = await classifyWith({ ...item, title: "Fixed ordering of HelperFunctions" });
     expect(none.subsystems).toEqual([]);
+  });
+
+  it("places a class the index has not seen by the class its name ends with, the longest first", async () => {
+    const code = {
+      "django/forms/boundfield.py": "class BoundWidget:\n    pass\n",
+      "django/template/widget.py": "class Widget:\n    pass\n",
+      "django/core/checks/messages.py": "class Warning:\n    pass\n",
+    };
+    const item = { kind: "issue" as const, title: "Deprecated QuokkaBoundWidget", body: "" };
+    const read = await classifyWith(item, code);
+    expect(read.subsystems.map((s) => s.id)).toEqual(["forms"]);
+    expect(read.reasons).toContain(
+      "`QuokkaBoundWidget` is named like `BoundWidget` (defined in `django/forms/boundfield.py`) → forms",
+    );
+    expect(lookupNames(["Deprecated QuokkaBoundWidget"])).toEqual(["QuokkaBoundWidget", "BoundWidget", "Widget"]);
+    // A name the index defines is its own; an exception is the language's, whatever the repo's
+    // `Warning`; a class only a test defines is a fixture.
+    const own = { ...code, "django/core/cache/quokka.py": "class QuokkaBoundWidget:\n    pass\n" };
+    expect((await classifyWith(item, own)).subsystems.map((s) => s.id)).toEqual(["cache"]);
+    expect((await classifyWith({ ...item, title: "Silenced QuokkaWarning" }, code)).subsystems).toEqual([]);
+    const fixture = { "tests/forms_tests/widgets.py": "class BoundWidget:\n    pass\n" };
+    expect((await classifyWith(item, fixture)).subsystems).toEqual([]);
   });
 
   it("reads aX as async work when the code names twins so, and only written as code", async () => {
