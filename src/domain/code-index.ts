@@ -5,7 +5,7 @@
 // reading the archive and storing the index happen at the edges.
 
 /** Kinds of definition, as bits of `IndexEntry.k`. */
-export const KIND = { function: 1, type: 2, async: 4, name: 8, value: 16, folder: 32 } as const;
+export const KIND = { function: 1, type: 2, async: 4, name: 8, value: 16, folder: 32, attribute: 64 } as const;
 
 /** One identifier: where the repository defines it. */
 export interface IndexEntry {
@@ -25,13 +25,13 @@ export interface IndexEntry {
 
 /**
  * The index's format. 2: folder sizes (`f`) apart from definitions, and languages by extension
- * (`.js`). 3: the docs' words (`~squash`). An index of an older format is still read, and rebuilt
- * at the next chance.
+ * (`.js`). 3: the docs' words (`~squash`). 4: Python names only set or passed (`alters_data`). An
+ * index of an older format is still read, and rebuilt at the next chance.
  */
-export const INDEX_VERSION = 3;
+export const INDEX_VERSION = 4;
 
 /** The formats still read. */
-export const INDEX_VERSIONS = [1, 2, INDEX_VERSION] as const;
+export const INDEX_VERSIONS = [1, 2, 3, INDEX_VERSION] as const;
 
 export function isIndexVersion(version: unknown): version is CodeIndexMeta["version"] {
   return INDEX_VERSIONS.some((known) => known === version);
@@ -296,6 +296,30 @@ export function definitions(path: string, text: string): Map<string, number> {
   return found;
 }
 
+// `self.alters_data = True`, `    radio_fields = {}` (a class's attribute, or a local of a
+// module-level function), `def __init__(self, limit_choices_to=None`: Python names that are no
+// definition but are still where the code keeps them. Only names with an underscore: a one-word
+// attribute (`name`, `value`) is everywhere.
+const PY_ATTRIBUTES = [
+  new RegExp(`\\bself\\.(${IDENT})[ \\t]*(?::[^=\\n]*)?=(?!=)`, "g"),
+  new RegExp(`^    (${IDENT})[ \\t]*(?::[^=\\n]*)?=(?!=)`, "gm"),
+  new RegExp(`[(,][ \\t\\n]*(${IDENT})[ \\t]*(?::[^=,)\\n]*)?=(?!=)`, "g"),
+];
+
+/** Names a Python file keeps as attributes or parameters (see PY_ATTRIBUTES). */
+export function attributes(path: string, text: string): Set<string> {
+  const found = new Set<string>();
+  if (!path.endsWith(".py")) return found;
+  for (const regex of PY_ATTRIBUTES) {
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+      const name = m[1];
+      if (name !== undefined && /[a-zA-Z0-9]_[a-zA-Z0-9]/.test(name) && usefulName(name)) found.add(name);
+    }
+  }
+  return found;
+}
+
 export interface IndexBuilderOptions {
   /** The subsystem a repository path belongs to (the config's globs), or null. */
   subsystemOf: (path: string) => string | null;
@@ -322,6 +346,8 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
   let skipped = 0;
   const vocabulary = createVocabulary();
   let pages = 0;
+  /** Attributes and parameters, kept apart: they become names only where nothing defines them. */
+  const kept = new Map<string, Array<[string, string | null, boolean]>>();
 
   function record(name: string, kind: number, path: string, subsystem: string | null, test: boolean): void {
     let entry = names.get(name);
@@ -378,6 +404,11 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
         if (test && SHORT_CLASS.test(name)) continue;
         record(name, kind, path, subsystem, test);
       }
+      for (const name of attributes(path, text)) {
+        const places = kept.get(name);
+        if (places === undefined) kept.set(name, [[path, subsystem, test]]);
+        else places.push([path, subsystem, test]);
+      }
       // A file's name and its folders' names are identifiers too: `middleware.py`, `sessions/`.
       const segments = path.split("/");
       const stem = (segments.pop() ?? "").replace(/\.[^.]*$/, "");
@@ -388,6 +419,10 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
       }
     },
     finish(sha) {
+      for (const [name, places] of kept) {
+        if (names.has(name)) continue;
+        for (const [path, subsystem, test] of places) record(name, KIND.attribute, path, subsystem, test);
+      }
       for (const [word, entry] of vocabulary.finish()) names.set(word, entry);
       let twins = 0;
       for (const [name, entry] of names) {

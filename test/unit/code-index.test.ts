@@ -9,6 +9,7 @@ import { classify, compileModel, subsystemOfPath } from "../../src/domain/classi
 import type { ClassifyInput } from "../../src/domain/model.js";
 import {
   archiveSha,
+  attributes,
   codeEvidence,
   createIndexBuilder,
   definitions,
@@ -90,6 +91,27 @@ describe("definitions", () => {
     // Builtins and dunders point nowhere; unknown languages define nothing.
     expect([...definitions("a.py", "def __init__(self):\n  pass\ndef print():\n  pass\n")]).toEqual([]);
     expect(definitions("README.md", "def thing():").size).toBe(0);
+  });
+
+  it("reads the Python names a file only sets or passes, with an underscore", () => {
+    const source = [
+      "class ModelAdmin:",
+      "    radio_fields = {}",
+      "    def __init__(self, model, limit_choices_to=None, *, empty_label: str = ''):",
+      "        self.alters_data = True",
+      "        self.name = model",
+      "        if self.radio_fields == {}:",
+      "            call(on_delete=CASCADE)",
+      "",
+    ].join("\n");
+    expect([...attributes("django/contrib/admin/options.py", source)].sort()).toEqual([
+      "alters_data",
+      "empty_label",
+      "limit_choices_to",
+      "on_delete",
+      "radio_fields",
+    ]);
+    expect(attributes("src/x.ts", "this.alters_data = true;\n").size).toBe(0);
   });
 
   it("skips vendored, generated and oversized files, and marks tests", () => {
@@ -359,6 +381,26 @@ describe("the index from a tarball", () => {
     expect((await classifyWith(item, fixture)).subsystems).toEqual([]);
   });
 
+  it("places a name the code only sets or passes where it does so, at half a definition's weight", async () => {
+    const code = {
+      "django/contrib/admin/options.py": "class ModelAdmin:\n    radio_fields = {}\n",
+      "django/contrib/admin/helpers.py": "class Fieldset:\n    def __init__(self, radio_fields=None):\n        pass\n",
+    };
+    const item = { kind: "issue" as const, title: "Allowed lists in radio_fields", body: "" };
+    const read = await classifyWith(item, code);
+    expect(read.subsystems.map((s) => s.id)).toEqual(["admin"]);
+    expect(read.reasons).toContain("`radio_fields` is set in `django/contrib/admin/helpers.py` → admin");
+    // A definition wins over where a name is set: only names nothing defines are kept so.
+    const defined = { ...code, "django/forms/widgets.py": "def radio_fields():\n    pass\n" };
+    const own = await classifyWith(item, defined);
+    expect(own.reasons).toContain("`radio_fields` is defined in `django/forms/widgets.py` → forms");
+    expect(own.subsystems.map((s) => s.id)).toEqual(["forms"]);
+    // Half a definition: a defined name outweighs a set one, even named second.
+    const two = { ...code, "django/forms/widgets.py": "def quokka_level():\n    pass\n" };
+    const mixed = await classifyWith({ ...item, title: "Moved radio_fields to quokka_level" }, two);
+    expect(mixed.subsystems.map((s) => s.id)).toEqual(["forms", "admin"]);
+  });
+
   it("reads aX as async work when the code names twins so, and only written as code", async () => {
     const index = await buildIndex();
     const title = "Add aget_object_or_404() to the shortcuts";
@@ -417,7 +459,7 @@ describe("the index file and the command line", () => {
     withVersion(2);
     expect((await readIndexFile(again)).names.get("sensitive_variables")?.s).toEqual({ "views-http": 1 });
     withVersion(9);
-    await expect(readIndexFile(again)).rejects.toThrow("not a Shepherd code index (version 1, 2, 3)");
+    await expect(readIndexFile(again)).rejects.toThrow("not a Shepherd code index (version 1, 2, 3, 4)");
   });
 });
 
