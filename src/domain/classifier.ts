@@ -7,6 +7,7 @@ import {
   type CodeEvidence,
   type IndexEntry,
   classSuffixes,
+  folderForms,
   isTestPath,
   KIND,
   mentions,
@@ -952,6 +953,14 @@ function readCode(
       const subject = entry ?? twin?.entry;
       const shown = entry === undefined && twin !== null ? twin.base : (singular ?? name);
       if (subject === undefined) {
+        // `SpatiaLite`: a product's name in its own capitals is the code's folder of that name.
+        const folder = folderNamed(code, name);
+        if (folder !== null) {
+          if (seen.has(`${factor}:${folder.name}`)) continue;
+          seen.add(`${factor}:${folder.name}`);
+          if (credit(folder.entry, name, factor * WORD_FACTOR, false, "files")) counted += 1;
+          continue;
+        }
         // A class the index has not seen (newer than the index, or gone from the code) is placed
         // by the class its name ends with: `GeneratedField` by `Field`.
         const parent = parentClassOf(code, name);
@@ -968,6 +977,19 @@ function readCode(
     }
   }
   return read;
+}
+
+/**
+ * The code's folder (three files or more, not a test's) named `name` in lower case, or its
+ * plural: `gis/db/backends/spatialite/` for `SpatiaLite`.
+ */
+function folderNamed(code: CodeEvidence, name: string): { name: string; entry: IndexEntry } | null {
+  for (const candidate of folderForms(name)) {
+    const entry = code.lookup(candidate);
+    if (entry === undefined || (entry.k & KIND.folder) === 0 || isTestPath(entry.p)) continue;
+    if (folderFiles(entry) >= MIN_FOLDER_FILES) return { name: candidate, entry };
+  }
+  return null;
 }
 
 /** The longest class name that `name` ends with and the code (not only a test) defines. */

@@ -676,6 +676,13 @@ export function classSuffixes(name: string): string[] {
 // language's own; a repository's `Warning` class is not their parent.
 const LANGUAGE_PARENTS = new Set(["Error", "Exception", "Warning"]);
 
+/** The folder names a name in mixed capitals may stand for: `SpatiaLite` → `spatialite(s)`. */
+export function folderForms(name: string): string[] {
+  const lower = name.toLowerCase();
+  if (lower === name || name.includes("_")) return [];
+  return lower.endsWith("s") ? [lower] : [lower, `${lower}s`];
+}
+
 /** The names to fetch from a stored index for `texts`: each mention, and the `X` of each `aX`. */
 export function lookupNames(texts: string[]): string[] {
   const names = new Set<string>();
@@ -691,6 +698,7 @@ export function lookupNames(texts: string[]): string[] {
       const base = twinBase(name);
       if (base !== null) names.add(base);
       if (!word) for (const suffix of classSuffixes(name)) names.add(suffix);
+      if (!word) for (const folder of folderForms(name)) names.add(folder);
     }
   }
   return [...names];

@@ -163,7 +163,8 @@ describe("reading text", () => {
       "django/http/request.py",
     ]);
     expect(lookupNames(["`aget_object_or_404()`"])).toEqual(["aget_object_or_404", "get_object_or_404"]);
-    expect(lookupNames(["ForeignKeys"])).toEqual(["ForeignKeys", "ForeignKey", "Keys"]);
+    expect(lookupNames(["ForeignKeys"])).toEqual(["ForeignKeys", "ForeignKey", "Keys", "foreignkeys"]);
+    expect(lookupNames(["SpatiaLite"])).toEqual(["SpatiaLite", "Lite", "spatialite", "spatialites"]);
   });
 
   it("points a name at the subsystem holding most of its definitions, and spread names nowhere", () => {
@@ -359,6 +360,20 @@ describe("the index from a tarball", () => {
     expect(none.subsystems).toEqual([]);
   });
 
+  it("reads a product's name in its own capitals as the code's folder of that name", async () => {
+    const folder = (root: string, n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`${root}/m${i}.py`, `def f${i}():\n    pass\n`]));
+    const item = { kind: "issue" as const, title: "Dropped support for SpatiaLite 4.0", body: "" };
+    const read = await classifyWith(item, folder("django/contrib/gis/db/backends/spatialite", 3));
+    expect(read.subsystems.map((s) => s.id)).toEqual(["contrib-other"]);
+    expect(read.reasons).toContain(
+      "`SpatiaLite` files are kept in `django/contrib/gis/db/backends/spatialite/` → contrib-other",
+    );
+    // A corner of the code (two files), or a test's folder, is no product's home.
+    expect((await classifyWith(item, folder("django/contrib/gis/db/backends/spatialite", 2))).subsystems).toEqual([]);
+    expect((await classifyWith(item, folder("tests/gis_tests/spatialite", 3))).subsystems).toEqual([]);
+  });
+
   it("places a class the index has not seen by the class its name ends with, the longest first", async () => {
     const code = {
       "django/forms/boundfield.py": "class BoundWidget:\n    pass\n",
@@ -371,7 +386,13 @@ describe("the index from a tarball", () => {
     expect(read.reasons).toContain(
       "`QuokkaBoundWidget` is named like `BoundWidget` (defined in `django/forms/boundfield.py`) → forms",
     );
-    expect(lookupNames(["Deprecated QuokkaBoundWidget"])).toEqual(["QuokkaBoundWidget", "BoundWidget", "Widget"]);
+    expect(lookupNames(["Deprecated QuokkaBoundWidget"])).toEqual([
+      "QuokkaBoundWidget",
+      "BoundWidget",
+      "Widget",
+      "quokkaboundwidget",
+      "quokkaboundwidgets",
+    ]);
     // A name the index defines is its own; an exception is the language's, whatever the repo's
     // `Warning`; a class only a test defines is a fixture.
     const own = { ...code, "django/core/cache/quokka.py": "class QuokkaBoundWidget:\n    pass\n" };
