@@ -683,7 +683,10 @@ export function folderForms(name: string): string[] {
   return lower.endsWith("s") ? [lower] : [lower, `${lower}s`];
 }
 
-/** The names to fetch from a stored index for `texts`: each mention, and the `X` of each `aX`. */
+/**
+ * The names to fetch from a stored index for `texts`: each mention, the `X` of each `aX`, and the
+ * classes and folders a code name may stand for (`classSuffixes`, `folderForms`).
+ */
 export function lookupNames(texts: string[]): string[] {
   const names = new Set<string>();
   for (const text of texts) {
