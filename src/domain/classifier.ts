@@ -840,12 +840,15 @@ interface CodeRead {
 }
 
 /**
- * How the index knows where a name points: a definition, where its files are kept, its docs, or
- * the class its name ends with.
+ * How the index knows where a name points: a definition, where its files are kept, a folder of
+ * its name, its docs, the class its name ends with, or where the code sets it.
  */
-type Said = "defined" | "files" | "docs" | "suffix" | "kept";
+type Said = "defined" | "files" | "folder" | "docs" | "suffix" | "kept";
 
 function explain(said: Said, name: string, path: string, subsystem: string, parent = ""): string {
+  // `parent` is the folder's name (`decorators` for "decorator"), found among the path's folders.
+  const at = said === "folder" ? `/${path}`.indexOf(`/${parent}/`) : -1;
+  if (at >= 0) return `"${name}" names the folder \`${path.slice(0, at + parent.length)}/\` → ${subsystem}`;
   if (said === "suffix") return `\`${name}\` is named like \`${parent}\` (defined in \`${path}\`) → ${subsystem}`;
   if (said === "files")
     return `\`${name}\` files are kept in \`${path.slice(0, path.lastIndexOf("/") + 1)}\` → ${subsystem}`;
@@ -924,8 +927,9 @@ function readCode(
         if (subject === undefined || seen.has(key)) continue;
         seen.add(key);
         const weight = named !== undefined ? 1 : defined !== undefined ? DEFINED_WORD_FACTOR : DOCS_WORD_FACTOR;
-        const said: Said = docs === undefined ? "defined" : "docs";
-        if (credit(subject, name, factor * WORD_FACTOR * weight, false, said)) counted += 1;
+        const said: Said = named !== undefined ? "folder" : docs === undefined ? "defined" : "docs";
+        const folder = named === own ? name : `${name}s`;
+        if (credit(subject, name, factor * WORD_FACTOR * weight, false, said, folder)) counted += 1;
         continue;
       }
       if (capital) {
@@ -958,7 +962,7 @@ function readCode(
         if (folder !== null) {
           if (seen.has(`${factor}:${folder.name}`)) continue;
           seen.add(`${factor}:${folder.name}`);
-          if (credit(folder.entry, name, factor * WORD_FACTOR, false, "files")) counted += 1;
+          if (credit(folder.entry, name, factor * WORD_FACTOR, false, "folder", folder.name)) counted += 1;
           continue;
         }
         // A class the index has not seen (newer than the index, or gone from the code) is placed

@@ -233,6 +233,14 @@ describe("the index from a tarball", () => {
     expect(withSmall.reasons).toContain("no subsystem evidence; async work defaults to handlers");
     const withBig = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...big }), true));
     expect(withBig.subsystems[0]?.id).toBe("core-other");
+    expect(withBig.reasons).toContain(
+      '"compatibility" names the folder `django/core/checks/compatibility/` → core-other',
+    );
+    // A folder in the plural names the word in the singular ("check" for `checks/`).
+    const checks = Object.fromEntries(["a", "b", "c"].map((name) => [`django/core/checks/${name}.py`, ""] as const));
+    const check = { ...item, title: "Added an asgiref check" };
+    const withChecks = classify(compiled, check, codeEvidence(await buildIndex({ ...FILES, ...checks }), true));
+    expect(withChecks.reasons).toContain('"check" names the folder `django/core/checks/` → core-other');
     // A function of the name elsewhere neither makes the small folder bigger nor counts twice.
     const def = { "django/core/checks/registry.py": "def compatibility():\n    pass\n" };
     const withDef = classify(compiled, item, codeEvidence(await buildIndex({ ...FILES, ...small, ...def }), true));
@@ -286,7 +294,7 @@ describe("the index from a tarball", () => {
       rule: "an acronym naming a folder, not a file",
       title: "Fixed SQL for proxies",
       source: Object.fromEntries(["compiler", "query", "where"].map((f) => [`django/db/models/sql/${f}.py`, ""])),
-      reason: "`sql` is defined in `django/db/models/sql/compiler.py` → orm",
+      reason: '"sql" names the folder `django/db/models/sql/` → orm',
       nothing: [{ files: { "django/db/models/sql.py": "", "django/db/backends/sql.py": "" } }],
     },
     {
@@ -367,7 +375,7 @@ describe("the index from a tarball", () => {
     const read = await classifyWith(item, folder("django/contrib/gis/db/backends/spatialite", 3));
     expect(read.subsystems.map((s) => s.id)).toEqual(["contrib-other"]);
     expect(read.reasons).toContain(
-      "`SpatiaLite` files are kept in `django/contrib/gis/db/backends/spatialite/` → contrib-other",
+      '"SpatiaLite" names the folder `django/contrib/gis/db/backends/spatialite/` → contrib-other',
     );
     // A corner of the code (two files), or a test's folder, is no product's home.
     expect((await classifyWith(item, folder("django/contrib/gis/db/backends/spatialite", 2))).subsystems).toEqual([]);
