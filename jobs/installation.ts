@@ -1,12 +1,15 @@
 // A new installation, or repositories added to one: create the labels each repo's config defines,
 // and build the projection.
 import type { InstallationEvent } from "../src/domain/events.js";
+import { clearGone } from "../src/state/gone.js";
 import type { HandlerContext, JobDeps } from "./context.js";
 import { addRepoTasks } from "./fan-out.js";
 
 export async function installationEvent(ctx: HandlerContext<InstallationEvent>): Promise<void> {
   const { event, deps } = ctx;
   const targets = event.repositories.map((entry) => ({ id: entry.id, owner: entry.owner, name: entry.repo }));
+  // Added back after an uninstall: its jobs run again.
+  await clearGone(deps.redis, deps.keys, event.repositories);
   await enqueueRepoSetup(deps, event.installationId, targets, event.delivery);
   ctx.log.info({ installation: event.installationId, repos: targets.length }, "repository setup fanned out");
 }

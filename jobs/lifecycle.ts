@@ -3,6 +3,7 @@
 // every key of those repos.
 import { claimForAssignees } from "../src/domain/assignments.js";
 import type { AssignmentEvent, GoneEvent, InstallationEvent } from "../src/domain/events.js";
+import { markGone } from "../src/state/gone.js";
 import { purgeRepos } from "../src/state/purge.js";
 import { type HandlerContext, loadConfig, scheduleSummaryFor, withItemLock } from "./context.js";
 
@@ -64,5 +65,7 @@ export async function uninstallEvent(ctx: HandlerContext<InstallationEvent>): Pr
     return;
   }
   const removed = await purgeRepos(deps.redis, deps.keys, targets);
+  // After the purge, which would take the marker with the rest of the repository's keys.
+  await markGone(deps.redis, deps.keys, targets);
   ctx.log.info({ installation: event.installationId, repos: targets.length, keys: removed }, "repositories purged");
 }

@@ -34,6 +34,8 @@ export interface Keys {
   snapshots(repoId: number): string;
   welcomes(repoId: number): string;
   repoId(owner: string, repo: string): string;
+  /** A repository Shepherd was taken off: jobs still queued for it are dropped (gone.ts). */
+  gone(owner: string, repo: string): string;
   tracking(repoId: number): string;
   backlog(repoId: number): string;
   /** The code index of a repo: a hash of identifier → entry, and its meta (commit, size). */
@@ -85,6 +87,7 @@ export function createKeys(prefix: string): Keys {
     snapshots: (repoId) => `${p}:snapshots:${repoId}`,
     welcomes: (repoId) => `${p}:welcomes:${repoId}`,
     repoId: (owner, repo) => `${p}:repo-id:${owner.toLowerCase()}/${repo.toLowerCase()}`,
+    gone: (owner, repo) => `${p}:gone:${owner.toLowerCase()}/${repo.toLowerCase()}`,
     tracking: (repoId) => `${p}:tracking:${repoId}`,
     backlog: (repoId) => `${p}:backlog:${repoId}`,
     codeIndex: (repoId) => `${p}:code-index:${repoId}`,

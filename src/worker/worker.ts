@@ -13,6 +13,7 @@ import type { JobOutcome, Metrics } from "../metrics.js";
 import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJobData, TASKS_QUEUE, type TaskJobData } from "../queues.js";
 import type { WorkerConnections } from "../redis.js";
 import { markDeliveryDone } from "../state/deliveries.js";
+import { isGone } from "../state/gone.js";
 
 export interface WorkerOptions {
   /** Each worker connects on its own (see src/redis.ts). */
@@ -158,6 +159,11 @@ async function processDelivery(
     return;
   }
   const event = result.event;
+  if ("repo" in event && (await isGone(deps.redis, deps.keys, event.repo))) {
+    log.info({ repo: `${event.repo.owner}/${event.repo.repo}` }, "repository gone, delivery dropped");
+    await markDeliveryDone(deps.redis, deps.keys, id);
+    return;
+  }
   const run = createRunScope(deps, id, event.installationId, log);
   const failures: unknown[] = [];
   await guarded(job, token, deps, run, metrics, async () => {
@@ -187,6 +193,10 @@ async function processTask(
 ): Promise<void> {
   const task = job.data;
   const log = deps.log.child({ task: task.kind, job: job.id });
+  if ("owner" in task && (await isGone(deps.redis, deps.keys, task))) {
+    log.info({ repo: `${task.owner}/${task.repo}` }, "repository gone, task dropped");
+    return;
+  }
   const installationId = "installationId" in task ? task.installationId : 0;
   const run = createRunScope(deps, `task-${job.id ?? "unknown"}`, installationId, log);
   await guarded(job, token, deps, run, metrics, () => runTask(createContext(deps, run, task.kind), task));

@@ -1,6 +1,6 @@
 // What people and GitHub change without Shepherd: assignees edited by hand, issues transferred or
 // deleted, the app uninstalled or repositories taken away. Shepherd's state follows, and an
-// uninstall leaves no key of that repository in Redis.
+// uninstall leaves no key of that repository in Redis but a marker, expiring, that it is gone.
 import { describe, expect, it } from "vitest";
 import type { IssueRecord } from "../fake-github/state.js";
 import type { Harness } from "../support/harness.js";
@@ -148,6 +148,52 @@ describe("items that leave the repository", () => {
 });
 
 describe("uninstalling", () => {
+  it("drops a late webhook and a queued task of a repository taken away, until it is added back", async () => {
+    const h = await setup();
+    const repositories = [
+      { id: h.repo.id, name: h.repo.name, full_name: `${h.repo.owner}/${h.repo.name}`, private: false },
+    ];
+    const change = (action: "added" | "removed") => ({
+      action,
+      installation: { id: 4242 },
+      repository_selection: "selected",
+      repositories_added: action === "added" ? repositories : [],
+      repositories_removed: action === "removed" ? repositories : [],
+      sender: MAINTAINER,
+    });
+    expect((await h.send("installation_repositories", change("removed"))).status).toBe(202);
+    await h.settle();
+    // GitHub would refuse every call now; Shepherd must not make one.
+    const since = h.fake.calls.length;
+    const issue = newIssue(h);
+    expect((await h.send("issues", h.issuePayload("opened", issue, { sender: MAINTAINER }))).status).toBe(202);
+    await h.shepherd.queues.tasks.add("sync-labels", {
+      kind: "sync-labels",
+      installationId: 4242,
+      owner: h.repo.owner,
+      repo: h.repo.name,
+    });
+    await h.settle();
+    expect(h.fake.calls.slice(since)).toEqual([]);
+    expect(await h.shepherd.queues.events.getJobCounts("failed")).toEqual({ failed: 0 });
+    expect(await h.shepherd.queues.tasks.getJobCounts("failed")).toEqual({ failed: 0 });
+    const dropped = h.logs.filter((line) => String(line.msg).startsWith("repository gone"));
+    expect(dropped.map((line) => line.msg)).toEqual([
+      "repository gone, delivery dropped",
+      "repository gone, task dropped",
+    ]);
+    expect((await stateKeys(h)).filter((key) => mentionsRepo(h, key) && !key.includes(":gone:"))).toEqual([]);
+
+    // Added back: the marker goes, and the repository's webhooks are handled again.
+    expect((await h.send("installation_repositories", change("added"))).status).toBe(202);
+    await h.settle();
+    expect((await stateKeys(h)).filter((key) => key.includes(":gone:"))).toEqual([]);
+    const again = newIssue(h);
+    expect((await h.send("issues", h.issuePayload("opened", again, { sender: MAINTAINER }))).status).toBe(202);
+    await h.settle();
+    expect(h.fake.state.issue(h.repo, again.number).labels).toContain("async");
+  });
+
   function removal(h: Harness, name: "installation" | "installation_repositories") {
     const repositories = [
       { id: h.repo.id, name: h.repo.name, full_name: `${h.repo.owner}/${h.repo.name}`, private: false },
@@ -165,7 +211,7 @@ describe("uninstalling", () => {
   }
 
   for (const name of ["installation", "installation_repositories"] as const) {
-    it(`leaves no key of the repository after ${name}.${name === "installation" ? "deleted" : "removed"}`, async () => {
+    it(`leaves no key of the repository but its gone marker after ${name}.${name === "installation" ? "deleted" : "removed"}`, async () => {
       const h = await setup();
       const issue = await h.openIssue({
         title: "Async-capable cache backends",
@@ -183,7 +229,10 @@ describe("uninstalling", () => {
       expect((await h.send(name, removal(h, name))).status).toBe(202);
       await h.settle();
       const left = await stateKeys(h);
-      expect(left.filter((key) => mentionsRepo(h, key))).toEqual([]);
+      // Only the marker that the repository is gone, and it expires.
+      const gone = `${h.prefix}:s:gone:${h.repo.owner}/${h.repo.name}`.toLowerCase();
+      expect(left.filter((key) => mentionsRepo(h, key))).toEqual([gone]);
+      expect(await h.redis.ttl(gone)).toBeGreaterThan(7 * 24 * 3600);
       expect(left).toContain(other);
       expect(left).toContain(`${h.prefix}:s:epoch`);
       expect(writesOf(h.fake).slice(before)).toEqual([]);
@@ -191,7 +240,7 @@ describe("uninstalling", () => {
       // Delivered again: nothing left to purge, nothing fails.
       expect((await h.send(name, removal(h, name))).status).toBe(202);
       await h.settle();
-      expect((await stateKeys(h)).filter((key) => mentionsRepo(h, key))).toEqual([]);
+      expect((await stateKeys(h)).filter((key) => mentionsRepo(h, key))).toEqual([gone]);
     });
   }
 });
