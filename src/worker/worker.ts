@@ -13,7 +13,7 @@ import type { JobOutcome, Metrics } from "../metrics.js";
 import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJobData, TASKS_QUEUE, type TaskJobData } from "../queues.js";
 import type { WorkerConnections } from "../redis.js";
 import { markDeliveryDone } from "../state/deliveries.js";
-import { isGone } from "../state/gone.js";
+import { isGone, type RepoName } from "../state/gone.js";
 
 export interface WorkerOptions {
   /** Each worker connects on its own (see src/redis.ts). */
@@ -166,7 +166,7 @@ async function processDelivery(
   }
   const run = createRunScope(deps, id, event.installationId, log);
   const failures: unknown[] = [];
-  await guarded(job, token, deps, run, metrics, async () => {
+  await guarded(job, token, deps, run, metrics, "repo" in event ? event.repo : null, async () => {
     for (const handler of handlersFor(event)) {
       if (await deps.runs.handlerDone(id, handler.name)) continue;
       if (handler.afterOthers && failures.length > 0) continue;
@@ -199,7 +199,8 @@ async function processTask(
   }
   const installationId = "installationId" in task ? task.installationId : 0;
   const run = createRunScope(deps, `task-${job.id ?? "unknown"}`, installationId, log);
-  await guarded(job, token, deps, run, metrics, () => runTask(createContext(deps, run, task.kind), task));
+  const repo = "owner" in task ? task : null;
+  await guarded(job, token, deps, run, metrics, repo, () => runTask(createContext(deps, run, task.kind), task));
 }
 
 /** Of several handlers' failures, the one whose plan retries soonest decides the job's fate. */
@@ -229,17 +230,21 @@ function planOf(error: unknown, now: number): FailurePlan {
   );
 }
 
+/** What GitHub answers a call for a repository the app was taken off. */
+const REFUSED = new Set([401, 403, 404]);
+
 /** Turns a failure into the right BullMQ outcome (see src/domain/failures.ts). */
-async function guarded<T>(
+async function guarded(
   job: Job,
   token: string | undefined,
   deps: JobDeps,
   run: RunScope,
   metrics: Metrics | undefined,
-  work: () => Promise<T>,
-): Promise<T> {
+  repo: RepoName | null,
+  work: () => Promise<void>,
+): Promise<void> {
   try {
-    return await work();
+    await work();
   } catch (error) {
     if (error instanceof ItemBusyError) {
       metrics?.parked("busy");
@@ -267,7 +272,18 @@ async function guarded<T>(
       await job.moveToDelayed(Date.now() + Math.max(plan.untilMs - deps.now(), 0), token);
       throw new DelayedError();
     }
-    if (plan.kind === "fail") throw new UnrecoverableError(plan.reason);
+    if (plan.kind === "fail") {
+      // Taken off the repository while the job ran: GitHub's refusal is the uninstall, not a fault.
+      const status = (error as { status?: number }).status ?? 0;
+      if (repo !== null && REFUSED.has(status) && (await isGone(deps.redis, deps.keys, repo))) {
+        run.log.info(
+          { job: job.id, repo: `${repo.owner}/${repo.repo}`, status },
+          "repository gone mid-job, job dropped",
+        );
+        return;
+      }
+      throw new UnrecoverableError(plan.reason);
+    }
     throw error;
   }
 }

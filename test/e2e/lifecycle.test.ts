@@ -210,6 +210,37 @@ describe("uninstalling", () => {
         };
   }
 
+  it("drops a job whose repository is taken away while it runs, when GitHub then refuses it", async () => {
+    const h = await setup();
+    // The job reads first (held back a moment), then GitHub refuses the listing: by then the
+    // repository is gone (its marker written meanwhile, as the uninstall would).
+    h.fake.delayNext("repos/get-content", 1500, 10);
+    h.fake.delayNext("repos/get", 1500, 10);
+    h.fake.failNext("issues/list-labels-for-repo", 404);
+    await h.redis.del(`${h.prefix}:s:repo-id:${h.repo.owner}/${h.repo.name}`.toLowerCase());
+    const gone = `${h.prefix}:s:gone:${h.repo.owner}/${h.repo.name}`.toLowerCase();
+    await h.shepherd.queues.tasks.add("sync-labels", {
+      kind: "sync-labels",
+      installationId: 4242,
+      owner: h.repo.owner,
+      repo: h.repo.name,
+    });
+    // Active, and a moment more: past the check at the start of the job, inside the held-back read.
+    while (((await h.shepherd.queues.tasks.getJobCounts("active")).active ?? 0) === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await h.redis.set(gone, "1", "EX", 60);
+    await h.settle();
+    // The read was held back past the marker (so the job had started before the repository went).
+    expect(h.fake.callsTo("repos/get-content").length + h.fake.callsTo("repos/get").length).toBeGreaterThan(0);
+    expect(h.fake.callsTo("issues/list-labels-for-repo").length).toBe(1);
+    expect(await h.shepherd.queues.tasks.getJobCounts("failed")).toEqual({ failed: 0 });
+    expect(
+      h.logs.filter((line) => line.msg === "repository gone mid-job, job dropped").map((line) => line.status),
+    ).toEqual([404]);
+  });
+
   for (const name of ["installation", "installation_repositories"] as const) {
     it(`leaves no key of the repository but its gone marker after ${name}.${name === "installation" ? "deleted" : "removed"}`, async () => {
       const h = await setup();
