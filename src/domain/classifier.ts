@@ -413,6 +413,21 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
     const lowerToken = token.toLowerCase();
     add(compiled.exact.get(token), factor, at);
     add(compiled.words.get(lowerToken), factor, at);
+    // `async_capable`, `sync_and_async_middleware`, `get_asgi_application`: a name with an async
+    // word among its parts is async work, whatever subsystem it belongs to.
+    if (lowerToken.includes("_")) {
+      for (const part of lowerToken.split("_")) {
+        if (part === "" || part === lowerToken) continue;
+        const cues = compiled.words.get(part);
+        if (cues !== undefined)
+          add(
+            cues.filter((cue) => cue.isAsync && cue.subsystems.length === 0),
+            factor,
+            at,
+            token,
+          );
+      }
+    }
     const compounds = compiled.compoundsByAnchor.get(lowerToken);
     if (compounds !== undefined) {
       // Queue each compound once: a repeated anchor must not re-run a regex over the whole text.

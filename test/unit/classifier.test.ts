@@ -126,6 +126,8 @@ describe("classify: issue text", () => {
     { title: "Form.is_valid() cannot be awaited in async code", primary: "forms", isAsync: true },
     { title: "Added async support to sitemaps and the syndication framework", primary: "contrib-other", isAsync: true },
     { title: "async_unsafe raises SynchronousOnlyOperation inside Jupyter notebooks", primary: "utils", isAsync: true },
+    // A name with an async word among its parts is async work.
+    { title: "Set async_capable on LocaleMiddleware", primary: "middleware", isAsync: true },
     // Python's own async protocol names the async work.
     { title: "StreamingHttpResponse does not call aclose() on its iterator", primary: "views-http", isAsync: true },
     {
