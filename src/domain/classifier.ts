@@ -417,7 +417,7 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
     // word among its parts is async work, whatever subsystem it belongs to.
     if (lowerToken.includes("_")) {
       for (const part of lowerToken.split("_")) {
-        if (part === "" || part === lowerToken) continue;
+        if (part === "") continue;
         const cues = compiled.words.get(part);
         if (cues !== undefined)
           add(
@@ -930,10 +930,8 @@ function readCode(
         // source file's name or a function or class several files define ("urlize"); either
         // counts as a word.
         const own = code.lookup(name);
-        const named = [own, code.lookup(`${name}s`)].find(
-          (candidate) =>
-            candidate !== undefined && (candidate.k & KIND.folder) !== 0 && folderFiles(candidate) >= MIN_FOLDER_FILES,
-        );
+        const folder = codeFolder(code, [name, `${name}s`], true);
+        const named = folder?.entry;
         const defined = named === undefined && acronym !== true ? definedWord(own) : undefined;
         const key = `${factor}:${name}`;
         // Else a word the docs of one subsystem use far more than the others' ("squash").
@@ -943,8 +941,7 @@ function readCode(
         seen.add(key);
         const weight = named !== undefined ? 1 : defined !== undefined ? DEFINED_WORD_FACTOR : DOCS_WORD_FACTOR;
         const said: Said = named !== undefined ? "folder" : docs === undefined ? "defined" : "docs";
-        const folder = named === own ? name : `${name}s`;
-        if (credit(subject, name, factor * WORD_FACTOR * weight, false, said, folder)) counted += 1;
+        if (credit(subject, name, factor * WORD_FACTOR * weight, false, said, folder?.name)) counted += 1;
         continue;
       }
       if (capital) {
@@ -973,7 +970,7 @@ function readCode(
       const shown = entry === undefined && twin !== null ? twin.base : (singular ?? name);
       if (subject === undefined) {
         // `SpatiaLite`: a product's name in its own capitals is the code's folder of that name.
-        const folder = folderNamed(code, name);
+        const folder = codeFolder(code, folderForms(name), false);
         if (folder !== null) {
           if (seen.has(`${factor}:${folder.name}`)) continue;
           seen.add(`${factor}:${folder.name}`);
@@ -999,13 +996,17 @@ function readCode(
 }
 
 /**
- * The code's folder (three files or more, not a test's) named `name` in lower case, or its
- * plural: `gis/db/backends/spatialite/` for `SpatiaLite`.
+ * The first of `candidates` that names a folder of the code with three files or more (and, unless
+ * `tests`, not a test's): `checks/` for "check", `gis/db/backends/spatialite/` for `SpatiaLite`.
  */
-function folderNamed(code: CodeEvidence, name: string): { name: string; entry: IndexEntry } | null {
-  for (const candidate of folderForms(name)) {
+function codeFolder(
+  code: CodeEvidence,
+  candidates: string[],
+  tests: boolean,
+): { name: string; entry: IndexEntry } | null {
+  for (const candidate of candidates) {
     const entry = code.lookup(candidate);
-    if (entry === undefined || (entry.k & KIND.folder) === 0 || isTestPath(entry.p)) continue;
+    if (entry === undefined || (entry.k & KIND.folder) === 0 || (!tests && isTestPath(entry.p))) continue;
     if (folderFiles(entry) >= MIN_FOLDER_FILES) return { name: candidate, entry };
   }
   return null;

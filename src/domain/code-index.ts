@@ -700,8 +700,7 @@ export function lookupNames(texts: string[]): string[] {
       if (!word && singular !== null) names.add(singular);
       const base = twinBase(name);
       if (base !== null) names.add(base);
-      if (!word) for (const suffix of classSuffixes(name)) names.add(suffix);
-      if (!word) for (const folder of folderForms(name)) names.add(folder);
+      if (!word) for (const other of [...classSuffixes(name), ...folderForms(name)]) names.add(other);
     }
   }
   return [...names];

@@ -159,14 +159,15 @@ async function processDelivery(
     return;
   }
   const event = result.event;
-  if ("repo" in event && (await isGone(deps.redis, deps.keys, event.repo))) {
-    log.info({ repo: `${event.repo.owner}/${event.repo.repo}` }, "repository gone, delivery dropped");
+  const repo = "repo" in event ? event.repo : null;
+  if (repo !== null && (await isGone(deps.redis, deps.keys, repo))) {
+    log.info({ repo: `${repo.owner}/${repo.repo}` }, "repository gone, delivery dropped");
     await markDeliveryDone(deps.redis, deps.keys, id);
     return;
   }
   const run = createRunScope(deps, id, event.installationId, log);
   const failures: unknown[] = [];
-  await guarded(job, token, deps, run, metrics, "repo" in event ? event.repo : null, async () => {
+  await guarded(job, token, deps, run, metrics, repo, async () => {
     for (const handler of handlersFor(event)) {
       if (await deps.runs.handlerDone(id, handler.name)) continue;
       if (handler.afterOthers && failures.length > 0) continue;
@@ -193,13 +194,13 @@ async function processTask(
 ): Promise<void> {
   const task = job.data;
   const log = deps.log.child({ task: task.kind, job: job.id });
-  if ("owner" in task && (await isGone(deps.redis, deps.keys, task))) {
-    log.info({ repo: `${task.owner}/${task.repo}` }, "repository gone, task dropped");
+  const repo = "owner" in task ? task : null;
+  if (repo !== null && (await isGone(deps.redis, deps.keys, repo))) {
+    log.info({ repo: `${repo.owner}/${repo.repo}` }, "repository gone, task dropped");
     return;
   }
   const installationId = "installationId" in task ? task.installationId : 0;
   const run = createRunScope(deps, `task-${job.id ?? "unknown"}`, installationId, log);
-  const repo = "owner" in task ? task : null;
   await guarded(job, token, deps, run, metrics, repo, () => runTask(createContext(deps, run, task.kind), task));
 }
 
