@@ -6,6 +6,7 @@ import picomatch from "picomatch";
 import {
   type CodeEvidence,
   type IndexEntry,
+  type Mention,
   classSuffixes,
   folderForms,
   isTestPath,
@@ -13,6 +14,7 @@ import {
   mentions,
   pathMentions,
   pointsTo,
+  DOCS_CODE,
   DOCS_WORD,
   singularForm,
   twinBase,
@@ -82,7 +84,7 @@ export interface CompiledModel {
   /** Compound cues without a usable anchor token; tried on every text. */
   compoundsAlways: CompoundCue[];
   compoundCount: number;
-  /** Globs grouped by the first path segment of their base, most specific first. */
+  /** Globs by a path's top folder (`tests`), or its first two (`tests/cache`) where some glob is that deep. */
   globsByTop: Map<string, CompiledGlob[]>;
   /** Globs whose base has no directory part; tried for every path. */
   globsAnyTop: CompiledGlob[];
@@ -179,6 +181,13 @@ function addTo<K>(map: Map<K, CompiledCue[]>, key: K, cue: CompiledCue): void {
     return;
   }
   if (!list.includes(cue)) list.push(cue);
+}
+
+/** The first two folders of a path (`tests/cache` of `tests/cache/tests.py`), or null if it has fewer. */
+function folderKey(path: string): string | null {
+  const first = path.indexOf("/");
+  const second = first < 0 ? -1 : path.indexOf("/", first + 1);
+  return second < 0 ? null : path.slice(0, second);
 }
 
 function topSegment(path: string): string {
@@ -308,7 +317,8 @@ export function compileModel(model: ClassifierModel): CompiledModel {
         glob,
         base,
         specificity,
-        match: picomatch(glob, { dot: true }),
+        // `django/db/**` holds every path under its base, which assignPath checks first.
+        match: scan.isGlob && glob === `${scan.base}/**` ? everyPath : picomatch(glob, { dot: true }),
       };
       const top = topSegment(base);
       if (top === "") {
@@ -322,7 +332,22 @@ export function compileModel(model: ClassifierModel): CompiledModel {
   });
   const bySpecificity = (a: CompiledGlob, b: CompiledGlob): number =>
     b.specificity - a.specificity || a.subsystem - b.subsystem;
-  for (const [top, list] of globsByTop) globsByTop.set(top, [...list, ...globsAnyTop].sort(bySpecificity));
+  for (const [top, list] of globsByTop) {
+    const all = [...list, ...globsAnyTop].sort(bySpecificity);
+    // A path under `tests/cache/` is tried only against globs that could hold it: those below
+    // `tests/cache/` and those above it. `tests/` alone has a hundred globs in the Django preset.
+    globsByTop.set(
+      top,
+      all.filter((g) => folderKey(g.base) === null),
+    );
+    for (const key of new Set(all.map((g) => folderKey(g.base)))) {
+      if (key !== null)
+        globsByTop.set(
+          key,
+          all.filter((g) => [key, null].includes(folderKey(g.base))),
+        );
+    }
+  }
   globsAnyTop.sort(bySpecificity);
 
   const idIndex = new Map(subsystems.map((s, i) => [s.id, i] as const));
@@ -403,7 +428,7 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
     }
   };
   let candidates: CompoundCue[] | null = null;
-  let queued: Uint8Array | null = null;
+  let queued: Set<number> | null = null;
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
     const token = m[0];
@@ -431,10 +456,10 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
     const compounds = compiled.compoundsByAnchor.get(lowerToken);
     if (compounds !== undefined) {
       // Queue each compound once: a repeated anchor must not re-run a regex over the whole text.
-      queued ??= new Uint8Array(compiled.compoundCount);
+      queued ??= new Set();
       for (const c of compounds) {
-        if (queued[c.id] === 1) continue;
-        queued[c.id] = 1;
+        if (queued.has(c.id)) continue;
+        queued.add(c.id);
         (candidates ??= []).push(c);
       }
     }
@@ -465,6 +490,35 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
  * A pattern cue stands for names nobody placed: when the code defines the name it matched
  * (`RemoteUserMiddleware` for `*Middleware`) in other subsystems only, the code knows better.
  */
+// "Removed obsolete doc reference to asyncio.iscoroutinefunction": a title that says it changes
+// the docs. Not "docstring", which is code.
+const DOCS_TITLE = /\b(?:docs?|documentation|documented)\b/i;
+
+/**
+ * In a docs change, a name the code does not define is the subject of the docs that write it as
+ * code: a cue placing it elsewhere (`iscoroutinefunction` in utils) keeps only its async sense.
+ */
+function docsRead(compiled: CompiledModel, code: CodeEvidence, hit: CueHit): CueHit {
+  if (hit.cue.subsystems.length === 0) return hit;
+  const written = docsWritten(code, hit.seenAs);
+  if (written === undefined) return hit;
+  const places = pointsTo(written).map(({ subsystem }) => compiled.subsystemIndex.get(subsystem));
+  if (hit.cue.subsystems.every((s) => places.includes(s))) return hit;
+  return { ...hit, cue: { ...hit.cue, subsystems: [] } };
+}
+
+/** The names a text writes as code or shapes like code: not plain or capitalised words. */
+function codeNames(found: Mention[]): Set<string> {
+  const out = new Set<string>();
+  for (const m of found) if (m.word !== true && m.capital !== true && m.language !== true) out.add(m.name);
+  return out;
+}
+
+/** Where the docs write a name as code; the index keeps only names the code does not define (format 5). */
+function docsWritten(code: CodeEvidence, name: string): IndexEntry | undefined {
+  return code.lookup(`${DOCS_CODE}${name}`);
+}
+
 function placedElsewhere(compiled: CompiledModel, code: CodeEvidence, cue: CompiledCue, token: string): boolean {
   if (cue.isAsync || cue.subsystems.length === 0) return false;
   const entry = code.lookup(token);
@@ -493,8 +547,16 @@ function fileKind(path: string): FileKind {
   return "source";
 }
 
+function everyPath(): boolean {
+  return true;
+}
+
 function assignPath(compiled: CompiledModel, path: string): CompiledGlob | null {
-  const globs = compiled.globsByTop.get(topSegment(path)) ?? compiled.globsAnyTop;
+  const key = folderKey(path);
+  const globs =
+    (key === null ? undefined : compiled.globsByTop.get(key)) ??
+    compiled.globsByTop.get(topSegment(path)) ??
+    compiled.globsAnyTop;
   for (const g of globs) {
     if (path.startsWith(g.base) && g.match(path)) return g;
   }
@@ -576,9 +638,15 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   const reasons: string[] = [];
 
   // --- text cues -------------------------------------------------------------------------------
-  const titleHits = scanText(compiled, title, code);
+  const docsTitle = code !== undefined && DOCS_TITLE.test(title);
+  // Read once: the cues of a docs title and the index both need its names.
+  const titleNames = code !== undefined ? mentions(title) : [];
+  const titleCode = docsTitle ? codeNames(titleNames) : null;
+  const titleHits = scanText(compiled, title, code).map((hit) =>
+    titleCode !== null && code !== undefined && titleCode.has(hit.seenAs) ? docsRead(compiled, code, hit) : hit,
+  );
   const bodyHits = scanText(compiled, body, code);
-  const textScore = new Float64Array(n);
+  const textScore = scores(n);
   let asyncScore = 0;
   const asyncEvidence: string[] = [];
   for (const [hits, factor, where] of [
@@ -621,7 +689,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
     }
   }
   if (code !== undefined) {
-    const read = readCode(compiled, code, title, body, textScore);
+    const read = readCode(compiled, code, title, titleNames, body, textScore, docsTitle);
     leads.push(...read.titleLeads);
     asyncScore += read.asyncScore;
     for (const e of read.asyncEvidence) if (asyncEvidence.length < 3) asyncEvidence.push(e);
@@ -629,7 +697,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   }
 
   // --- changed paths ---------------------------------------------------------------------------
-  const pathScore = new Float64Array(n);
+  const pathScore = scores(n);
   const tallies = new Map<string, PathTally>();
   let pathEvidence = 0;
   let asyncPath: string | null = null;
@@ -700,7 +768,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
 
   // --- subsystems ------------------------------------------------------------------------------
   const textFactor = pathEvidence > 0 ? TEXT_IN_PR_FACTOR : 1;
-  const total = new Float64Array(n);
+  const total = scores(n);
   let sum = 0;
   for (let s = 0; s < n; s++) {
     total[s] = (pathScore[s] ?? 0) + textFactor * (textScore[s] ?? 0);
@@ -766,7 +834,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
 function decider(
   primary: number,
   tallies: Map<string, PathTally>,
-  pathScore: Float64Array,
+  pathScore: number[],
   /** The primary's text score as it counts in the total (text weighs less in a PR with paths). */
   textWeight: number,
   namedPaths: Map<number, string>,
@@ -858,7 +926,7 @@ interface CodeRead {
  * How the index knows where a name points: a definition, where its files are kept, a folder of
  * its name, its docs, the class its name ends with, or where the code sets it.
  */
-type Said = "defined" | "files" | "folder" | "docs" | "suffix" | "kept";
+type Said = "defined" | "files" | "folder" | "docs" | "suffix" | "kept" | "written";
 
 function explain(said: Said, name: string, path: string, subsystem: string, parent = ""): string {
   // `parent` is the folder's name (`decorators` for "decorator"), found among the path's folders.
@@ -869,6 +937,7 @@ function explain(said: Said, name: string, path: string, subsystem: string, pare
     return `\`${name}\` files are kept in \`${path.slice(0, path.lastIndexOf("/") + 1)}\` → ${subsystem}`;
   if (said === "kept") return `\`${name}\` is set in \`${path}\` → ${subsystem}`;
   if (said === "docs") return `"${name}" is a word of the ${subsystem} docs (\`${path}\`)`;
+  if (said === "written") return `\`${name}\` is code in the ${subsystem} docs (\`${path}\`), not in the code`;
   return `\`${name}\` is defined in \`${path}\` → ${subsystem}`;
 }
 
@@ -877,8 +946,10 @@ function readCode(
   compiled: CompiledModel,
   code: CodeEvidence,
   title: string,
+  titleNames: Mention[],
   body: string,
-  textScore: Float64Array,
+  textScore: number[],
+  docsTitle: boolean,
 ): CodeRead {
   const read: CodeRead = { titleLeads: [], asyncScore: 0, asyncEvidence: [], reasons: new Map() };
   const seen = new Set<string>();
@@ -912,7 +983,7 @@ function readCode(
   ] as const) {
     const inTitle = factor === TITLE_FACTOR;
     let counted = 0;
-    for (const { name, code: written, word, capital, acronym, language } of mentions(text)) {
+    for (const { name, code: written, word, capital, acronym, language } of inTitle ? titleNames : mentions(text)) {
       if (counted >= MAX_NAMES_PER_TEXT) break;
       if (language === true) {
         // "JavaScript", "CSS": where the repository keeps most files of that language.
@@ -922,6 +993,16 @@ function readCode(
         seen.add(key);
         if (credit(files, name, factor * WORD_FACTOR, false, "files")) counted += 1;
         continue;
+      }
+      // A docs change is about the docs that write its names, cue or not (see docsRead).
+      if (docsTitle && inTitle && word !== true && capital !== true) {
+        const written = docsWritten(code, name);
+        if (written !== undefined) {
+          if (seen.has(`${factor}:${name}`)) continue;
+          seen.add(`${factor}:${name}`);
+          if (credit(written, name, factor, true, "written")) counted += 1;
+          continue;
+        }
       }
       // Configured cues speak for themselves; the index is for the names nobody listed.
       if (compiled.exact.has(name) || compiled.words.has(name.toLowerCase())) continue;
@@ -1048,7 +1129,12 @@ function twinOf(
 }
 
 /** The text alone points at `primary` with at least one title word's worth of evidence. */
-function textAgrees(textScore: Float64Array, primary: number): boolean {
+/** Zeroed scores, one per subsystem: a plain array, as a typed array's allocation cost more than its use. */
+function scores(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+function textAgrees(textScore: number[], primary: number): boolean {
   const mine = textScore[primary] ?? 0;
   if (mine < STRENGTH_WEIGHT.word * TITLE_FACTOR) return false;
   for (const score of textScore) if (score > mine) return false;

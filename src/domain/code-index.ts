@@ -25,13 +25,14 @@ export interface IndexEntry {
 
 /**
  * The index's format. 2: folder sizes (`f`) apart from definitions, and languages by extension
- * (`.js`). 3: the docs' words (`~squash`). 4: Python names only set or passed (`alters_data`). An
- * index of an older format is still read, and rebuilt at the next chance.
+ * (`.js`). 3: the docs' words (`~squash`). 4: Python names only set or passed (`alters_data`). 5:
+ * names the docs write as code and the code does not define (`` `iscoroutinefunction ``). An index
+ * of an older format is still read, and rebuilt at the next chance.
  */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 
 /** The formats still read. */
-export const INDEX_VERSIONS = [1, 2, 3, INDEX_VERSION] as const;
+export const INDEX_VERSIONS = [1, 2, 3, 4, INDEX_VERSION] as const;
 
 export function isIndexVersion(version: unknown): version is CodeIndexMeta["version"] {
   return INDEX_VERSIONS.some((known) => known === version);
@@ -39,6 +40,9 @@ export function isIndexVersion(version: unknown): version is CodeIndexMeta["vers
 
 /** Key prefix of a docs word (`~squash`): no identifier starts so. */
 export const DOCS_WORD = "~";
+
+/** Key prefix of a name the docs write as code (`` `iscoroutinefunction ``): no identifier starts so. */
+export const DOCS_CODE = "`";
 
 export interface CodeIndexMeta {
   version: (typeof INDEX_VERSIONS)[number];
@@ -243,6 +247,7 @@ const LANGUAGE_WORDS = new Map([
   ["scss", ".scss"],
   ["svg", ".svg"],
 ]);
+const LONGEST_LANGUAGE = Math.max(...[...LANGUAGE_WORDS.keys()].map((word) => word.length));
 const LANGUAGE_EXTENSIONS = new Set(LANGUAGE_WORDS.values());
 
 /** `Q`, `F`: a class name too short to be a name anywhere else, counted when written as code. */
@@ -423,7 +428,7 @@ export function createIndexBuilder(options: IndexBuilderOptions): IndexBuilder {
         if (names.has(name)) continue;
         for (const [path, subsystem, test] of places) record(name, KIND.attribute, path, subsystem, test);
       }
-      for (const [word, entry] of vocabulary.finish()) names.set(word, entry);
+      for (const [word, entry] of vocabulary.finish((name) => names.has(name))) names.set(word, entry);
       let twins = 0;
       for (const [name, entry] of names) {
         if (!(entry.k & KIND.function) || !/^a[a-z_]/.test(name)) continue;
@@ -460,6 +465,50 @@ export function isProsePage(path: string): boolean {
     .some((segment) => TEST_SEGMENTS.has(segment));
 }
 
+// A name the docs write as code but the code does not define (`asyncio.iscoroutinefunction`, a
+// library's setting) is the docs' subject where at least this share of its uses are one subsystem's,
+// and it is used at least this often: one use is an example's variable.
+const DOCS_CODE_SHARE = 2 / 3;
+const DOCS_CODE_USES = 2;
+const CODE_NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
+const CODE_DIRECTIVES = new Set(["code-block", "code", "sourcecode", "console"]);
+
+/**
+ * The code in a docs page: inline spans (``` ``x`` ```, `` :func:`x` ``, markdown's `` `x` ``) and
+ * literal blocks (the indented lines after a line ending `::` or a `.. code-block::`, a fenced
+ * block in markdown). Prose in a `.. note::` is not code: only a literal block counts.
+ */
+export function docsCode(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/`+([^`\n]+)`+/g)) out.push(m[1] ?? "");
+  const lines = text.split("\n");
+  let block: number | null = null;
+  let fence = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (/^\s*(?:```|~~~)/.test(line)) {
+      fence = !fence;
+      continue;
+    }
+    if (fence) {
+      out.push(line);
+      continue;
+    }
+    const indent = line.length - line.trimStart().length;
+    if (block !== null) {
+      if (line.trim() === "" || indent > block) {
+        out.push(line);
+        continue;
+      }
+      block = null;
+    }
+    // A directive (`.. note::`) ends so too; of those, only the code ones hold code.
+    const directive = /^\s*\.\. ([\w-]+)::/.exec(line)?.[1];
+    if (directive !== undefined ? CODE_DIRECTIVES.has(directive) : /::\s*$/.test(line)) block = indent;
+  }
+  return out;
+}
+
 interface PageWords {
   uses: Map<string, number>;
   /** The first page using each word, for the explanation. */
@@ -470,6 +519,8 @@ interface PageWords {
 /** Words of the docs pages each subsystem's globs claim; the words concentrated in one become names. */
 function createVocabulary() {
   const bySubsystem = new Map<string, PageWords>();
+  /** Names written as code in the docs: uses and the first page, per subsystem. */
+  const code = new Map<string, Map<string, { uses: number; page: string }>>();
   return {
     add(subsystem: string, path: string, text: string): void {
       let mine = bySubsystem.get(subsystem);
@@ -485,9 +536,25 @@ function createVocabulary() {
         mine.uses.set(word, (uses ?? 0) + 1);
         if (uses === undefined) mine.first.set(word, path);
       }
+      for (const span of docsCode(text)) {
+        for (const [name] of span.matchAll(CODE_NAME)) {
+          if (name.length < 4 || !usefulName(name)) continue;
+          let where = code.get(name);
+          if (where === undefined) {
+            where = new Map();
+            code.set(name, where);
+          }
+          const seen = where.get(subsystem);
+          if (seen === undefined) where.set(subsystem, { uses: 1, page: path });
+          else seen.uses += 1;
+        }
+      }
     },
-    /** `~word` → the subsystem whose pages use it most by rate, for the words that pass. */
-    finish(): Map<string, IndexEntry> {
+    /**
+     * `~word` → the subsystem whose pages use it most by rate, for the words that pass; and
+     * `` `name `` → the subsystem whose docs write it as code, for names the code does not define.
+     */
+    finish(defined: (name: string) => boolean): Map<string, IndexEntry> {
       const out = new Map<string, IndexEntry>();
       const words = new Set<string>();
       for (const pages of bySubsystem.values()) for (const word of pages.uses.keys()) words.add(word);
@@ -506,6 +573,18 @@ function createVocabulary() {
         if (uses < VOCABULARY_USES) continue;
         const page = pages.first.get(word) ?? "";
         out.set(`${DOCS_WORD}${word}`, { s: { [subsystem]: uses }, u: 0, p: page, k: KIND.name });
+      }
+      for (const [name, where] of code) {
+        if (defined(name)) continue;
+        let total = 0;
+        let best: [string, { uses: number; page: string }] | null = null;
+        for (const entry of where) {
+          total += entry[1].uses;
+          if (best === null || entry[1].uses > best[1].uses) best = entry;
+        }
+        if (best === null || best[1].uses < DOCS_CODE_USES || best[1].uses < DOCS_CODE_SHARE * total) continue;
+        const [subsystem, { uses, page }] = best;
+        out.set(`${DOCS_CODE}${name}`, { s: { [subsystem]: uses }, u: 0, p: page, k: KIND.name });
       }
       return out;
     },
@@ -544,13 +623,17 @@ export interface Mention {
 }
 
 const CODE_SPAN = /`([^`\n]{1,200})`/g;
-// Addresses are not code: `bugs.python.org` names no function.
+// Addresses are not code: `https://bugs.python.org/` names no function.
 const ADDRESS = /\b(?:https?:\/\/|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+// A host's labels are words, not attributes: "bugs.python.org" is "bugs", "python"; "postgresql.org"
+// still says PostgreSQL.
+const HOST = /\b[\w-]+(?:\.[\w-]+)*\.(?:org|com|net|io)\b/g;
+const HOST_END = /\.(?:org|com|net|io)\b/;
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /** Looks like code on its own: snake_case, CamelCase, or CONSTANT_CASE. */
 function shapedLikeCode(name: string): boolean {
-  if (/[a-z0-9]_[a-z0-9A-Z]/i.test(name)) return true;
+  if (name.includes("_") && /[a-z0-9]_[a-z0-9A-Z]/i.test(name)) return true;
   // CamelCase (`QuerySet`, `aiterCount`), also behind an acronym (`GDALRaster`, `JSONField`).
   return /^[A-Z][a-z0-9]+[A-Z]/.test(name) || /^[a-z]+[A-Z]/.test(name) || /^[A-Z]{2,}[a-z]/.test(name);
 }
@@ -596,7 +679,10 @@ function startsSentence(text: string, at: number): boolean {
  * capitalised words come marked as such: only a folder, or a class, of that name vouches for them.
  */
 export function mentions(raw: string): Mention[] {
-  let text = raw.includes(".") ? raw.replace(ADDRESS, " ") : raw;
+  let text = raw;
+  // The replacements are the costliest part of reading a long body; most texts need none.
+  if (text.includes("://") || text.includes("www.") || text.includes("@")) text = text.replace(ADDRESS, " ");
+  if (HOST_END.test(text)) text = text.replace(HOST, (host) => host.replace(/\./g, " "));
   if (text.includes("/")) text = text.replace(PATH_MENTION, (m) => (looksLikeFile(m) ? " " : m.replace(/\//g, " ")));
   // A file named on its own is its module: the stem is a name, the extension is not.
   const stems: string[] = [];
@@ -631,7 +717,7 @@ export function mentions(raw: string): Mention[] {
       before === "@" ||
       (before === "." && /[A-Za-z0-9_)]/.test(text[m.index - 2] ?? "")) ||
       (after === "." && /[A-Za-z_]/.test(text[m.index + name.length + 1] ?? ""));
-    const language = code ? undefined : LANGUAGE_WORDS.get(name.toLowerCase());
+    const language = code || name.length > LONGEST_LANGUAGE ? undefined : LANGUAGE_WORDS.get(name.toLowerCase());
     if (language !== undefined) languages.add(language);
     else if (code || shapedLikeCode(name)) add(name, code);
     // In a compound ("async-related", "thread-safe") a plain word qualifies, it names nothing.
@@ -690,12 +776,13 @@ export function folderForms(name: string): string[] {
 export function lookupNames(texts: string[]): string[] {
   const names = new Set<string>();
   for (const text of texts) {
-    for (const { name, word } of mentions(text)) {
+    for (const { name, word, capital, language } of mentions(text)) {
       names.add(name);
       if (word) {
         names.add(`${name}s`);
         names.add(`${DOCS_WORD}${name}`);
       }
+      if (!word && !capital && !language) names.add(`${DOCS_CODE}${name}`);
       const singular = singularForm(name);
       if (!word && singular !== null) names.add(singular);
       const base = twinBase(name);
@@ -737,19 +824,22 @@ export function codeEvidence(index: CodeIndex, asyncTwins: boolean): CodeEvidenc
  * defined mostly outside every subsystem, points nowhere.
  */
 export function pointsTo(entry: IndexEntry): Array<{ subsystem: string; share: number }> {
-  const claimed = Object.entries(entry.s);
-  if (claimed.length === 0) return [];
-  const total = claimed.reduce((sum, [, count]) => sum + count, 0) + entry.u;
-  const shares = claimed
-    .map(([subsystem, count]) => ({ subsystem, share: count / total }))
-    .sort((a, b) => b.share - a.share);
-  const [first, second] = shares;
-  if ((first?.share ?? 0) >= DOMINANT_SHARE)
-    return shares.slice(0, 2).filter((part) => part.share >= DOMINANT_SHARE / 2);
-  // Defined in two subsystems and hardly anywhere else (`urlize`: a template filter over a utility): both.
-  if (first !== undefined && second !== undefined && first.share + second.share >= TWO_PLACES_SHARE) {
-    return [first, second];
+  // The two largest counts in one pass (ties to the first seen): it runs for every name mentioned.
+  let total = entry.u;
+  let first: [string, number] | null = null;
+  let second: [string, number] | null = null;
+  for (const subsystem in entry.s) {
+    const count = entry.s[subsystem] ?? 0;
+    total += count;
+    if (first === null || count > first[1]) [first, second] = [[subsystem, count], first];
+    else if (second === null || count > second[1]) second = [subsystem, count];
   }
+  if (first === null) return [];
+  const top = { subsystem: first[0], share: first[1] / total };
+  const next = second === null ? null : { subsystem: second[0], share: second[1] / total };
+  if (top.share >= DOMINANT_SHARE) return next !== null && next.share >= DOMINANT_SHARE / 2 ? [top, next] : [top];
+  // Defined in two subsystems and hardly anywhere else (`urlize`: a template filter over a utility): both.
+  if (next !== null && top.share + next.share >= TWO_PLACES_SHARE) return [top, next];
   return [];
 }
 

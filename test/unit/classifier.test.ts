@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { djangoAsyncPreset } from "../../src/config/presets/django-async.js";
-import { classify, compileModel } from "../../src/domain/classifier.js";
+import { classify, compileModel, subsystemOfPath } from "../../src/domain/classifier.js";
 import type { ChangedFile, ClassifierModel, ClassifyInput } from "../../src/domain/model.js";
 
 const compiled = compileModel(djangoAsyncPreset);
@@ -439,6 +439,33 @@ describe("classify: cost on hostile input", () => {
     const start = performance.now();
     classify(compiled, issue("x", body));
     expect(performance.now() - start).toBeLessThan(1_000);
+  });
+});
+
+describe("compileModel: which glob a path falls under", () => {
+  const model: ClassifierModel = {
+    subsystems: [
+      { id: "asyncs", name: "A", description: "", paths: ["tests/**/async_*.py"], cues: [] },
+      { id: "cache", name: "B", description: "", paths: ["tests/cache/**/*.txt", "tests/cache/views/**"], cues: [] },
+      { id: "legacy", name: "C", description: "", paths: ["**/legacy/**"], cues: [] },
+      { id: "root", name: "D", description: "", paths: ["tests/conftest.py"], cues: [] },
+    ],
+    roadmap: [],
+    asyncCues: ["async"],
+  };
+  const m = compileModel(model);
+
+  it("tries a path against the globs of its folders and the ones above them, most specific first", () => {
+    expect(subsystemOfPath(m, "tests/cache/a/notes.txt")).toBe("cache");
+    expect(subsystemOfPath(m, "tests/cache/views/async_x.py")).toBe("cache"); // the longer base wins
+    // A glob of the top folder, or of any folder, still reaches a path under a deeper glob's folder.
+    expect(subsystemOfPath(m, "tests/cache/async_views.py")).toBe("asyncs");
+    expect(subsystemOfPath(m, "tests/cache/legacy/x.py")).toBe("legacy");
+    expect(subsystemOfPath(m, "tests/other/async_views.py")).toBe("asyncs");
+    expect(subsystemOfPath(m, "docs/legacy/index.txt")).toBe("legacy");
+    expect(subsystemOfPath(m, "tests/conftest.py")).toBe("root");
+    expect(subsystemOfPath(m, "tests/cache/views.py")).toBeNull();
+    expect(subsystemOfPath(m, "README.md")).toBeNull();
   });
 });
 

@@ -13,6 +13,7 @@ import {
   codeEvidence,
   createIndexBuilder,
   definitions,
+  docsCode,
   isTestPath,
   KIND,
   lookupNames,
@@ -134,6 +135,11 @@ describe("reading text", () => {
     expect(byName.get("sensitive_variables")?.code).toBe(true);
     expect(byName.get("RemoteUserMiddleware")?.code).toBe(false);
     expect(byName.has("python")).toBe(false);
+    // A host's labels are words: `bugs.python.org` names no attribute `bugs`.
+    const host = new Map(mentions("Added an extlink for bugs.python.org and QuerySet.get").map((m) => [m.name, m]));
+    expect(host.get("bugs")).toEqual({ name: "bugs", code: false, word: true });
+    expect(host.get("python")?.word).toBe(true);
+    expect(host.get("get")?.code).toBe(true);
     expect(byName.get("with")?.word).toBe(true);
     expect(byName.get("request")?.code).toBe(true);
     // CamelCase behind an acronym is code-shaped too; a capitalised word is only a class candidate,
@@ -162,9 +168,13 @@ describe("reading text", () => {
       "tests/cache/tests.py",
       "django/http/request.py",
     ]);
-    expect(lookupNames(["`aget_object_or_404()`"])).toEqual(["aget_object_or_404", "get_object_or_404"]);
-    expect(lookupNames(["ForeignKeys"])).toEqual(["ForeignKeys", "ForeignKey", "Keys", "foreignkeys"]);
-    expect(lookupNames(["SpatiaLite"])).toEqual(["SpatiaLite", "Lite", "spatialite", "spatialites"]);
+    expect(lookupNames(["`aget_object_or_404()`"])).toEqual([
+      "aget_object_or_404",
+      "`aget_object_or_404", // where the docs write it as code
+      "get_object_or_404",
+    ]);
+    expect(lookupNames(["ForeignKeys"])).toEqual(["ForeignKeys", "`ForeignKeys", "ForeignKey", "Keys", "foreignkeys"]);
+    expect(lookupNames(["SpatiaLite"])).toEqual(["SpatiaLite", "`SpatiaLite", "Lite", "spatialite", "spatialites"]);
   });
 
   it("points a name at the subsystem holding most of its definitions, and spread names nowhere", () => {
@@ -326,6 +336,79 @@ describe("the index from a tarball", () => {
     }
   });
 
+  it("reads the code in docs pages: inline spans and literal blocks, not a note's prose", () => {
+    const page = [
+      "Use ``asgiref.sync.iscoroutinefunction`` or :func:`~django.utils.quux`.",
+      "",
+      ".. note::",
+      "",
+      "    Prose in a note names quokkafunc.",
+      "",
+      "An example::",
+      "",
+      "    if iscoroutinefunction(get_response):",
+      "        pass",
+      "",
+      "After the block, wombatfunc.",
+      "```python",
+      "numbat_call()",
+      "```",
+    ].join("\n");
+    const code = docsCode(page).join("\n");
+    expect(code).toContain("asgiref.sync.iscoroutinefunction");
+    expect(code).toContain("~django.utils.quux");
+    expect(code).toContain("if iscoroutinefunction(get_response):");
+    expect(code).toContain("        pass");
+    expect(code).toContain("numbat_call()");
+    expect(code).not.toContain("quokkafunc");
+    expect(code).not.toContain("wombatfunc");
+  });
+
+  it("in a docs change, places a name the code does not define by the docs that write it as code", async () => {
+    const page = (uses: number) =>
+      "Check it with ``asgiref.sync.iscoroutinefunction``.\n\nAn example::\n\n" +
+      "    iscoroutinefunction(f)\n".repeat(uses - 1) +
+      "\nDone.\n";
+    const middlewareDocs = { "docs/topics/http/middleware.txt": page(3) };
+    const item = {
+      kind: "issue" as const,
+      title: "Removed obsolete doc reference to asyncio.iscoroutinefunction.",
+      body: "",
+    };
+    expect(classify(compiled, item).subsystems[0]?.id).toBe("utils"); // the preset's cue, without an index
+    const read = await classifyWith(item, { ...FILES, ...middlewareDocs });
+    expect(read.subsystems.map((s) => s.id)).toEqual(["middleware"]);
+    expect(read.isAsync).toBe(true); // the cue keeps its async sense
+    expect(read.reasons).toContain(
+      "`iscoroutinefunction` is code in the middleware docs (`docs/topics/http/middleware.txt`), not in the code",
+    );
+    const primary = async (title: string, files: Record<string, string>) =>
+      (await classifyWith({ ...item, title }, { ...FILES, ...files })).subsystems[0]?.id;
+    // Served from Redis, the index answers only the names the text asks for: this one among them.
+    const index = await buildIndex({ ...FILES, ...middlewareDocs });
+    const asked = new Map(
+      lookupNames([item.title]).flatMap((name) => {
+        const entry = index.names.get(name);
+        return entry === undefined ? [] : [[name, entry] as const];
+      }),
+    );
+    const served = classify(compiled, item, codeEvidence({ meta: index.meta, names: asked }, true));
+    expect(served.subsystems.map((s) => s.id)).toEqual(["middleware"]);
+    // Not a docs change: the cue decides.
+    expect(await primary("Removed obsolete reference to asyncio.iscoroutinefunction.", middlewareDocs)).toBe("utils");
+    // The code defines it: the definition, not the docs, says where it lives.
+    const defined = { ...middlewareDocs, "django/utils/asyncio.py": "def iscoroutinefunction(f):\n    pass\n" };
+    expect(await primary(item.title, defined)).toBe("utils");
+    // One use is an example's; uses shared evenly with another subsystem's docs place it nowhere.
+    expect(await primary(item.title, { "docs/topics/http/middleware.txt": page(1) })).toBe("utils");
+    const shared = { ...middlewareDocs, "docs/topics/http/views.txt": page(3) };
+    expect(await primary(item.title, shared)).toBe("utils");
+    // A docs change naming such a name that no cue lists is placed the same way.
+    const plain = { "docs/topics/http/middleware.txt": page(3).replace(/iscoroutinefunction/g, "quokka_check") };
+    expect(await primary("Doc'd asyncio.quokka_check() behavior.", plain)).toBe("middleware");
+    expect(await primary("Fixed asyncio.quokka_check() behavior.", plain)).toBe("handlers"); // async work's fallback
+  });
+
   it("places a name where the code defines it, over a pattern cue of another subsystem", async () => {
     const item = { kind: "issue" as const, title: "Added async version of RemoteUserMiddleware", body: "" };
     expect(classify(compiled, item).subsystems[0]?.id).toBe("middleware"); // `*Middleware`, without an index
@@ -396,6 +479,7 @@ describe("the index from a tarball", () => {
     );
     expect(lookupNames(["Deprecated QuokkaBoundWidget"])).toEqual([
       "QuokkaBoundWidget",
+      "`QuokkaBoundWidget",
       "BoundWidget",
       "Widget",
       "quokkaboundwidget",
@@ -488,7 +572,7 @@ describe("the index file and the command line", () => {
     withVersion(2);
     expect((await readIndexFile(again)).names.get("sensitive_variables")?.s).toEqual({ "views-http": 1 });
     withVersion(9);
-    await expect(readIndexFile(again)).rejects.toThrow("not a Shepherd code index (version 1, 2, 3, 4)");
+    await expect(readIndexFile(again)).rejects.toThrow("not a Shepherd code index (version 1, 2, 3, 4, 5)");
   });
 });
 
