@@ -83,7 +83,6 @@ export interface CompiledModel {
   compoundsByAnchor: Map<string, CompoundCue[]>;
   /** Compound cues without a usable anchor token; tried on every text. */
   compoundsAlways: CompoundCue[];
-  compoundCount: number;
   /** Globs by a path's top folder (`tests`), or its first two (`tests/cache`) where some glob is that deep. */
   globsByTop: Map<string, CompiledGlob[]>;
   /** Globs whose base has no directory part; tried for every path. */
@@ -379,7 +378,6 @@ export function compileModel(model: ClassifierModel): CompiledModel {
     wildcards,
     compoundsByAnchor,
     compoundsAlways,
-    compoundCount,
     globsByTop,
     globsAnyTop,
     roadmap,
@@ -486,10 +484,6 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
   }));
 }
 
-/**
- * A pattern cue stands for names nobody placed: when the code defines the name it matched
- * (`RemoteUserMiddleware` for `*Middleware`) in other subsystems only, the code knows better.
- */
 // "Removed obsolete doc reference to asyncio.iscoroutinefunction": a title that says it changes
 // the docs. Not "docstring", which is code.
 const DOCS_TITLE = /\b(?:docs?|documentation|documented)\b/i;
@@ -519,6 +513,10 @@ function docsWritten(code: CodeEvidence, name: string): IndexEntry | undefined {
   return code.lookup(`${DOCS_CODE}${name}`);
 }
 
+/**
+ * A pattern cue stands for names nobody placed: when the code defines the name it matched
+ * (`RemoteUserMiddleware` for `*Middleware`) in other subsystems only, the code knows better.
+ */
 function placedElsewhere(compiled: CompiledModel, code: CodeEvidence, cue: CompiledCue, token: string): boolean {
   if (cue.isAsync || cue.subsystems.length === 0) return false;
   const entry = code.lookup(token);
@@ -547,6 +545,7 @@ function fileKind(path: string): FileKind {
   return "source";
 }
 
+/** The match of a `base/**` glob, once the path is known to start with its base. */
 function everyPath(): boolean {
   return true;
 }
