@@ -631,11 +631,53 @@ const HOST = /\b[\w-]+(?:\.[\w-]+)*\.(?:org|com|net|io)\b/g;
 const HOST_END = /\.(?:org|com|net|io)\b/;
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
 
-/** Looks like code on its own: snake_case, CamelCase, or CONSTANT_CASE. */
-function shapedLikeCode(name: string): boolean {
-  if (name.includes("_") && /[a-z0-9]_[a-z0-9A-Z]/i.test(name)) return true;
-  // CamelCase (`QuerySet`, `aiterCount`), also behind an acronym (`GDALRaster`, `JSONField`).
-  return /^[A-Z][a-z0-9]+[A-Z]/.test(name) || /^[a-z]+[A-Z]/.test(name) || /^[A-Z]{2,}[a-z]/.test(name);
+/**
+ * What a name looks like on its own: `code` (snake_case, CamelCase, also behind an acronym as in
+ * `GDALRaster`), a plain lower-case `word` of four letters or more, a `capital` word ("Query"), an
+ * `acronym` of three to five capitals, or none of these. One pass over the characters: it runs for
+ * every word of every text.
+ */
+export function shapeOf(name: string): "code" | "word" | "capital" | "acronym" | null {
+  const n = name.length;
+  for (let i = 1; i + 1 < n; i++) {
+    if (name.charCodeAt(i) === 95 /* _ */ && isAlnum(name.charCodeAt(i - 1)) && isAlnum(name.charCodeAt(i + 1)))
+      return "code";
+  }
+  let i = 0;
+  if (isUpper(name.charCodeAt(0))) {
+    while (i < n && isUpper(name.charCodeAt(i))) i++;
+    if (i === n) return n >= 3 && n <= 5 ? "acronym" : null;
+    // `JSONField`: capitals, then a lower-case letter.
+    if (i >= 2) return isLower(name.charCodeAt(i)) ? "code" : null;
+    // `QuerySet`: one capital, lower-case letters or digits, a capital.
+    let lower = true;
+    while (i < n && (isLower(name.charCodeAt(i)) || isDigit(name.charCodeAt(i)))) {
+      lower &&= isLower(name.charCodeAt(i));
+      i++;
+    }
+    if (i === n) return lower && n >= 4 ? "capital" : null;
+    return i > 1 && isUpper(name.charCodeAt(i)) ? "code" : null;
+  }
+  // `aiterCount`: lower-case letters, then a capital.
+  while (i < n && isLower(name.charCodeAt(i))) i++;
+  if (i === n) return n >= 4 ? "word" : null;
+  return i > 0 && isUpper(name.charCodeAt(i)) ? "code" : null;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isAlnum(c: number): boolean {
+  return isUpper(c) || isLower(c) || isDigit(c);
 }
 
 // `django/contrib/auth/middleware.py`, `tests/cache/tests.py`: a repository path, said outright.
@@ -719,13 +761,16 @@ export function mentions(raw: string): Mention[] {
       (after === "." && /[A-Za-z_]/.test(text[m.index + name.length + 1] ?? ""));
     const language = code || name.length > LONGEST_LANGUAGE ? undefined : LANGUAGE_WORDS.get(name.toLowerCase());
     if (language !== undefined) languages.add(language);
-    else if (code || shapedLikeCode(name)) add(name, code);
-    // In a compound ("async-related", "thread-safe") a plain word qualifies, it names nothing.
-    else if (/^[a-z]{4,}$/.test(name)) {
-      if (before !== "-" && after !== "-") words.add(name);
-    } else if (/^[A-Z][a-z]{3,}$/.test(name) && !startsSentence(text, m.index)) capitals.add(name);
-    // An acronym is its folder's or file's word in capitals: "GIS" for `gis/`, "SMTP" for `smtp.py`.
-    else if (/^[A-Z]{3,5}$/.test(name)) acronyms.add(name.toLowerCase());
+    else {
+      const shape = code ? "code" : shapeOf(name);
+      if (shape === "code") add(name, code);
+      // In a compound ("async-related", "thread-safe") a plain word qualifies, it names nothing.
+      else if (shape === "word") {
+        if (before !== "-" && after !== "-") words.add(name);
+      } else if (shape === "capital" && !startsSentence(text, m.index)) capitals.add(name);
+      // An acronym is its folder's or file's word in capitals: "GIS" for `gis/`, "SMTP" for `smtp.py`.
+      else if (shape === "acronym") acronyms.add(name.toLowerCase());
+    }
   }
   const out: Mention[] = [...found].map(([name, code]) => ({ name, code }));
   for (const word of words) if (!found.has(word)) out.push({ name: word, code: false, word: true });

@@ -20,6 +20,7 @@ import {
   mentions,
   pathMentions,
   pointsTo,
+  shapeOf,
   skipReason,
 } from "../../src/domain/code-index.js";
 import { indexArchive } from "../../src/github/tarball.js";
@@ -175,6 +176,16 @@ describe("reading text", () => {
     ]);
     expect(lookupNames(["ForeignKeys"])).toEqual(["ForeignKeys", "`ForeignKeys", "ForeignKey", "Keys", "foreignkeys"]);
     expect(lookupNames(["SpatiaLite"])).toEqual(["SpatiaLite", "`SpatiaLite", "Lite", "spatialite", "spatialites"]);
+  });
+
+  it("tells code-shaped names from plain words, capitalised words and acronyms", () => {
+    const shapes = ["sync_to_async", "X_Y", "QuerySet", "GDALRaster", "JSONField", "aiterCount", "Q1Set", "A1B"];
+    for (const name of shapes) expect(shapeOf(name), name).toBe("code");
+    expect(["squash", "Query", "GIS", "SMTPS"].map(shapeOf)).toEqual(["word", "capital", "acronym", "acronym"]);
+    // Too short, too long, or only partly shaped: none of these.
+    for (const name of ["abc", "Abc", "AB", "ABCDEF", "AB1c", "Ab1d", "__init__", "_a", "a_", "abc1", "A_"]) {
+      expect(shapeOf(name), name).toBeNull();
+    }
   });
 
   it("points a name at the subsystem holding most of its definitions, and spread names nowhere", () => {
