@@ -9,6 +9,7 @@ import {
   type Mention,
   classSuffixes,
   folderForms,
+  isCodeMention,
   isTestPath,
   KIND,
   mentions,
@@ -501,13 +502,6 @@ function docsRead(compiled: CompiledModel, code: CodeEvidence, hit: CueHit): Cue
   return { ...hit, cue: { ...hit.cue, subsystems: [] } };
 }
 
-/** The names a text writes as code or shapes like code: not plain or capitalised words. */
-function codeNames(found: Mention[]): Set<string> {
-  const out = new Set<string>();
-  for (const m of found) if (m.word !== true && m.capital !== true && m.language !== true) out.add(m.name);
-  return out;
-}
-
 /** Where the docs write a name as code; the index keeps only names the code does not define (format 5). */
 function docsWritten(code: CodeEvidence, name: string): IndexEntry | undefined {
   return code.lookup(`${DOCS_CODE}${name}`);
@@ -640,7 +634,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   const docsTitle = code !== undefined && DOCS_TITLE.test(title);
   // Read once: the cues of a docs title and the index both need its names.
   const titleNames = code !== undefined ? mentions(title) : [];
-  const titleCode = docsTitle ? codeNames(titleNames) : null;
+  const titleCode = docsTitle ? new Set(titleNames.filter(isCodeMention).map((m) => m.name)) : null;
   const titleHits = scanText(compiled, title, code).map((hit) =>
     titleCode !== null && code !== undefined && titleCode.has(hit.seenAs) ? docsRead(compiled, code, hit) : hit,
   );
@@ -982,7 +976,8 @@ function readCode(
   ] as const) {
     const inTitle = factor === TITLE_FACTOR;
     let counted = 0;
-    for (const { name, code: written, word, capital, acronym, language } of inTitle ? titleNames : mentions(text)) {
+    for (const mention of inTitle ? titleNames : mentions(text)) {
+      const { name, code: written, word, capital, acronym, language } = mention;
       if (counted >= MAX_NAMES_PER_TEXT) break;
       if (language === true) {
         // "JavaScript", "CSS": where the repository keeps most files of that language.
@@ -994,7 +989,7 @@ function readCode(
         continue;
       }
       // A docs change is about the docs that write its names, cue or not (see docsRead).
-      if (docsTitle && inTitle && word !== true && capital !== true) {
+      if (docsTitle && inTitle && isCodeMention(mention)) {
         const written = docsWritten(code, name);
         if (written !== undefined) {
           if (seen.has(`${factor}:${name}`)) continue;
@@ -1127,12 +1122,12 @@ function twinOf(
   return { base, entry: baseEntry };
 }
 
-/** The text alone points at `primary` with at least one title word's worth of evidence. */
 /** Zeroed scores, one per subsystem: a plain array, as a typed array's allocation cost more than its use. */
 function scores(n: number): number[] {
   return new Array<number>(n).fill(0);
 }
 
+/** The text alone points at `primary` with at least one title word's worth of evidence. */
 function textAgrees(textScore: number[], primary: number): boolean {
   const mine = textScore[primary] ?? 0;
   if (mine < STRENGTH_WEIGHT.word * TITLE_FACTOR) return false;

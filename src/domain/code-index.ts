@@ -481,11 +481,9 @@ const CODE_DIRECTIVES = new Set(["code-block", "code", "sourcecode", "console"])
 export function docsCode(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/`+([^`\n]+)`+/g)) out.push(m[1] ?? "");
-  const lines = text.split("\n");
   let block: number | null = null;
   let fence = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
+  for (const line of text.split("\n")) {
     if (/^\s*(?:```|~~~)/.test(line)) {
       fence = !fence;
       continue;
@@ -620,6 +618,11 @@ export interface Mention {
   language?: boolean;
   /** A plain word written as an acronym ("GIS" as `gis`): only a folder of that name counts. */
   acronym?: boolean;
+}
+
+/** A name written as code or shaped like it: not a plain word, a capitalised word or a language. */
+export function isCodeMention(mention: Mention): boolean {
+  return mention.word !== true && mention.capital !== true && mention.language !== true;
 }
 
 const CODE_SPAN = /`([^`\n]{1,200})`/g;
@@ -821,13 +824,14 @@ export function folderForms(name: string): string[] {
 export function lookupNames(texts: string[]): string[] {
   const names = new Set<string>();
   for (const text of texts) {
-    for (const { name, word, capital, language } of mentions(text)) {
+    for (const mention of mentions(text)) {
+      const { name, word } = mention;
       names.add(name);
       if (word) {
         names.add(`${name}s`);
         names.add(`${DOCS_WORD}${name}`);
       }
-      if (!word && !capital && !language) names.add(`${DOCS_CODE}${name}`);
+      if (isCodeMention(mention)) names.add(`${DOCS_CODE}${name}`);
       const singular = singularForm(name);
       if (!word && singular !== null) names.add(singular);
       const base = twinBase(name);
