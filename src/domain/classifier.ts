@@ -59,6 +59,15 @@ interface CompiledGlob {
   match: (path: string) => boolean;
 }
 
+interface TokenCues {
+  /** Identifier cues whose lower-cased text is the token, with their exact text. */
+  exact: Array<{ text: string; cues: CompiledCue[] }>;
+  words: CompiledCue[] | undefined;
+  /** The word's async cues that name no subsystem: what a part of a snake_case name can say. */
+  asyncOnly: CompiledCue[] | undefined;
+  compounds: CompoundCue[] | undefined;
+}
+
 interface CompiledSubsystem {
   id: string;
   name: string;
@@ -79,9 +88,14 @@ export interface CompiledModel {
   exact: Map<string, CompiledCue[]>;
   /** Lower-case word cues (and their plurals) by lower-cased token. */
   words: Map<string, CompiledCue[]>;
+  /** The words with an async cue among theirs: what a changed path's words are looked up in. */
+  asyncWords: Set<string>;
+  /**
+   * What a text's token can meet, by lower-cased token: identifier cues, word cues and compound
+   * cues (phrases, dotted names) anchored on it. One lookup per token.
+   */
+  tokens: Map<string, TokenCues>;
   wildcards: WildcardCue[];
-  /** Compound cues (phrases, dotted names) by a lower-cased token they contain. */
-  compoundsByAnchor: Map<string, CompoundCue[]>;
   /** Compound cues without a usable anchor token; tried on every text. */
   compoundsAlways: CompoundCue[];
   /** Globs by a path's top folder (`tests`), or its first two (`tests/cache`) where some glob is that deep. */
@@ -376,8 +390,9 @@ export function compileModel(model: ClassifierModel): CompiledModel {
     cues,
     exact,
     words,
+    asyncWords: new Set([...words].filter(([, list]) => list.some((cue) => cue.isAsync)).map(([word]) => word)),
+    tokens: tokenCues(exact, words, compoundsByAnchor),
     wildcards,
-    compoundsByAnchor,
     compoundsAlways,
     globsByTop,
     globsAnyTop,
@@ -390,6 +405,29 @@ export function compileModel(model: ClassifierModel): CompiledModel {
     asyncTwins: model.asyncTwins === true,
     globs: fingerprint(model.subsystems.map((s) => `${s.id}=${s.paths.join(",")}`).join(";")),
   };
+}
+
+function tokenCues(
+  exact: Map<string, CompiledCue[]>,
+  words: Map<string, CompiledCue[]>,
+  compounds: Map<string, CompoundCue[]>,
+): Map<string, TokenCues> {
+  const out = new Map<string, TokenCues>();
+  const entry = (token: string): TokenCues => {
+    let found = out.get(token);
+    if (found === undefined) {
+      found = { exact: [], words: undefined, asyncOnly: undefined, compounds: undefined };
+      out.set(token, found);
+    }
+    return found;
+  };
+  for (const [text, cues] of exact) entry(text.toLowerCase()).exact.push({ text, cues });
+  for (const [word, cues] of words) {
+    const asyncOnly = cues.filter((cue) => cue.isAsync && cue.subsystems.length === 0);
+    Object.assign(entry(word), { words: cues, asyncOnly: asyncOnly.length > 0 ? asyncOnly : undefined });
+  }
+  for (const [anchor, list] of compounds) entry(anchor).compounds = list;
+  return out;
 }
 
 interface CueHit {
@@ -435,24 +473,19 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
     const isAttribute = at >= 2 && text.charCodeAt(at - 1) === 46 /* . */ && WORD_CHAR.test(text[at - 2] ?? "");
     const factor = isAttribute ? ATTRIBUTE_FACTOR : 1;
     const lowerToken = token.toLowerCase();
-    add(compiled.exact.get(token), factor, at);
-    add(compiled.words.get(lowerToken), factor, at);
+    const known = compiled.tokens.get(lowerToken);
+    if (known !== undefined) {
+      for (const { text: exact, cues } of known.exact) if (exact === token) add(cues, factor, at);
+      add(known.words, factor, at);
+    }
     // `async_capable`, `sync_and_async_middleware`, `get_asgi_application`: a name with an async
     // word among its parts is async work, whatever subsystem it belongs to.
     if (lowerToken.includes("_")) {
       for (const part of lowerToken.split("_")) {
-        if (part === "") continue;
-        const cues = compiled.words.get(part);
-        if (cues !== undefined)
-          add(
-            cues.filter((cue) => cue.isAsync && cue.subsystems.length === 0),
-            factor,
-            at,
-            token,
-          );
+        if (part !== "") add(compiled.tokens.get(part)?.asyncOnly, factor, at, token);
       }
     }
-    const compounds = compiled.compoundsByAnchor.get(lowerToken);
+    const compounds = known?.compounds;
     if (compounds !== undefined) {
       // Queue each compound once: a repeated anchor must not re-run a regex over the whole text.
       queued ??= new Set();
@@ -463,9 +496,9 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
       }
     }
     for (const w of compiled.wildcards) {
-      if ((best.get(w.cue.index) ?? 0) >= factor) continue;
-      const hay = w.caseSensitive ? token : lowerToken;
-      if (!hay.includes(w.anchor) || !w.regex.test(token)) continue;
+      // The anchor first: most tokens hold none, and it is cheaper than the lookup.
+      if (!(w.caseSensitive ? token : lowerToken).includes(w.anchor)) continue;
+      if ((best.get(w.cue.index) ?? 0) >= factor || !w.regex.test(token)) continue;
       if (code !== undefined && placedElsewhere(compiled, code, w.cue, token)) continue;
       add([w.cue], factor, at, token);
     }
@@ -477,12 +510,16 @@ function scanText(compiled: CompiledModel, text: string, code?: CodeEvidence): C
   };
   candidates?.forEach(addCompound);
   compiled.compoundsAlways.forEach(addCompound);
-  return order.map((cue) => ({
-    cue,
-    seenAs: seenAs.get(cue.index) ?? cue.text,
-    factor: best.get(cue.index) ?? 1,
-    at: firstAt.get(cue.index) ?? 0,
-  }));
+  const hits: CueHit[] = [];
+  for (const cue of order) {
+    hits.push({
+      cue,
+      seenAs: seenAs.get(cue.index) ?? cue.text,
+      factor: best.get(cue.index) ?? 1,
+      at: firstAt.get(cue.index) ?? 0,
+    });
+  }
+  return hits;
 }
 
 // "Removed obsolete doc reference to asyncio.iscoroutinefunction": a title that says it changes
@@ -635,9 +672,12 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   // Read once: the cues of a docs title and the index both need its names.
   const titleNames = code !== undefined ? mentions(title) : [];
   const titleCode = docsTitle ? new Set(titleNames.filter(isCodeMention).map((m) => m.name)) : null;
-  const titleHits = scanText(compiled, title, code).map((hit) =>
-    titleCode !== null && code !== undefined && titleCode.has(hit.seenAs) ? docsRead(compiled, code, hit) : hit,
-  );
+  const titleHits = scanText(compiled, title, code);
+  if (titleCode !== null && code !== undefined) {
+    titleHits.forEach((hit, i) => {
+      if (titleCode.has(hit.seenAs)) titleHits[i] = docsRead(compiled, code, hit);
+    });
+  }
   const bodyHits = scanText(compiled, body, code);
   const textScore = scores(n);
   let asyncScore = 0;
@@ -664,7 +704,8 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   const codeReasons = new Map<number, string[]>();
   const namedPaths = new Map<number, string>();
   // Candidates for the title's subject: its cues, the paths and the code names it writes.
-  const leads: Lead[] = titleHits.map((hit) => ({ at: hit.at, subsystems: hit.cue.subsystems }));
+  const leads: Lead[] = [];
+  for (const hit of titleHits) leads.push({ at: hit.at, subsystems: hit.cue.subsystems });
   // A path written in the text is sorted by the same globs as a PR's changed files.
   for (const [text, factor] of [
     [title, TITLE_FACTOR],
@@ -691,7 +732,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
 
   // --- changed paths ---------------------------------------------------------------------------
   const pathScore = scores(n);
-  const tallies = new Map<string, PathTally>();
+  const tallies = new Map<CompiledGlob, PathTally>();
   let pathEvidence = 0;
   let asyncPath: string | null = null;
   let asyncPaths = 0;
@@ -716,10 +757,10 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
     const weight = FILE_KIND_WEIGHT[fileKind(path)] * lineWeight(lines);
     pathScore[glob.subsystem] = (pathScore[glob.subsystem] ?? 0) + weight;
     pathEvidence += weight;
-    const key = `${glob.subsystem}\u0000${glob.glob}`;
-    const tally = tallies.get(key);
+    // Keyed by the glob itself: the first matching glob in a fixed order, so one per subsystem and glob.
+    const tally = tallies.get(glob);
     if (tally === undefined)
-      tallies.set(key, {
+      tallies.set(glob, {
         glob: glob.glob,
         top: path,
         topWeight: weight,
@@ -750,7 +791,8 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   }
   // What a title names first is what it is about: "Added deployment system check for
   // DJANGO_ALLOW_ASYNC_UNSAFE" is check framework work that names a utils setting.
-  const lead = leads.filter((l) => l.subsystems.length > 0).sort((a, b) => a.at - b.at)[0];
+  let lead: Lead | undefined;
+  for (const l of leads) if (l.subsystems.length > 0 && (lead === undefined || l.at < lead.at)) lead = l;
   if (lead !== undefined) {
     for (const s of lead.subsystems) textScore[s] = (textScore[s] ?? 0) + LEAD_BONUS;
   }
@@ -771,13 +813,13 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   for (let s = 0; s < n; s++) if ((total[s] ?? 0) > 0) order.push(s);
   order.sort((a, b) => (total[b] ?? 0) - (total[a] ?? 0) || a - b);
 
-  let subsystems: SubsystemScore[] = order.map((s) => ({
-    id: compiled.subsystems[s]?.id ?? "",
-    score: round3((total[s] ?? 0) / sum),
-  }));
+  let subsystems: SubsystemScore[] = [];
+  for (const s of order)
+    subsystems.push({ id: compiled.subsystems[s]?.id ?? "", score: round3((total[s] ?? 0) / sum) });
   let subsystemConfidence = 0;
   let decidedBy: Decider | undefined;
   const primary = order[0];
+  let primaryId = primary === undefined ? undefined : compiled.subsystems[primary]?.id;
   if (primary !== undefined) {
     // How decisively the winner beats its closest rival: many faint secondary cues (an `aget`
     // that also names the ORM) should not drown a clear primary the way a close runner-up does.
@@ -802,6 +844,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   } else if (isAsync && compiled.fallback >= 0) {
     const id = compiled.subsystems[compiled.fallback]?.id ?? "";
     subsystems = [{ id, score: 1 }];
+    primaryId = id;
     subsystemConfidence = 0.3;
     reasons.push(`no subsystem evidence; async work defaults to ${id}`);
   } else {
@@ -809,7 +852,9 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
   }
 
   // --- roadmap ---------------------------------------------------------------------------------
-  const roadmap = pickRoadmap(compiled, input?.milestone, title, body, subsystems[0]?.id, reasons);
+  // Not `subsystems[0]`: that array is made two ways, and V8 looped deoptimizing this very load on
+  // it (thousands of times a run, a third of the classifier's speed in some processes).
+  const roadmap = pickRoadmap(compiled, input?.milestone, title, body, primaryId, reasons);
 
   // --- confidence ------------------------------------------------------------------------------
   const asyncConfidence = isAsync ? 0.7 + 0.3 * (1 - Math.exp(-asyncScore / 2)) : 0.95;
@@ -826,7 +871,7 @@ function classifyUnsafe(compiled: CompiledModel, input: ClassifyInput, code?: Co
  */
 function decider(
   primary: number,
-  tallies: Map<string, PathTally>,
+  tallies: Map<CompiledGlob, PathTally>,
   pathScore: number[],
   /** The primary's text score as it counts in the total (text weighs less in a PR with paths). */
   textWeight: number,
@@ -1005,7 +1050,7 @@ function readCode(
         // source file's name or a function or class several files define ("urlize"); either
         // counts as a word.
         const own = code.lookup(name);
-        const folder = codeFolder(code, [name, `${name}s`], true);
+        const folder = isCodeFolder(own, true) ? { name, entry: own } : codeFolder(code, [`${name}s`], true);
         const named = folder?.entry;
         const defined = named === undefined && acronym !== true ? definedWord(own) : undefined;
         const key = `${factor}:${name}`;
@@ -1081,10 +1126,15 @@ function codeFolder(
 ): { name: string; entry: IndexEntry } | null {
   for (const candidate of candidates) {
     const entry = code.lookup(candidate);
-    if (entry === undefined || (entry.k & KIND.folder) === 0 || (!tests && isTestPath(entry.p))) continue;
-    if (folderFiles(entry) >= MIN_FOLDER_FILES) return { name: candidate, entry };
+    if (isCodeFolder(entry, tests)) return { name: candidate, entry };
   }
   return null;
+}
+
+/** The entry is a folder of the code with three files or more (and, unless `tests`, not a test's). */
+function isCodeFolder(entry: IndexEntry | undefined, tests: boolean): entry is IndexEntry {
+  if (entry === undefined || (entry.k & KIND.folder) === 0 || (!tests && isTestPath(entry.p))) return false;
+  return folderFiles(entry) >= MIN_FOLDER_FILES;
 }
 
 /** The longest class name that `name` ends with and the code (not only a test) defines. */
@@ -1143,13 +1193,12 @@ function round3(x: number): number {
 function pathLooksAsync(compiled: CompiledModel, path: string): boolean {
   PATH_TOKEN.lastIndex = 0;
   for (let m = PATH_TOKEN.exec(path); m !== null; m = PATH_TOKEN.exec(path)) {
-    const cues = compiled.words.get(m[0].toLowerCase());
-    if (cues !== undefined && cues.some((c) => c.isAsync)) return true;
+    if (compiled.asyncWords.has(m[0].toLowerCase())) return true;
   }
   return false;
 }
 
-function pathReasons(compiled: CompiledModel, tallies: Map<string, PathTally>, top: number[]): string[] {
+function pathReasons(compiled: CompiledModel, tallies: Map<CompiledGlob, PathTally>, top: number[]): string[] {
   const out: string[] = [];
   for (const s of top) {
     const id = compiled.subsystems[s]?.id ?? "";

@@ -775,7 +775,8 @@ export function mentions(raw: string): Mention[] {
       else if (shape === "acronym") acronyms.add(name.toLowerCase());
     }
   }
-  const out: Mention[] = [...found].map(([name, code]) => ({ name, code }));
+  const out: Mention[] = [];
+  for (const [name, code] of found) out.push({ name, code });
   for (const word of words) if (!found.has(word)) out.push({ name: word, code: false, word: true });
   for (const language of languages) out.push({ name: language, code: false, language: true });
   for (const acronym of acronyms) {
