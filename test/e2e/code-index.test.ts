@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { INDEX_VERSION } from "../../src/domain/code-index.js";
 import { createKeys } from "../../src/state/keys.js";
+import type { Harness } from "../support/harness.js";
 import { harnessPerTest } from "../support/per-test.js";
 import { FILES, makeTarball, removeTarball } from "../support/tarball.js";
 
@@ -38,14 +39,27 @@ function pushed(repoId: number, after: string) {
   };
 }
 
+/** The fake serves these files as the repository's tarball; installed, Shepherd indexes them. */
+async function installWith(h: Harness, files: Record<string, string>): Promise<void> {
+  const tarball = makeTarball(files);
+  h.repo.tarball = readFileSync(tarball);
+  removeTarball(tarball);
+  await h.send("installation", installed(h.repo.id));
+  await h.settle(30_000);
+}
+
+/** Opens an issue; its labels and the bot's explanation comment. */
+async function triaged(h: Harness, title: string, body = "") {
+  const issue = await h.openIssue({ title, body, user: "reporter" });
+  const labels = h.fake.state.issue(h.repo, issue.number).labels;
+  const explanation = h.fake.state.commentsOn(h.repo, issue.number).find((c) => c.user.endsWith("[bot]"));
+  return { labels, explanation: explanation?.body ?? "" };
+}
+
 describe("the code index", () => {
   it("is built from one tarball on installation and sorts issue text by where names are defined", async () => {
     const h = await startHarness({ config: "preset: django-async\ntriage:\n  explain: comment\n  backlog: false\n" });
-    const tarball = makeTarball(FILES);
-    h.repo.tarball = readFileSync(tarball);
-    removeTarball(tarball);
-    await h.send("installation", installed(h.repo.id));
-    await h.settle(30_000);
+    await installWith(h, FILES);
     const downloads = h.fake.calls.filter((call) => call.operationId === "repos/download-tarball-archive");
     expect(downloads.map((call) => call.status)).toEqual([302]);
     expect(h.logs.some((line) => line.msg === "code index built" && line.sha === "c179ad9")).toBe(true);
@@ -60,25 +74,19 @@ describe("the code index", () => {
     await h.settle(30_000);
     expect(h.fake.calls.filter((call) => call.operationId === "repos/download-tarball-archive")).toHaveLength(1);
 
-    const issue = await h.openIssue({
-      title: "Make @sensitive_variables work with coroutines",
-      body: "The decorator should wrap async functions too.",
-      user: "reporter",
-    });
-    const labels = h.fake.state.issue(h.repo, issue.number).labels;
+    const { labels, explanation } = await triaged(
+      h,
+      "Make @sensitive_variables work with coroutines",
+      "The decorator should wrap async functions too.",
+    );
     expect(labels).toContain("async");
     expect(labels).toContain("subsystem:views-http");
-    const explanation = h.fake.state.commentsOn(h.repo, issue.number).find((c) => c.user.endsWith("[bot]"));
-    expect(explanation?.body).toContain("`sensitive_variables` is defined in `django/views/decorators/debug.py`");
+    expect(explanation).toContain("`sensitive_variables` is defined in `django/views/decorators/debug.py`");
   }, 60_000);
 
   it("rebuilds an index of an older format on the next push, though the commit is the same", async () => {
     const h = await startHarness({ config: "preset: django-async\ntriage:\n  backlog: false\n" });
-    const tarball = makeTarball(FILES);
-    h.repo.tarball = readFileSync(tarball);
-    removeTarball(tarball);
-    await h.send("installation", installed(h.repo.id));
-    await h.settle(30_000);
+    await installWith(h, FILES);
     // As a Shepherd of the previous format left it: the same commit, format 1.
     const key = createKeys(h.prefix).codeIndexMeta(h.repo.id);
     const meta = JSON.parse((await h.redis.get(key)) ?? "{}") as { version: number };
@@ -88,6 +96,22 @@ describe("the code index", () => {
     await h.settle(30_000);
     expect(h.fake.calls.filter((call) => call.operationId === "repos/download-tarball-archive")).toHaveLength(2);
     expect(JSON.parse((await h.redis.get(key)) ?? "{}")).toMatchObject({ version: INDEX_VERSION, sha: "c179ad9" });
+  }, 60_000);
+
+  it("places a docs change by the docs pages that write its names as code, through Redis", async () => {
+    const h = await startHarness({ config: "preset: django-async\ntriage:\n  explain: comment\n  backlog: false\n" });
+    const docs =
+      "Check it with ``asgiref.sync.iscoroutinefunction``.\n\nAn example::\n\n" +
+      "    iscoroutinefunction(get_response)\n    iscoroutinefunction(view)\n\nDone.\n";
+    await installWith(h, { ...FILES, "docs/topics/http/middleware.txt": docs });
+    // The preset's cue puts `iscoroutinefunction` in utils; the docs that write it put it in middleware.
+    const { labels, explanation } = await triaged(h, "Removed obsolete doc reference to asyncio.iscoroutinefunction.");
+    expect(labels).toContain("async");
+    expect(labels).toContain("subsystem:middleware");
+    expect(labels).not.toContain("subsystem:utils");
+    expect(explanation).toContain(
+      "`iscoroutinefunction` is code in the middleware docs (`docs/topics/http/middleware.txt`), not in the code",
+    );
   }, 60_000);
 
   it("leaves triage as it was when the repository has no archive to give", async () => {
