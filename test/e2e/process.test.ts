@@ -3,12 +3,14 @@
 // the checks that the in-process harness cannot make: the process's own logger, its answers on the
 // wire, its start-up against a faulty GitHub, and a worker killed mid-job.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { appEnv, type AppProcess, freePort, duplicatedKeys, startApp } from "../support/app-process.js";
 import { deleteKeys, REDIS_URL } from "../support/harness.js";
+import { FILES, makeTarball, removeTarball } from "../support/tarball.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { deliver, sign } from "../support/webhooks.js";
 import {
@@ -369,6 +371,31 @@ describe("the built app, started as the Dockerfile starts it", () => {
       "issues/add-labels",
       "issues/create-comment",
     ]);
+  });
+
+  it("indexes the repository's tarball on a push and places issue text by where the code defines it", async () => {
+    const s = await scene();
+    const tarball = makeTarball(FILES);
+    s.world.repo.tarball = readFileSync(tarball);
+    removeTarball(tarball);
+    const app = await s.start();
+    expect(
+      (await s.send(app, "push", s.world.pushPayload(`c179ad9${"0".repeat(33)}`, ["django/shortcuts.py"]))).status,
+    ).toBe(202);
+    await s.settle();
+    const downloads = s.world.fake.calls.filter((call) => call.operationId === "repos/download-tarball-archive");
+    expect(downloads.map((call) => call.status)).toEqual([302]);
+    const issue = s.world.fake.state.addIssue(s.world.repo, {
+      title: "Make @sensitive_variables work with coroutines",
+      body: "The decorator should wrap async functions too.",
+      user: "contributor",
+    });
+    await s.send(app, "issues", s.world.issuePayload("opened", issue));
+    await s.settle();
+    expect(s.world.fake.state.issue(s.world.repo, issue.number).labels).toContain("subsystem:views-http");
+    expect(botComments(s.world, issue.number)[0]?.body).toContain(
+      "`sensitive_variables` is defined in `django/views/decorators/debug.py`",
+    );
   });
 
   it("receives webhooks on the URL Probot's setup page registers", async () => {
